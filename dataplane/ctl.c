@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_mempool.h>
+
+#include "ctl.h"
+#include "worker.h"
+
+#define CTL_CLIENTS_MAX 64
+#define CTL_TAG_LISTEN  (-1)
+#define CTL_TAG_SIGNAL  (-2)
+#define CTL_TAG_TIMER   (-3)
+
+struct ctl_client {
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+struct ctl {
+	struct sw *sw;
+	char path[108];
+	int lfd, epfd, tfd;
+	struct ctl_client clients[CTL_CLIENTS_MAX];
+};
+
+typedef json_t *ctl_cmd_fn(struct ctl *c, json_t *req, bool *shutdown);
+
+/* ---- replies -------------------------------------------------------- */
+
+static json_t *ctl_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static json_t *ctl_error(int err, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:b, s:s, s:i}", "ok", 0, "error", msg, "errno", err);
+}
+
+static json_t *ctl_ok(json_t *result)
+{
+	if (result == NULL)
+		return json_pack("{s:b}", "ok", 1);
+	return json_pack("{s:b, s:o}", "ok", 1, "result", result);
+}
+
+/* Optional string argument; "" when absent. NULL when present but not a
+ * string (the caller replies with an error). */
+static const char *ctl_str(json_t *req, const char *key)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (v == NULL || json_is_null(v))
+		return "";
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int ctl_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned b[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+/* ---- commands ------------------------------------------------------- */
+
+static json_t *ctl_cmd_ping(struct ctl *c, json_t *req, bool *shutdown)
+{
+	(void)req;
+	(void)shutdown;
+	return ctl_ok(json_pack("{s:i, s:i, s:i}", "pid", (int)getpid(), "ports",
+				(int)c->sw->n_ports, "workers", (int)c->sw->n_workers));
+}
+
+static json_t *ctl_cmd_add_port(struct ctl *c, json_t *req, bool *shutdown)
+{
+	const char *name = ctl_str(req, "name"), *type = ctl_str(req, "type");
+	const char *bridge = ctl_str(req, "bridge"), *ifname = ctl_str(req, "ifname");
+	const char *netns = ctl_str(req, "netns"), *mac = ctl_str(req, "mac");
+	json_t *mtu = json_object_get(req, "mtu");
+	struct port_conf conf = {0};
+	int id;
+
+	(void)shutdown;
+	if (!name || !type || !bridge || !ifname || !netns || !mac)
+		return ctl_error(EINVAL, "add-port: arguments must be strings");
+	if (name[0] == '\0' || strlen(name) >= sizeof(conf.name))
+		return ctl_error(EINVAL, "add-port: 'name' must be 1..%zu chars",
+				 sizeof(conf.name) - 1);
+	if (port_type_parse(type, &conf.type) < 0)
+		return ctl_error(EINVAL, "add-port: unknown type '%s' (afpacket, tap, ring)", type);
+	if (bridge[0] == '\0' || strlen(bridge) >= SW_BRIDGE_NAME)
+		return ctl_error(EINVAL, "add-port: 'bridge' must be 1..%d chars",
+				 SW_BRIDGE_NAME - 1);
+	if (strlen(ifname) >= sizeof(conf.ifname) || strlen(netns) >= sizeof(conf.netns))
+		return ctl_error(EINVAL, "add-port: 'ifname' or 'netns' too long");
+	if (conf.type != PORT_TYPE_RING && ifname[0] == '\0')
+		return ctl_error(EINVAL, "add-port: '%s' ports need 'ifname'", type);
+	if (mac[0] != '\0' && ctl_mac_parse(mac, conf.mac) < 0)
+		return ctl_error(EINVAL, "add-port: bad mac '%s'", mac);
+	if (mtu != NULL && (!json_is_integer(mtu) || json_integer_value(mtu) < 68 ||
+			    json_integer_value(mtu) > 65535))
+		return ctl_error(EINVAL, "add-port: 'mtu' must be an integer in 68..65535");
+	snprintf(conf.name, sizeof(conf.name), "%s", name);
+	snprintf(conf.ifname, sizeof(conf.ifname), "%s", ifname);
+	snprintf(conf.netns, sizeof(conf.netns), "%s", netns);
+	conf.mtu = mtu ? (unsigned)json_integer_value(mtu) : 0;
+	conf.pool = c->sw->pool;
+	id = sw_port_add(c->sw, &conf, bridge);
+	if (id < 0)
+		return ctl_error(-id, "add-port %s: %s", name, strerror(-id));
+	return ctl_ok(json_pack("{s:i, s:s}", "id", id, "name", name));
+}
+
+static json_t *ctl_cmd_del_port(struct ctl *c, json_t *req, bool *shutdown)
+{
+	const char *name = ctl_str(req, "name");
+	int ret;
+
+	(void)shutdown;
+	if (name == NULL || name[0] == '\0')
+		return ctl_error(EINVAL, "del-port: 'name' (string) is required");
+	ret = sw_port_del(c->sw, name);
+	if (ret < 0)
+		return ctl_error(-ret, "del-port %s: %s", name, ret == -ENOENT ? "no such port" : strerror(-ret));
+	return ctl_ok(NULL);
+}
+
+static json_t *ctl_port_json(struct ctl *c, struct port *p)
+{
+	json_t *drops = json_object();
+	struct port_stats st;
+
+	/* counters are written by a worker; a torn read is impossible for
+	 * aligned 64-bit words on the architectures DPDK supports */
+	memcpy(&st, &p->stats, sizeof(st));
+	for (unsigned d = 0; d < PORT_DROP__COUNT; d++)
+		json_object_set_new(drops, port_drop_name(d), json_integer((json_int_t)st.drops[d]));
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "id", (int)p->id,
+			 "name", p->conf.name, "type", p->ops->name, "bridge",
+			 sw_port_bridge(c->sw, p), "ifname", p->conf.ifname, "rx_packets",
+			 (json_int_t)st.rx_packets, "rx_bytes", (json_int_t)st.rx_bytes,
+			 "tx_packets", (json_int_t)st.tx_packets, "tx_bytes",
+			 (json_int_t)st.tx_bytes, "drops", drops);
+}
+
+static json_t *ctl_ports_json(struct ctl *c)
+{
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; i < c->sw->port_hwm; i++) {
+		if (c->sw->ports[i] != NULL)
+			json_array_append_new(a, ctl_port_json(c, c->sw->ports[i]));
+	}
+	return a;
+}
+
+static json_t *ctl_cmd_ports(struct ctl *c, json_t *req, bool *shutdown)
+{
+	(void)req;
+	(void)shutdown;
+	return ctl_ok(ctl_ports_json(c));
+}
+
+static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
+{
+	uint64_t drops[SW_DROP__COUNT];
+	json_t *jd = json_object(), *jw = json_array();
+	struct fdb_stats fs;
+
+	(void)req;
+	(void)shutdown;
+	sw_drops(c->sw, drops);
+	for (unsigned d = 0; d < SW_DROP__COUNT; d++)
+		json_object_set_new(jd, sw_drop_name(d), json_integer((json_int_t)drops[d]));
+	for (unsigned i = 0; i < c->sw->n_workers; i++) {
+		struct worker *w = c->sw->workers[i];
+		json_array_append_new(jw, json_pack("{s:i, s:I, s:I, s:i}", "index", (int)i,
+						    "loops", (json_int_t)w->loops, "sleeps",
+						    (json_int_t)w->sleeps, "active",
+						    (int)w->n_active));
+	}
+	fdb_get_stats(c->sw->fdb, &fs);
+	return ctl_ok(json_pack(
+		"{s:o, s:o, s:o, s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:i, s:i}}", "ports",
+		ctl_ports_json(c), "drops", jd, "workers", jw, "fdb", "entries", (int)fs.entries,
+		"capacity", (int)fs.capacity, "learned", (json_int_t)fs.learned, "moved",
+		(json_int_t)fs.moved, "aged", (json_int_t)fs.aged, "flushed",
+		(json_int_t)fs.flushed, "full", (json_int_t)fs.full, "mbufs", "available",
+		(int)rte_mempool_avail_count(c->sw->pool), "in_use",
+		(int)rte_mempool_in_use_count(c->sw->pool)));
+}
+
+static void ctl_fdb_entry(uint16_t bridge, const struct rte_ether_addr *mac, uint32_t port,
+			  uint64_t age_ms, void *arg)
+{
+	struct ctl *c = ((void **)arg)[0];
+	json_t *a = ((void **)arg)[1];
+	char buf[RTE_ETHER_ADDR_FMT_SIZE];
+	struct port *p = port < SW_PORT_MAX ? c->sw->ports[port] : NULL;
+
+	rte_ether_format_addr(buf, sizeof(buf), mac);
+	json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "bridge",
+					   c->sw->bridges[bridge].name, "mac", buf, "port",
+					   p ? p->conf.name : "?", "age_ms", (json_int_t)age_ms));
+}
+
+static json_t *ctl_cmd_fdb(struct ctl *c, json_t *req, bool *shutdown)
+{
+	json_t *a = json_array();
+	void *arg[2] = {c, a};
+
+	(void)req;
+	(void)shutdown;
+	fdb_walk(c->sw->fdb, rte_rdtsc(), ctl_fdb_entry, arg);
+	return ctl_ok(a);
+}
+
+static json_t *ctl_cmd_shutdown(struct ctl *c, json_t *req, bool *shutdown)
+{
+	(void)c;
+	(void)req;
+	*shutdown = true;
+	return ctl_ok(NULL);
+}
+
+static const struct {
+	const char *name;
+	ctl_cmd_fn *fn;
+} ctl_cmds[] = {
+	{"ping", ctl_cmd_ping},         {"add-port", ctl_cmd_add_port},
+	{"del-port", ctl_cmd_del_port}, {"ports", ctl_cmd_ports},
+	{"stats", ctl_cmd_stats},       {"fdb", ctl_cmd_fdb},
+	{"shutdown", ctl_cmd_shutdown},
+};
+
+json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)
+{
+	json_error_t jerr;
+	json_t *req, *reply = NULL;
+	const char *cmd;
+
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (req == NULL)
+		return ctl_error(EINVAL, "bad request: %s (column %d)", jerr.text, jerr.column);
+	if (!json_is_object(req)) {
+		reply = ctl_error(EINVAL, "bad request: expected a JSON object");
+		goto out;
+	}
+	cmd = ctl_str(req, "cmd");
+	if (cmd == NULL || cmd[0] == '\0') {
+		reply = ctl_error(EINVAL, "bad request: 'cmd' (string) is required");
+		goto out;
+	}
+	for (size_t i = 0; i < RTE_DIM(ctl_cmds); i++) {
+		if (strcmp(cmd, ctl_cmds[i].name) == 0) {
+			reply = ctl_cmds[i].fn(c, req, shutdown);
+			goto out;
+		}
+	}
+	reply = ctl_error(EOPNOTSUPP, "unknown command '%s'", cmd);
+out:
+	json_decref(req);
+	return reply;
+}
+
+/* ---- socket plumbing ------------------------------------------------ */
+
+static int ctl_epoll_add(struct ctl *c, int fd, int tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(int64_t)tag};
+
+	return epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+struct ctl *ctl_create(struct sw *sw, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct itimerspec its = {.it_interval = {1, 0}, .it_value = {1, 0}};
+	struct ctl *c;
+	int err;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->sw = sw;
+	c->lfd = c->epfd = c->tfd = -1;
+	for (int i = 0; i < CTL_CLIENTS_MAX; i++)
+		c->clients[i].fd = -1;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->lfd < 0 || bind(c->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = errno;
+		c->path[0] = '\0'; /* not ours to unlink */
+		goto fail;
+	}
+	if (listen(c->lfd, 16) < 0) {
+		err = errno;
+		goto fail;
+	}
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	c->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (c->epfd < 0 || c->tfd < 0 || timerfd_settime(c->tfd, 0, &its, NULL) < 0) {
+		err = errno;
+		goto fail;
+	}
+	if (ctl_epoll_add(c, c->lfd, CTL_TAG_LISTEN) < 0 || ctl_epoll_add(c, c->tfd, CTL_TAG_TIMER) < 0) {
+		err = errno;
+		goto fail;
+	}
+	return c;
+fail:
+	ctl_destroy(c);
+	errno = err;
+	return NULL;
+}
+
+static void ctl_client_close(struct ctl_client *cl)
+{
+	if (cl->fd >= 0)
+		close(cl->fd);
+	free(cl->buf);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+void ctl_destroy(struct ctl *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < CTL_CLIENTS_MAX; i++)
+		ctl_client_close(&c->clients[i]);
+	if (c->lfd >= 0)
+		close(c->lfd);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	if (c->tfd >= 0)
+		close(c->tfd);
+	if (c->path[0] != '\0')
+		unlink(c->path);
+	free(c);
+}
+
+static void ctl_accept(struct ctl *c)
+{
+	struct timeval tv = {.tv_sec = 2};
+	int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int i;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < CTL_CLIENTS_MAX && c->clients[i].fd >= 0; i++)
+		;
+	if (i == CTL_CLIENTS_MAX || ctl_epoll_add(c, fd, i) < 0) {
+		close(fd);
+		return;
+	}
+	/* replies are written with a deadline: a client that stops reading
+	 * cannot stall the switch's control thread for long */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->clients[i].fd = fd;
+}
+
+static int ctl_send(int fd, json_t *reply)
+{
+	char *s = json_dumps(reply, JSON_COMPACT);
+	size_t len, off = 0;
+	int ret = 0;
+
+	if (s == NULL)
+		return -ENOMEM;
+	len = strlen(s);
+	s[len] = '\n'; /* overwrite the NUL: we send len + 1 bytes */
+	while (off < len + 1) {
+		ssize_t n = send(fd, s + off, len + 1 - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+			if (poll(&pfd, 1, 2000) > 0)
+				continue;
+		}
+		if (n <= 0) {
+			ret = -EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	free(s);
+	return ret;
+}
+
+/* Serve every complete line in the client's buffer. Returns -1 when the
+ * client must be dropped. */
+static int ctl_client_lines(struct ctl *c, struct ctl_client *cl, bool *shutdown)
+{
+	size_t start = 0;
+	char *nl;
+
+	while ((nl = memchr(cl->buf + start, '\n', cl->len - start)) != NULL) {
+		size_t len = (size_t)(nl - (cl->buf + start));
+		json_t *reply = ctl_handle(c, cl->buf + start, len, shutdown);
+		int ret = ctl_send(cl->fd, reply);
+
+		json_decref(reply);
+		start += len + 1;
+		if (ret < 0)
+			return -1;
+	}
+	memmove(cl->buf, cl->buf + start, cl->len - start);
+	cl->len -= start;
+	if (cl->len >= CTL_LINE_MAX) {
+		json_t *reply = ctl_error(EMSGSIZE, "request longer than %d bytes", CTL_LINE_MAX);
+		ctl_send(cl->fd, reply);
+		json_decref(reply);
+		return -1;
+	}
+	return 0;
+}
+
+static void ctl_client_read(struct ctl *c, struct ctl_client *cl, bool *shutdown)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (cl->cap - cl->len < 4096) {
+			size_t cap = cl->cap ? cl->cap * 2 : 8192;
+			char *b = realloc(cl->buf, cap);
+			if (b == NULL)
+				goto drop;
+			cl->buf = b;
+			cl->cap = cap;
+		}
+		n = recv(cl->fd, cl->buf + cl->len, cl->cap - cl->len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			goto drop;
+		cl->len += (size_t)n;
+		if (ctl_client_lines(c, cl, shutdown) < 0)
+			goto drop;
+		if (*shutdown)
+			return;
+	}
+drop:
+	ctl_client_close(cl);
+}
+
+static void ctl_age(struct ctl *c)
+{
+	uint64_t v;
+
+	if (read(c->tfd, &v, sizeof(v)) < 0)
+		return;
+	fdb_age(c->sw->fdb, rte_rdtsc());
+}
+
+int ctl_run(struct ctl *c, int sigfd)
+{
+	struct epoll_event evs[16];
+	bool shutdown = false;
+	int ret = 0;
+
+	if (sigfd >= 0 && ctl_epoll_add(c, sigfd, CTL_TAG_SIGNAL) < 0)
+		return -errno;
+	while (!shutdown) {
+		int n = epoll_wait(c->epfd, evs, RTE_DIM(evs), -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		for (int i = 0; i < n && !shutdown; i++) {
+			int tag = (int)(int64_t)evs[i].data.u64;
+
+			if (tag == CTL_TAG_LISTEN) {
+				ctl_accept(c);
+			} else if (tag == CTL_TAG_TIMER) {
+				ctl_age(c);
+			} else if (tag == CTL_TAG_SIGNAL) {
+				struct signalfd_siginfo si;
+				if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+					shutdown = true;
+			} else if (tag >= 0 && tag < CTL_CLIENTS_MAX && c->clients[tag].fd >= 0) {
+				ctl_client_read(c, &c->clients[tag], &shutdown);
+			}
+		}
+	}
+	return ret;
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * afpacket backend: a packet socket with mmap'd RX and TX rings on the
+ * switch's end of a veth pair.
+ *
+ * Ring version: TPACKET_V2, one frame per slot. TPACKET_V3 hands whole blocks
+ * to user space only when a block fills or its retire timer (milliseconds,
+ * rounded to jiffies) expires; at lab traffic rates that timer *is* the
+ * latency, so ping through a V3 ring measures the timer. V2 releases each
+ * frame as soon as it is written, which is what a switch needs. The DPDK
+ * af_packet PMD made the same choice.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "../port.h"
+
+#define AFP_RX_FRAMES 256
+#define AFP_TX_FRAMES 128
+
+struct afp {
+	int fd;
+	uint8_t *map;
+	size_t map_len;
+	unsigned frame_size;
+	unsigned rx_n, tx_n;
+	unsigned rx_idx, tx_idx;
+	uint8_t *rx_ring, *tx_ring;
+	unsigned max_frame; /* largest frame the TX slot holds */
+	bool tx_pending;
+};
+
+static unsigned afp_frame_size(unsigned mtu)
+{
+	unsigned need = TPACKET_ALIGN(TPACKET2_HDRLEN) + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN + mtu;
+	unsigned fs = 2048;
+
+	while (fs < need)
+		fs <<= 1;
+	return fs;
+}
+
+static int afp_setup_ring(struct afp *a, int opt, unsigned frames)
+{
+	/* one frame per block keeps the arithmetic trivial and lets the
+	 * kernel use order-0 pages for frames up to 4 KiB */
+	unsigned block = a->frame_size < 4096 ? 4096 : a->frame_size;
+	struct tpacket_req req = {
+		.tp_block_size = block,
+		.tp_frame_size = a->frame_size,
+		.tp_block_nr = frames / (block / a->frame_size),
+		.tp_frame_nr = frames,
+	};
+
+	if (setsockopt(a->fd, SOL_PACKET, opt, &req, sizeof(req)) < 0)
+		return -errno;
+	return 0;
+}
+
+static int afp_open(struct port *p)
+{
+	struct afp *a = port_priv(p);
+	unsigned mtu = p->conf.mtu ? p->conf.mtu : 1500;
+	int ver = TPACKET_V2, one = 1, ret;
+	struct sockaddr_ll sll = {0};
+	unsigned ifindex;
+
+	a->fd = -1;
+	a->map = MAP_FAILED;
+	ifindex = if_nametoindex(p->conf.ifname);
+	if (ifindex == 0)
+		return -errno;
+	a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (a->fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (setsockopt(a->fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* frames we transmit on this interface must not come back to us */
+	if (setsockopt(a->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* the switch is the only queueing discipline a lab link has */
+	(void)setsockopt(a->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+
+	a->frame_size = afp_frame_size(mtu);
+	a->rx_n = AFP_RX_FRAMES;
+	a->tx_n = AFP_TX_FRAMES;
+	ret = afp_setup_ring(a, PACKET_RX_RING, a->rx_n);
+	if (ret < 0)
+		goto out;
+	ret = afp_setup_ring(a, PACKET_TX_RING, a->tx_n);
+	if (ret < 0)
+		goto out;
+	a->map_len = (size_t)a->frame_size * (a->rx_n + a->tx_n);
+	a->map = mmap(NULL, a->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, a->fd, 0);
+	if (a->map == MAP_FAILED) {
+		ret = -errno;
+		goto out;
+	}
+	a->rx_ring = a->map;
+	a->tx_ring = a->map + (size_t)a->frame_size * a->rx_n;
+	a->max_frame = a->frame_size - (TPACKET2_HDRLEN - sizeof(struct sockaddr_ll));
+
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)ifindex;
+	if (bind(a->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0) {
+		if (a->map != MAP_FAILED)
+			munmap(a->map, a->map_len);
+		if (a->fd >= 0)
+			close(a->fd);
+	}
+	return ret;
+}
+
+static void afp_close(struct port *p)
+{
+	struct afp *a = port_priv(p);
+
+	munmap(a->map, a->map_len);
+	close(a->fd);
+}
+
+static inline struct tpacket2_hdr *afp_frame(uint8_t *ring, unsigned fs, unsigned idx)
+{
+	return (struct tpacket2_hdr *)(ring + (size_t)fs * idx);
+}
+
+/* Copy one ring frame into a new mbuf; NULL (counted) if it cannot be. */
+static struct rte_mbuf *afp_rx_one(struct port *p, struct tpacket2_hdr *h, uint32_t status)
+{
+	struct rte_mbuf *m;
+
+	if (h->tp_snaplen != h->tp_len) {
+		p->stats.drops[PORT_DROP_RX_TRUNCATED]++;
+		return NULL;
+	}
+	m = rte_pktmbuf_alloc(p->conf.pool);
+	if (m == NULL) {
+		p->stats.drops[PORT_DROP_RX_NOMBUF]++;
+		return NULL;
+	}
+	if (h->tp_snaplen > rte_pktmbuf_tailroom(m)) {
+		p->stats.drops[PORT_DROP_RX_TRUNCATED]++;
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(rte_pktmbuf_mtod(m, void *), (uint8_t *)h + h->tp_mac, h->tp_snaplen);
+	m->data_len = m->pkt_len = h->tp_snaplen;
+	/* the kernel keeps 802.1Q tags out of band; put them back in the frame */
+	if ((status & TP_STATUS_VLAN_VALID) && h->tp_vlan_tci != 0) {
+		m->vlan_tci = h->tp_vlan_tci;
+		if (rte_vlan_insert(&m) != 0) {
+			p->stats.drops[PORT_DROP_RX_NOMBUF]++;
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+static uint16_t afp_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct afp *a = port_priv(p);
+	uint16_t got = 0;
+
+	while (got < n) {
+		struct tpacket2_hdr *h = afp_frame(a->rx_ring, a->frame_size, a->rx_idx);
+		uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		struct rte_mbuf *m;
+
+		if (!(status & TP_STATUS_USER))
+			break;
+		m = afp_rx_one(p, h, status);
+		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		a->rx_idx = a->rx_idx + 1 == a->rx_n ? 0 : a->rx_idx + 1;
+		if (m != NULL)
+			pkts[got++] = m;
+	}
+	return got;
+}
+
+static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct afp *a = port_priv(p);
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct tpacket2_hdr *h = afp_frame(a->tx_ring, a->frame_size, a->tx_idx);
+		uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		struct rte_mbuf *m = pkts[i];
+		uint8_t *dst;
+
+		if (status == TP_STATUS_WRONG_FORMAT) {
+			p->stats.drops[PORT_DROP_TX_ERROR]++;
+		} else if (status != TP_STATUS_AVAILABLE) {
+			break; /* ring full: the kernel still owns this slot */
+		}
+		if (m->pkt_len > a->max_frame) {
+			p->stats.drops[PORT_DROP_TX_TOOBIG]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		dst = (uint8_t *)h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
+		if (rte_pktmbuf_is_contiguous(m))
+			memcpy(dst, rte_pktmbuf_mtod(m, void *), m->pkt_len);
+		else
+			rte_pktmbuf_read(m, 0, m->pkt_len, dst);
+		h->tp_len = m->pkt_len;
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+		a->tx_idx = a->tx_idx + 1 == a->tx_n ? 0 : a->tx_idx + 1;
+		a->tx_pending = true;
+		p->stats.tx_packets++;
+		p->stats.tx_bytes += m->pkt_len;
+		rte_pktmbuf_free(m);
+	}
+	return i;
+}
+
+static void afp_tx_flush(struct port *p)
+{
+	struct afp *a = port_priv(p);
+
+	if (!a->tx_pending)
+		return;
+	/* EAGAIN/ENOBUFS leave the frames in the ring for the next kick */
+	if (sendto(a->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 || errno != EAGAIN)
+		a->tx_pending = false;
+}
+
+static int afp_rx_fd(struct port *p)
+{
+	struct afp *a = port_priv(p);
+	return a->fd;
+}
+
+const struct port_ops port_afpacket_ops = {
+	.name = "afpacket",
+	.priv_size = sizeof(struct afp),
+	.open = afp_open,
+	.close = afp_close,
+	.rx_burst = afp_rx_burst,
+	.tx_burst = afp_tx_burst,
+	.rx_fd = afp_rx_fd,
+	.tx_flush = afp_tx_flush,
+};

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The L2 switch: bridges, the port table, and the per-packet decision
+ * (learn the source, look the destination up, forward or flood).
+ *
+ * Ownership. The control thread adds and removes ports and bridges; workers
+ * read the port table and each bridge's port set without locks. Both are
+ * published with release stores and retired after an RCU grace period of
+ * the workers (sw->qs), so a worker never touches a freed port.
+ */
+#ifndef RL_SWITCH_H
+#define RL_SWITCH_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "fdb.h"
+#include "port.h"
+
+#define SW_PORT_MAX      65536
+#define SW_BRIDGE_MAX    4096
+#define SW_BRIDGE_NAME   32
+#define SW_WORKER_MAX    16
+#define SW_BURST         32
+
+/* Why the switch dropped a packet (port-level reasons are in port.h). */
+enum sw_drop {
+	SW_DROP_RUNT,        /* shorter than an Ethernet header */
+	SW_DROP_BAD_SRC,     /* source MAC multicast or zero */
+	SW_DROP_SAME_PORT,   /* destination is behind the ingress port */
+	SW_DROP_PORT_GONE,   /* FDB entry outlived its port */
+	SW_DROP_NO_DEST,     /* flood on a bridge with no other port */
+	SW_DROP__COUNT,
+};
+
+const char *sw_drop_name(enum sw_drop d);
+
+struct sw_portset {
+	uint32_t n;
+	uint32_t ids[];
+};
+
+struct sw_bridge {
+	char name[SW_BRIDGE_NAME];
+	struct sw_portset *ports; /* RCU-published */
+};
+
+struct worker;
+
+struct sw_conf {
+	unsigned n_workers;   /* 1..SW_WORKER_MAX */
+	uint32_t fdb_entries; /* 0: 65536 */
+	uint32_t fdb_age_ms;  /* 0: 300000 (300 s, like Linux bridges) */
+	struct rte_mempool *pool;
+};
+
+struct sw {
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *qs;
+	struct fdb *fdb;
+	struct port **ports; /* [SW_PORT_MAX], RCU-published */
+	uint32_t n_ports;
+	uint32_t port_hwm; /* ids in use are below this */
+	struct sw_bridge *bridges; /* [SW_BRIDGE_MAX] */
+	uint16_t n_bridges;
+	struct worker *workers[SW_WORKER_MAX];
+	unsigned n_workers;
+};
+
+/* Create the switch and its (not yet running) workers. NULL + errno. */
+struct sw *sw_create(const struct sw_conf *conf);
+/* Remove every port and free everything. Workers must have stopped. */
+void sw_destroy(struct sw *sw);
+
+/* Control: create a port for conf on bridge 'bridge' (created on first use).
+ * Returns the port id or -errno (-EEXIST name taken, -ENOSPC table full,
+ * or the backend's error). */
+int sw_port_add(struct sw *sw, const struct port_conf *conf, const char *bridge);
+/* Control: remove a port by name. 0 or -ENOENT. */
+int sw_port_del(struct sw *sw, const char *name);
+/* Control: port by name, or NULL. */
+struct port *sw_port_find(struct sw *sw, const char *name);
+/* Control: bridge name of a port. */
+const char *sw_port_bridge(const struct sw *sw, const struct port *p);
+
+/* Control: sum of the workers' drop counters. */
+void sw_drops(const struct sw *sw, uint64_t drops[SW_DROP__COUNT]);
+
+/* Worker: switch a burst received on port 'in'. Every packet ends up queued
+ * on output ports or freed (and counted). */
+void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts,
+	      uint16_t n);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker: one lcore polling its share of the ports.
+ *
+ * Adaptive polling. A port with recent traffic is on the worker's active
+ * list and is polled every loop. A port that stayed empty for
+ * WORKER_IDLE_POLLS loops is parked: it stays registered on the worker's
+ * epoll set (level-triggered on its rx fd) and is polled again only when
+ * epoll says it is readable. With nothing active the worker sleeps in
+ * epoll_wait, RCU-offline, so an idle lab costs no CPU: the cores belong to
+ * the hosts.
+ */
+#ifndef RL_WORKER_H
+#define RL_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "switch.h"
+
+#define WORKER_IDLE_POLLS 2048 /* empty polls before a port is parked */
+#define WORKER_EPOLL_EVERY 32  /* loops between epoll checks while busy */
+
+/* An active-list entry: the port id and the port it was made for. */
+struct worker_slot {
+	uint32_t id;
+	struct port *p;
+};
+
+struct worker {
+	struct sw *sw;
+	unsigned idx;   /* RCU thread id */
+	int epfd;
+	int kick_fd;    /* eventfd: wake the worker (stop) */
+	bool quit;
+	struct worker_slot *active; /* ports being busy-polled */
+	uint32_t n_active;
+	struct port **dirty; /* ports with frames in txq */
+	uint32_t n_dirty;
+	uint64_t now; /* TSC at the start of the loop */
+	/* counters, written by this worker only */
+	uint64_t drops[SW_DROP__COUNT];
+	uint64_t loops, sleeps, wakeups;
+};
+
+/* Allocate a worker for sw. NULL + errno. */
+struct worker *worker_create(struct sw *sw, unsigned idx);
+void worker_destroy(struct worker *w);
+
+/* Control: start/stop watching a port's rx fd. 0 or -errno. */
+int worker_attach(struct worker *w, struct port *p);
+void worker_detach(struct worker *w, struct port *p);
+
+/* lcore entry point (rte_eal_remote_launch); returns when stopped. */
+int worker_main(void *arg);
+/* Control: ask the worker to return from worker_main. */
+void worker_stop(struct worker *w);
+
+/* One loop iteration without sleeping; returns packets received. For tests
+ * and for worker_main. */
+unsigned worker_poll(struct worker *w);
+
+/* Worker: queue m for transmission on p (flushed at the end of the loop). */
+void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m);
+/* Worker: transmit everything queued. */
+void worker_flush(struct worker *w);
+
+#endif

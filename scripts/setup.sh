@@ -1,0 +1,40 @@
+#!/bin/sh
+# Install exactly the Debian packages rackless needs to build, test and run its demo.
+# Idempotent: packages already present are skipped, and apt is not touched at all then.
+set -eu
+
+PKGS="
+build-essential
+meson
+ninja-build
+pkg-config
+libdpdk-dev
+libmnl-dev
+libjansson-dev
+libyaml-dev
+libcmocka-dev
+iproute2
+iputils-ping
+procps
+psmisc
+"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup: missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "setup: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi
+echo "setup: all packages present"
