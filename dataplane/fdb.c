@@ -126,10 +126,9 @@ int fdb_learn(struct fdb *f, uint16_t bridge, const struct rte_ether_addr *mac, 
 	}
 	/* new, or moved: rte_hash updates the data word of an existing key
 	 * atomically, so readers see the old port or the new one */
-	pos = rte_hash_add_key_data(f->h, &k, fdb_port_data(port));
-	if (pos < 0)
-		pos = rte_hash_lookup(f->h, &k);
-	if (pos < 0) {
+	/* add_key_data answers 0, not the slot: look the slot up after */
+	if (rte_hash_add_key_data(f->h, &k, fdb_port_data(port)) < 0 ||
+	    (pos = rte_hash_lookup(f->h, &k)) < 0) {
 		__atomic_fetch_add(&f->full, 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}

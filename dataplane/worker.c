@@ -185,8 +185,7 @@ unsigned worker_poll(struct worker *w)
 	return total;
 }
 
-/* Mark the ports epoll reports readable as active. */
-static void worker_events(struct worker *w, int timeout)
+void worker_wake_ports(struct worker *w, int timeout)
 {
 	struct epoll_event evs[WORKER_EVENTS];
 	int n = epoll_wait(w->epfd, evs, WORKER_EVENTS, timeout);
@@ -215,11 +214,11 @@ int worker_main(void *arg)
 			 * without waiting for us */
 			rte_rcu_qsbr_thread_offline(qs, w->idx);
 			w->sleeps++;
-			worker_events(w, -1);
+			worker_wake_ports(w, -1);
 			rte_rcu_qsbr_thread_online(qs, w->idx);
 			w->wakeups++;
 		} else if (w->loops % WORKER_EPOLL_EVERY == 0) {
-			worker_events(w, 0);
+			worker_wake_ports(w, 0);
 		}
 		worker_poll(w);
 		rte_rcu_qsbr_quiescent(qs, w->idx);

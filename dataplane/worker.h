@@ -56,6 +56,10 @@ int worker_main(void *arg);
 /* Control: ask the worker to return from worker_main. */
 void worker_stop(struct worker *w);
 
+/* Wait up to timeout ms (-1: forever, 0: just look) for parked ports to
+ * become readable and put them back on the active list. */
+void worker_wake_ports(struct worker *w, int timeout);
+
 /* One loop iteration without sleeping; returns packets received. For tests
  * and for worker_main. */
 unsigned worker_poll(struct worker *w);

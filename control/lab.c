@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+void lab_paths(const char *lab, struct lab_paths *p)
+{
+	snprintf(p->dir, sizeof(p->dir), "%s/%s", LAB_RUN_DIR, lab);
+	snprintf(p->sock, sizeof(p->sock), "%s/switch.sock", p->dir);
+	snprintf(p->log, sizeof(p->log), "%s/switch.log", p->dir);
+	snprintf(p->state, sizeof(p->state), "%s/lab.json", p->dir);
+	snprintf(p->fabric, sizeof(p->fabric), "rl.%s", lab);
+}
+
+void lab_host_netns(const char *lab, const char *host, char *buf, size_t len)
+{
+	snprintf(buf, len, "rl.%s.%s", lab, host);
+}
+
+int lab_exists(const char *lab)
+{
+	struct lab_paths p;
+	struct stat st;
+
+	lab_paths(lab, &p);
+	return stat(p.dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+json_t *lab_state_load(const char *lab)
+{
+	struct lab_paths p;
+	json_error_t jerr;
+	json_t *j;
+
+	lab_paths(lab, &p);
+	j = json_load_file(p.state, 0, &jerr);
+	if (j == NULL)
+		errno = access(p.state, R_OK) == 0 ? EBADMSG : ENOENT;
+	return j;
+}
+
+int lab_switch_bin(char *buf, size_t len)
+{
+	const char *env = getenv("RACKLESS_SWITCH");
+	char exe[4096], dir[4096];
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, len, "%s", env);
+		return access(buf, X_OK) == 0 ? 0 : -errno;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	snprintf(dir, sizeof(dir), "%s", dirname(exe));
+	snprintf(buf, len, "%s/rackless-switch", dir);
+	if (access(buf, X_OK) == 0)
+		return 0;
+	snprintf(buf, len, "%s/../dataplane/rackless-switch", dir);
+	if (access(buf, X_OK) == 0)
+		return 0;
+	return -ENOENT;
+}
+
+unsigned long long lab_proc_starttime(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long st = 0;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	/* the command name may hold spaces and parentheses: skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (p == NULL)
+		return 0;
+	/* after ')' comes field 3 (state); starttime is field 22 */
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p != NULL)
+		st = strtoull(p + 1, NULL, 10);
+	return st;
+}

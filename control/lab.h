@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A lab on this machine: its run directory, the names of what it creates,
+ * and the two engines that change the machine: lab_up() applies a topology
+ * (journaling every object before creating it, rolling back on failure) and
+ * lab_undo() undoes a journal in reverse (down, cleanup, rollback).
+ *
+ * Names. The lab's switch runs in namespace "rl.LAB" (its veth ends live
+ * there, out of the root namespace's `ip link`); host H is namespace
+ * "rl.LAB.H". Lab and node names cannot contain '.', so names never collide
+ * across labs.
+ */
+#ifndef RL_LAB_H
+#define RL_LAB_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "topo.h"
+
+#define LAB_RUN_DIR "/run/rackless"
+
+struct lab_paths {
+	char dir[128];   /* /run/rackless/LAB */
+	char sock[160];  /* switch control socket */
+	char log[160];   /* switch stderr */
+	char state[160]; /* lab.json: what `up` built */
+	char fabric[64]; /* namespace of the switch */
+};
+
+void lab_paths(const char *lab, struct lab_paths *p);
+void lab_host_netns(const char *lab, const char *host, char *buf, size_t len);
+
+/* 1 if the lab has a run directory (it is up, or died and needs cleanup). */
+int lab_exists(const char *lab);
+
+struct lab_up_opts {
+	const char *switch_bin; /* path of rackless-switch */
+	unsigned mem_mb;        /* switch memory, 0: default */
+	int quiet;
+};
+
+/* Bring t up. 0, or -errno after rolling back everything it created
+ * (-EEXIST: the lab is already up). Prints progress and errors to stderr. */
+int lab_up(const struct topo *t, const struct lab_up_opts *o);
+
+/* Undo LAB's journal in reverse and remove its run directory. graceful:
+ * ask the switch to shut down before signalling it. 0, -ENOENT (no such
+ * lab) or -errno of the first failure (the rest is still undone). */
+int lab_undo(const char *lab, int graceful, int quiet);
+
+/* The state file written by up (new reference), or NULL with errno. */
+json_t *lab_state_load(const char *lab);
+
+/* Where rackless-switch is: $RACKLESS_SWITCH, next to this program, or
+ * ../dataplane/ from it (build tree). */
+int lab_switch_bin(char *buf, size_t len);
+
+/* Start time of a process (clock ticks since boot, /proc/PID/stat field
+ * 22), or 0 if it does not exist. PID plus start time names a process
+ * unambiguously: a recycled PID has another start time. */
+unsigned long long lab_proc_starttime(int pid);
+
+#endif

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rackless: the command users type. Table-driven: each command declares its
+ * usage and help once; `rackless help` is made from the table.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "netns.h"
+#include "swclient.h"
+#include "topo.h"
+
+#define EXIT_USAGE 2
+
+struct cmd {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*fn)(int argc, char **argv);
+	int min_args, max_args; /* positional, after the command name; -1: any */
+	int needs_root;
+};
+
+static const struct cmd *cmd_find(const char *name);
+
+static int usage_of(const char *name)
+{
+	const struct cmd *c = cmd_find(name);
+
+	fprintf(stderr, "usage: rackless %s %s\n", c->name, c->args);
+	return EXIT_USAGE;
+}
+
+static int lab_name_ok(const char *lab)
+{
+	if (!topo_name_valid(lab)) {
+		fprintf(stderr, "rackless: bad lab name '%s'\n", lab);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- up / down / cleanup --------------------------------------------- */
+
+static int cmd_up(int argc, char **argv)
+{
+	struct lab_up_opts o = {0};
+	struct topo_diags diags;
+	const char *file = NULL;
+	struct topo *t = NULL;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--switch") == 0 && i + 1 < argc)
+			o.switch_bin = argv[++i];
+		else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc)
+			o.mem_mb = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+			o.quiet = 1;
+		else if (argv[i][0] == '-' || file != NULL)
+			return usage_of("up");
+		else
+			file = argv[i];
+	}
+	if (file == NULL)
+		return usage_of("up");
+	ret = topo_load_file(file, &t, &diags);
+	if (ret < 0) {
+		topo_diags_print(&diags, stderr);
+		return 1;
+	}
+	ret = lab_up(t, &o);
+	topo_free(t);
+	return ret < 0 ? 1 : 0;
+}
+
+static int cmd_down(int argc, char **argv)
+{
+	int ret;
+
+	(void)argc;
+	if (!lab_name_ok(argv[1]))
+		return EXIT_USAGE;
+	ret = lab_undo(argv[1], strcmp(argv[0], "down") == 0, 0);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "rackless: no lab named %s is up\n", argv[1]);
+		return 1;
+	}
+	return ret < 0 ? 1 : 0;
+}
+
+/* ---- exec ------------------------------------------------------------ */
+
+static int host_of(const char *lab, const char *host, char *ns, size_t len)
+{
+	json_t *st = lab_state_load(lab), *n;
+	size_t i;
+	int found = 0;
+
+	if (st == NULL) {
+		fprintf(stderr, "rackless: no lab named %s is up\n", lab);
+		return -ENOENT;
+	}
+	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+		const char *name = json_string_value(json_object_get(n, "name"));
+		const char *kind = json_string_value(json_object_get(n, "kind"));
+		if (name && kind && strcmp(name, host) == 0 && strcmp(kind, "host") == 0)
+			found = 1;
+	}
+	json_decref(st);
+	if (!found) {
+		fprintf(stderr, "rackless: lab %s has no host named %s\n", lab, host);
+		return -ENOENT;
+	}
+	lab_host_netns(lab, host, ns, len);
+	return 0;
+}
+
+static int cmd_exec(int argc, char **argv)
+{
+	char ns[128];
+	int first = 3, ret;
+
+	if (argc > 3 && strcmp(argv[3], "--") == 0)
+		first = 4;
+	if (first >= argc)
+		return usage_of("exec");
+	if (!lab_name_ok(argv[1]) || host_of(argv[1], argv[2], ns, sizeof(ns)) < 0)
+		return 1;
+	ret = netns_enter_for_exec(ns);
+	if (ret < 0) {
+		fprintf(stderr, "rackless: enter %s: %s\n", ns, strerror(-ret));
+		return 1;
+	}
+	execvp(argv[first], &argv[first]);
+	fprintf(stderr, "rackless: %s: %s\n", argv[first], strerror(errno));
+	return 127;
+}
+
+/* ---- talking to the switch ------------------------------------------- */
+
+static int switch_call(const char *lab, const char *cmd, json_t **result)
+{
+	struct lab_paths p;
+	struct swclient *c;
+	char err[256] = "";
+	json_t *req;
+	int ret;
+
+	lab_paths(lab, &p);
+	c = swclient_connect(p.sock);
+	if (c == NULL)
+		return -errno;
+	req = json_pack("{s:s}", "cmd", cmd);
+	ret = swclient_call(c, req, 10000, result, err, sizeof(err));
+	json_decref(req);
+	swclient_close(c);
+	if (ret < 0 && err[0])
+		fprintf(stderr, "rackless: switch: %s\n", err);
+	return ret;
+}
+
+static void print_ports(json_t *ports)
+{
+	json_t *pt;
+	size_t i;
+
+	printf("  %-16s %-9s %-8s %10s %12s %10s %12s %8s\n", "PORT", "TYPE", "BRIDGE", "RX_PKTS",
+	       "RX_BYTES", "TX_PKTS", "TX_BYTES", "DROPS");
+	json_array_foreach(ports, i, pt) {
+		json_int_t drops = 0;
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(json_object_get(pt, "drops"), k, v)
+			drops += json_integer_value(v);
+		printf("  %-16s %-9s %-8s %10lld %12lld %10lld %12lld %8lld\n",
+		       json_string_value(json_object_get(pt, "name")),
+		       json_string_value(json_object_get(pt, "type")),
+		       json_string_value(json_object_get(pt, "bridge")),
+		       (long long)json_integer_value(json_object_get(pt, "rx_packets")),
+		       (long long)json_integer_value(json_object_get(pt, "rx_bytes")),
+		       (long long)json_integer_value(json_object_get(pt, "tx_packets")),
+		       (long long)json_integer_value(json_object_get(pt, "tx_bytes")),
+		       (long long)drops);
+	}
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	int as_json = argc > 2 && strcmp(argv[2], "--json") == 0;
+	json_t *r = NULL, *v;
+	const char *k;
+	int ret;
+
+	if (argc > 2 && !as_json)
+		return usage_of("stats");
+	if (!lab_name_ok(argv[1]))
+		return EXIT_USAGE;
+	ret = switch_call(argv[1], "stats", &r);
+	if (ret < 0) {
+		fprintf(stderr, "rackless: lab %s: switch not reachable: %s\n", argv[1],
+			strerror(-ret));
+		return 1;
+	}
+	if (as_json) {
+		json_dumpf(r, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(r);
+		return 0;
+	}
+	printf("switch of lab %s\n", argv[1]);
+	print_ports(json_object_get(r, "ports"));
+	printf("  drops:");
+	json_object_foreach(json_object_get(r, "drops"), k, v)
+		printf(" %s=%lld", k, (long long)json_integer_value(v));
+	v = json_object_get(r, "fdb");
+	printf("\n  fdb: %lld entries, %lld learned, %lld moved, %lld aged\n",
+	       (long long)json_integer_value(json_object_get(v, "entries")),
+	       (long long)json_integer_value(json_object_get(v, "learned")),
+	       (long long)json_integer_value(json_object_get(v, "moved")),
+	       (long long)json_integer_value(json_object_get(v, "aged")));
+	json_decref(r);
+	return 0;
+}
+
+static int cmd_ctl(int argc, char **argv)
+{
+	struct lab_paths p;
+	struct swclient *c;
+	char *reply = NULL;
+	int ret;
+
+	(void)argc;
+	if (!lab_name_ok(argv[1]))
+		return EXIT_USAGE;
+	lab_paths(argv[1], &p);
+	c = swclient_connect(p.sock);
+	if (c == NULL) {
+		fprintf(stderr, "rackless: lab %s: %s: %s\n", argv[1], p.sock, strerror(errno));
+		return 1;
+	}
+	ret = swclient_raw(c, argv[2], 10000, &reply);
+	swclient_close(c);
+	if (ret < 0) {
+		fprintf(stderr, "rackless: lab %s: %s\n", argv[1], strerror(-ret));
+		return 1;
+	}
+	printf("%s\n", reply);
+	ret = strstr(reply, "\"ok\":true") != NULL ? 0 : 1;
+	free(reply);
+	return ret;
+}
+
+/* ---- status ---------------------------------------------------------- */
+
+static int status_one(const char *lab)
+{
+	json_t *st = lab_state_load(lab), *n, *r = NULL;
+	size_t i;
+
+	if (st == NULL) {
+		printf("lab %s: incomplete or crashed (no state file); `rackless cleanup %s`\n", lab,
+		       lab);
+		return 1;
+	}
+	if (switch_call(lab, "ports", &r) < 0) {
+		printf("lab %s: switch is not running; `rackless cleanup %s` removes the rest\n",
+		       lab, lab);
+		r = NULL;
+	} else {
+		printf("lab %s: up (%s)\n", lab, json_string_value(json_object_get(st, "file")));
+	}
+	printf("  %-12s %-8s %-24s %-18s %-17s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC");
+	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+		const char *ns = json_string_value(json_object_get(n, "netns"));
+		const char *ip = json_string_value(json_object_get(n, "ip"));
+		const char *mac = json_string_value(json_object_get(n, "mac"));
+
+		printf("  %-12s %-8s %-24s %-18s %-17s\n",
+		       json_string_value(json_object_get(n, "name")),
+		       json_string_value(json_object_get(n, "kind")), ns ? ns : "-", ip ? ip : "-",
+		       mac ? mac : "-");
+	}
+	if (r != NULL)
+		print_ports(r);
+	json_decref(r);
+	json_decref(st);
+	return 0;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (argc == 2)
+		return lab_name_ok(argv[1]) && lab_exists(argv[1]) ? status_one(argv[1])
+								   : (fprintf(stderr, "rackless: no lab named %s\n", argv[1]), 1);
+	d = opendir(LAB_RUN_DIR);
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.' || !topo_name_valid(de->d_name))
+				continue;
+			status_one(de->d_name);
+			n++;
+		}
+		closedir(d);
+	}
+	if (n == 0)
+		printf("no labs are up\n");
+	return 0;
+}
+
+/* ---- table ----------------------------------------------------------- */
+
+static int cmd_help(int argc, char **argv);
+
+static const struct cmd cmds[] = {
+	{"up", "FILE [--mem MB] [--switch PATH] [--quiet]",
+	 "bring the lab described by FILE up (namespaces, links, switch)", cmd_up, 1, 6, 1},
+	{"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1,
+	 1, 1},
+	{"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
+	{"status", "[LAB]", "labs that are up, their hosts, addresses and ports", cmd_status, 0, 1,
+	 0},
+	{"exec", "LAB HOST [--] CMD [ARGS...]", "run a command inside a host", cmd_exec, 3, -1, 1},
+	{"stats", "LAB [--json]", "switch counters: per port, drops by reason, FDB", cmd_stats, 1,
+	 2, 0},
+	{"ctl", "LAB REQUEST", "send one raw JSON request to the lab's switch", cmd_ctl, 2, 2, 0},
+	{"help", "", "this text", cmd_help, 0, 0, 0},
+};
+
+static const struct cmd *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	}
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("rackless: one Linux machine as a rack of hosts wired by a DPDK switch\n\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		printf("  rackless %s %s\n      %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+	int npos;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cmd_help(0, NULL);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	c = cmd_find(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "rackless: unknown command '%s' (rackless help)\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	npos = argc - 2;
+	if (npos < c->min_args || (c->max_args >= 0 && npos > c->max_args))
+		return usage_of(c->name);
+	if (c->needs_root && geteuid() != 0) {
+		fprintf(stderr, "rackless: %s needs root\n", c->name);
+		return 1;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Undo a lab's journal in reverse: `down`, `cleanup`, and the rollback of a
+ * failed `up`. Every step tolerates an object that is already gone (the
+ * journal is written before creation, so it may list things that never
+ * came to be) and only touches what a record names: a process only if its
+ * PID still has the start time recorded when it was started.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "lab.h"
+#include "netns.h"
+#include "nl.h"
+#include "swclient.h"
+
+#define HUGEPAGES_NR "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+struct undo {
+	const char *lab;
+	int graceful;
+	int quiet;
+	int first_err;
+	unsigned netns, procs, links;
+};
+
+static void undo_fail(struct undo *d, int err, const char *what, const char *name)
+{
+	fprintf(stderr, "rackless: undo %s %s: %s\n", what, name, strerror(-err));
+	if (d->first_err == 0)
+		d->first_err = err;
+}
+
+static const char *rec_str(json_t *rec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+	return s ? s : "";
+}
+
+static void undo_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Wait until the process is gone (or is no longer the one we started). */
+static int undo_wait_gone(int pid, unsigned long long st, long ms)
+{
+	for (long waited = 0; waited <= ms; waited += 10) {
+		if (lab_proc_starttime(pid) != st)
+			return 0;
+		undo_sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+static void undo_switch(struct undo *d, json_t *rec)
+{
+	int pid = (int)json_integer_value(json_object_get(rec, "pid"));
+	unsigned long long st = (unsigned long long)json_integer_value(json_object_get(rec, "starttime"));
+	const char *sock = rec_str(rec, "socket");
+
+	if (pid > 0 && st != 0 && lab_proc_starttime(pid) == st) {
+		d->procs++;
+		if (d->graceful) {
+			struct swclient *c = swclient_connect(sock);
+			if (c != NULL) {
+				json_t *req = json_pack("{s:s}", "cmd", "shutdown");
+				swclient_call(c, req, 3000, NULL, NULL, 0);
+				json_decref(req);
+				swclient_close(c);
+			}
+			if (undo_wait_gone(pid, st, 5000) == 0)
+				goto gone;
+		}
+		kill(pid, SIGTERM);
+		if (undo_wait_gone(pid, st, 3000) < 0) {
+			kill(pid, SIGKILL);
+			if (undo_wait_gone(pid, st, 3000) < 0)
+				undo_fail(d, -ETIMEDOUT, "process", "rackless-switch");
+		}
+	}
+gone:
+	/* a killed switch leaves its socket file behind */
+	if (sock[0] != '\0' && unlink(sock) < 0 && errno != ENOENT)
+		undo_fail(d, -errno, "socket", sock);
+}
+
+static void undo_netns(struct undo *d, json_t *rec)
+{
+	const char *name = rec_str(rec, "name");
+	int ret = netns_delete(name);
+
+	if (ret == 0)
+		d->netns++;
+	else if (ret != -ENOENT)
+		undo_fail(d, ret, "namespace", name);
+}
+
+/* A veth dies with either namespace; delete it explicitly only while its
+ * switch-side namespace still exists, so a partial rollback is exact. */
+static void undo_veth(struct undo *d, json_t *rec)
+{
+	const char *ns = rec_str(rec, "netns"), *name = rec_str(rec, "name");
+	struct nl_sock *s;
+	int fd, ret;
+
+	fd = netns_open(ns);
+	if (fd < 0)
+		return;
+	s = nl_open(fd);
+	close(fd);
+	if (s == NULL)
+		return;
+	ret = nl_link_del(s, name);
+	if (ret == 0)
+		d->links++;
+	else if (ret != -ENODEV && ret != -ENOENT)
+		undo_fail(d, ret, "veth", name);
+	nl_close(s);
+}
+
+static void undo_dpdk_rundir(struct undo *d, json_t *rec)
+{
+	const char *path = rec_str(rec, "path"), *parent = rec_str(rec, "parent");
+
+	(void)d;
+	if (path[0] != '\0')
+		rmdir(path);
+	/* only if we made it, and only if nobody else put anything in it */
+	if (json_is_true(json_object_get(rec, "parent_created")) && parent[0] != '\0')
+		rmdir(parent);
+}
+
+static void undo_hugepages(struct undo *d, json_t *rec)
+{
+	long added = (long)json_integer_value(json_object_get(rec, "added"));
+	long nr = -1;
+	FILE *f = fopen(HUGEPAGES_NR, "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &nr) != 1)
+			nr = -1;
+		fclose(f);
+	}
+	if (nr < 0 || added <= 0)
+		return;
+	f = fopen(HUGEPAGES_NR, "w");
+	if (f == NULL) {
+		undo_fail(d, -errno, "hugepages", HUGEPAGES_NR);
+		return;
+	}
+	fprintf(f, "%ld\n", nr > added ? nr - added : 0);
+	fclose(f);
+}
+
+static void undo_record(struct undo *d, json_t *rec)
+{
+	const char *op = rec_str(rec, "op");
+
+	if (strcmp(op, "switch") == 0)
+		undo_switch(d, rec);
+	else if (strcmp(op, "netns") == 0)
+		undo_netns(d, rec);
+	else if (strcmp(op, "veth") == 0)
+		undo_veth(d, rec);
+	else if (strcmp(op, "dpdk_rundir") == 0)
+		undo_dpdk_rundir(d, rec);
+	else if (strcmp(op, "hugepages") == 0)
+		undo_hugepages(d, rec);
+	/* "port": owned by the switch process, gone with it; "void": marker */
+}
+
+/* Remove the run directory: only the files a lab puts there. */
+static void undo_rundir(struct undo *d, const struct lab_paths *p)
+{
+	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp",
+					    "switch.log", "switch.sock"};
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", p->dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			undo_fail(d, -errno, "file", path);
+	}
+	if (rmdir(p->dir) < 0 && errno != ENOENT)
+		undo_fail(d, -errno, "directory", p->dir);
+}
+
+int lab_undo(const char *lab, int graceful, int quiet)
+{
+	struct undo d = {.lab = lab, .graceful = graceful, .quiet = quiet};
+	struct lab_paths p;
+	json_t *recs = NULL, *voided;
+	size_t i;
+	int ret;
+
+	lab_paths(lab, &p);
+	if (!lab_exists(lab))
+		return -ENOENT;
+	voided = json_object();
+	ret = journal_load(p.dir, &recs);
+	if (ret < 0 && ret != -ENOENT) {
+		fprintf(stderr, "rackless: journal of lab %s unreadable: %s\n", lab, strerror(-ret));
+		json_decref(voided);
+		return ret;
+	}
+	if (recs != NULL) {
+		json_t *rec;
+		json_array_foreach(recs, i, rec) {
+			if (strcmp(rec_str(rec, "op"), "void") == 0) {
+				char k[32];
+				snprintf(k, sizeof(k), "%lld",
+					 (long long)json_integer_value(json_object_get(rec, "ref")));
+				json_object_set_new(voided, k, json_true());
+			}
+		}
+		for (i = json_array_size(recs); i-- > 0;) {
+			json_t *r = json_array_get(recs, i);
+			char k[32];
+
+			snprintf(k, sizeof(k), "%lld",
+				 (long long)json_integer_value(json_object_get(r, "seq")));
+			if (json_object_get(voided, k) == NULL)
+				undo_record(&d, r);
+		}
+	}
+	if (d.first_err == 0)
+		undo_rundir(&d, &p);
+	if (!quiet)
+		printf("lab %s is down: stopped %u process%s, removed %u namespace%s\n", lab,
+		       d.procs, d.procs == 1 ? "" : "es", d.netns, d.netns == 1 ? "" : "s");
+	json_decref(recs);
+	json_decref(voided);
+	return d.first_err;
+}

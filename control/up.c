@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `rackless up`: apply a topology to the machine.
+ *
+ * Every object is journaled before it is created. Records carry a sequence
+ * number; when creating an object fails in a way that proves it is not ours
+ * (the name already existed), a "void" record cancels its journal entry, so
+ * the rollback that follows never deletes what the lab did not make.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "lab.h"
+#include "netns.h"
+#include "nl.h"
+#include "swclient.h"
+
+#define HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+#define SWITCH_START_TIMEOUT_MS 20000
+
+struct up {
+	const struct topo *t;
+	const struct lab_up_opts *o;
+	struct lab_paths paths;
+	struct journal *j;
+	int seq;
+	int fabric_fd;
+	int *host_fd; /* per node, -1 for switches */
+	struct nl_sock *root;
+	struct swclient *sw;
+	json_t *state;
+};
+
+static volatile sig_atomic_t up_interrupted;
+
+static void up_on_signal(int sig)
+{
+	(void)sig;
+	up_interrupted = 1;
+}
+
+static void up_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void up_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rackless: up: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Journal an op; returns its sequence number or -errno. */
+static int up_journal(struct up *u, json_t *rec)
+{
+	int ret;
+
+	if (rec == NULL)
+		return -ENOMEM;
+	json_object_set_new(rec, "seq", json_integer(++u->seq));
+	ret = journal_append(u->j, rec);
+	json_decref(rec);
+	return ret < 0 ? ret : u->seq;
+}
+
+static void up_void(struct up *u, int seq)
+{
+	up_journal(u, json_pack("{s:s, s:i}", "op", "void", "ref", seq));
+}
+
+static int up_check_interrupt(void)
+{
+	return up_interrupted ? -EINTR : 0;
+}
+
+/* ---- machine-wide resources ----------------------------------------- */
+
+static long up_read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int up_write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (f == NULL)
+		return -errno;
+	if (fprintf(f, "%ld\n", v) < 0)
+		ret = -EIO;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+/* Reserve the 2 MB hugepages the switch needs if the machine lacks them;
+ * journaled as a delta so that labs running side by side each give back
+ * only what they took. Not having them is no error: the switch then runs
+ * without hugepages. */
+static int up_hugepages(struct up *u)
+{
+	long need = (long)(u->o->mem_mb ? u->o->mem_mb : 256) / 2;
+	long nr = up_read_long(HUGEPAGES_2M "nr_hugepages");
+	long fr = up_read_long(HUGEPAGES_2M "free_hugepages");
+	int seq;
+
+	if (nr < 0 || fr < 0 || fr >= need)
+		return 0;
+	seq = up_journal(u, json_pack("{s:s, s:I}", "op", "hugepages", "added",
+				      (json_int_t)(need - fr)));
+	if (seq < 0)
+		return seq;
+	if (up_write_long(HUGEPAGES_2M "nr_hugepages", nr + need - fr) < 0)
+		up_void(u, seq);
+	return 0;
+}
+
+/* ---- namespaces ------------------------------------------------------ */
+
+static int up_netns(struct up *u, const char *name, int *fd)
+{
+	int seq, ret;
+
+	if (netns_exists(name)) {
+		up_err("namespace %s already exists (not this lab's; remove it or rename the lab)",
+		       name);
+		return -EEXIST;
+	}
+	seq = up_journal(u, json_pack("{s:s, s:s}", "op", "netns", "name", name));
+	if (seq < 0)
+		return seq;
+	ret = netns_create(name);
+	if (ret < 0) {
+		if (ret == -EEXIST)
+			up_void(u, seq);
+		up_err("create namespace %s: %s", name, strerror(-ret));
+		return ret;
+	}
+	*fd = netns_open(name);
+	if (*fd < 0) {
+		up_err("open namespace %s: %s", name, strerror(-*fd));
+		return *fd;
+	}
+	return 0;
+}
+
+/* ---- the switch ------------------------------------------------------ */
+
+static int up_dpdk_rundir(struct up *u)
+{
+	char path[160];
+	struct stat st;
+	int parent_created = stat("/var/run/dpdk", &st) != 0;
+
+	snprintf(path, sizeof(path), "/var/run/dpdk/rackless-%s", u->t->name);
+	if (stat(path, &st) == 0) {
+		up_err("%s exists: another DPDK process uses this lab's file prefix", path);
+		return -EEXIST;
+	}
+	return up_journal(u, json_pack("{s:s, s:s, s:s, s:b}", "op", "dpdk_rundir", "path", path,
+				       "parent", "/var/run/dpdk", "parent_created",
+				       parent_created)) < 0
+		       ? -EIO
+		       : 0;
+}
+
+/* Child side of the switch start: wait for the go from the parent (who
+ * journals our PID first), then become rackless-switch in the fabric
+ * namespace, in a session of its own so a terminal's ^C does not reach it. */
+static void up_switch_child(struct up *u, int gofd, const char *bin)
+{
+	char mem[16];
+	char go;
+	int fd;
+
+	if (read(gofd, &go, 1) != 1)
+		_exit(127);
+	if (setns(u->fabric_fd, CLONE_NEWNET) < 0)
+		_exit(127);
+	setsid();
+	fd = open(u->paths.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		dup2(fd, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	snprintf(mem, sizeof(mem), "%u", u->o->mem_mb ? u->o->mem_mb : 256);
+	execl(bin, "rackless-switch", "--lab", u->t->name, "--socket", u->paths.sock, "--mem", mem,
+	      (char *)NULL);
+	_exit(127);
+}
+
+static int up_switch_wait(struct up *u, pid_t pid)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+	long waited = 0;
+
+	while (waited < SWITCH_START_TIMEOUT_MS) {
+		int status;
+
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			up_err("rackless-switch exited during start (see below)");
+			return -ECHILD;
+		}
+		u->sw = swclient_connect(u->paths.sock);
+		if (u->sw != NULL) {
+			json_t *req = json_pack("{s:s}", "cmd", "ping");
+			int ret = swclient_call(u->sw, req, 5000, NULL, NULL, 0);
+
+			json_decref(req);
+			if (ret == 0)
+				return 0;
+			swclient_close(u->sw);
+			u->sw = NULL;
+		}
+		if (up_check_interrupt() < 0)
+			return -EINTR;
+		nanosleep(&ts, NULL);
+		waited += 20;
+	}
+	up_err("rackless-switch did not answer within %d s", SWITCH_START_TIMEOUT_MS / 1000);
+	return -ETIMEDOUT;
+}
+
+static void up_switch_log_tail(struct up *u)
+{
+	char line[512];
+	FILE *f = fopen(u->paths.log, "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		fprintf(stderr, "  switch: %s", line);
+	fclose(f);
+}
+
+static int up_switch(struct up *u)
+{
+	int go[2] = {-1, -1}, seq, ret;
+	char bin[4096];
+	pid_t pid;
+
+	if (u->o->switch_bin != NULL)
+		snprintf(bin, sizeof(bin), "%s", u->o->switch_bin);
+	else if (lab_switch_bin(bin, sizeof(bin)) < 0) {
+		up_err("cannot find rackless-switch (set RACKLESS_SWITCH)");
+		return -ENOENT;
+	}
+	ret = up_dpdk_rundir(u);
+	if (ret < 0)
+		return ret;
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		up_switch_child(u, go[0], bin);
+	}
+	close(go[0]);
+	go[0] = -1;
+	seq = up_journal(u, json_pack("{s:s, s:i, s:I, s:s}", "op", "switch", "pid", (int)pid,
+				      "starttime", (json_int_t)lab_proc_starttime(pid), "socket",
+				      u->paths.sock));
+	if (seq < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ret = seq;
+		goto out;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		ret = -EPIPE;
+		goto out;
+	}
+	ret = up_switch_wait(u, pid);
+	if (ret < 0)
+		up_switch_log_tail(u);
+out:
+	if (go[0] >= 0)
+		close(go[0]);
+	close(go[1]);
+	return ret;
+}
+
+static int up_switch_call(struct up *u, json_t *req, const char *what)
+{
+	char err[256] = "";
+	int ret;
+
+	if (req == NULL)
+		return -ENOMEM;
+	ret = swclient_call(u->sw, req, 10000, NULL, err, sizeof(err));
+	json_decref(req);
+	if (ret < 0)
+		up_err("%s: %s", what, err[0] ? err : strerror(-ret));
+	return ret;
+}
+
+/* ---- hosts and links ------------------------------------------------- */
+
+static void up_mac_str(const uint8_t *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* Switch-side veth name, in the fabric namespace: "sw1-p1" when it fits
+ * IFNAMSIZ, otherwise "rlp<link>". */
+static void up_fabric_ifname(const struct topo *t, unsigned li, char *buf, size_t len)
+{
+	const struct topo_endpoint *se = &t->links[li].ep[1];
+	int n = snprintf(buf, len, "%s-%s", t->nodes[se->node].name, se->ifname);
+
+	if (n < 0 || (size_t)n >= len || n > 15)
+		snprintf(buf, len, "rlp%u", li);
+}
+
+/* Address, MAC, route: everything inside the host for one interface. */
+static int up_host_if(struct up *u, const struct topo_node *h, const char *ifname, int is_tap)
+{
+	struct nl_sock *s = nl_open(u->host_fd[h - u->t->nodes]);
+	int is_eth0 = strcmp(ifname, "eth0") == 0;
+	int idx, lo, ret;
+
+	if (s == NULL)
+		return -errno;
+	lo = nl_link_index(s, "lo");
+	ret = lo < 0 ? lo : nl_link_set(s, lo, NULL, 0, 1);
+	if (ret < 0)
+		goto out;
+	idx = nl_link_index(s, ifname);
+	if (idx < 0) {
+		ret = idx;
+		goto out;
+	}
+	/* a switch that reads raw frames must get them whole, not as
+	 * checksum-offloaded super-frames; a tap has no offloads by default */
+	if (!is_tap) {
+		ret = nl_tx_offload_off(s, ifname);
+		if (ret < 0)
+			goto out;
+	}
+	ret = nl_link_set(s, idx, is_eth0 && !is_tap ? h->mac : NULL, 0, 1);
+	if (ret < 0 || !is_eth0 || !h->has_ip)
+		goto out;
+	ret = nl_addr4_add(s, idx, h->ip.addr, h->ip.plen);
+	if (ret < 0)
+		goto out;
+	ret = nl_route4_default(s, idx, h->gateway);
+out:
+	if (ret < 0)
+		up_err("configure %s:%s: %s%s%s", h->name, ifname, strerror(-ret),
+		       nl_errmsg(s)[0] ? ": " : "", nl_errmsg(s));
+	nl_close(s);
+	return ret;
+}
+
+static int up_link(struct up *u, unsigned li)
+{
+	const struct topo_link *l = &u->t->links[li];
+	const struct topo_node *h = &u->t->nodes[l->ep[0].node];
+	const struct topo_node *sw = &u->t->nodes[l->ep[1].node];
+	char pname[96], fif[16], netns[160], hns[96], mac[18];
+	int is_tap = h->port_type == TOPO_PORT_TAP;
+	int seq, ret;
+	json_t *req;
+
+	snprintf(pname, sizeof(pname), "%s:%s", sw->name, l->ep[1].ifname);
+	lab_host_netns(u->t->name, h->name, hns, sizeof(hns));
+	up_mac_str(h->mac, mac, sizeof(mac));
+	if (is_tap) {
+		seq = up_journal(u, json_pack("{s:s, s:s}", "op", "port", "name", pname));
+		if (seq < 0)
+			return seq;
+		snprintf(netns, sizeof(netns), "%s/%s", NETNS_RUN_DIR, hns);
+		req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "cmd", "add-port", "name",
+				pname, "type", "tap", "bridge", sw->name, "ifname", l->ep[0].ifname,
+				"netns", netns, "mac",
+				strcmp(l->ep[0].ifname, "eth0") == 0 ? mac : "");
+		ret = up_switch_call(u, req, pname);
+		if (ret < 0)
+			return ret;
+		return up_host_if(u, h, l->ep[0].ifname, 1);
+	}
+
+	up_fabric_ifname(u->t, li, fif, sizeof(fif));
+	seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", "veth", "netns",
+				      u->paths.fabric, "name", fif, "peer_netns", hns, "peer",
+				      l->ep[0].ifname));
+	if (seq < 0)
+		return seq;
+	ret = nl_veth_create(u->root, l->ep[0].ifname, u->host_fd[l->ep[0].node], fif,
+			     u->fabric_fd);
+	if (ret < 0) {
+		up_err("veth %s:%s <-> %s: %s%s%s", h->name, l->ep[0].ifname, fif, strerror(-ret),
+		       nl_errmsg(u->root)[0] ? ": " : "", nl_errmsg(u->root));
+		return ret;
+	}
+	ret = up_host_if(u, h, l->ep[0].ifname, 0);
+	if (ret < 0)
+		return ret;
+	{
+		struct nl_sock *fs = nl_open(u->fabric_fd);
+		int idx = fs ? nl_link_index(fs, fif) : -errno;
+
+		ret = idx < 0 ? idx : nl_link_set(fs, idx, NULL, 0, 1);
+		nl_close(fs);
+		if (ret < 0) {
+			up_err("bring up %s: %s", fif, strerror(-ret));
+			return ret;
+		}
+	}
+	seq = up_journal(u, json_pack("{s:s, s:s}", "op", "port", "name", pname));
+	if (seq < 0)
+		return seq;
+	req = json_pack("{s:s, s:s, s:s, s:s, s:s}", "cmd", "add-port", "name", pname, "type",
+			"afpacket", "bridge", sw->name, "ifname", fif);
+	return up_switch_call(u, req, pname);
+}
+
+/* ---- state file ------------------------------------------------------ */
+
+static json_t *up_state(const struct up *u)
+{
+	const struct topo *t = u->t;
+	json_t *nodes = json_array(), *links = json_array();
+	char buf[96], mac[18], ip[24];
+
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		json_t *jn = json_pack("{s:s, s:s}", "name", n->name, "kind",
+				       topo_kind_name(n->kind));
+
+		if (n->kind == TOPO_KIND_HOST) {
+			lab_host_netns(t->name, n->name, buf, sizeof(buf));
+			up_mac_str(n->mac, mac, sizeof(mac));
+			json_object_set_new(jn, "netns", json_string(buf));
+			json_object_set_new(jn, "mac", json_string(mac));
+			json_object_set_new(jn, "port",
+					    json_string(topo_port_type_name(n->port_type)));
+			if (n->has_ip) {
+				topo_addr4_format(n->ip.addr, ip, sizeof(ip));
+				snprintf(buf, sizeof(buf), "%s/%u", ip, n->ip.plen);
+				json_object_set_new(jn, "ip", json_string(buf));
+			}
+		}
+		json_array_append_new(nodes, jn);
+	}
+	for (unsigned i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		char a[64], b[64];
+
+		snprintf(a, sizeof(a), "%s:%s", t->nodes[l->ep[0].node].name, l->ep[0].ifname);
+		snprintf(b, sizeof(b), "%s:%s", t->nodes[l->ep[1].node].name, l->ep[1].ifname);
+		json_array_append_new(links, json_pack("[s, s]", a, b));
+	}
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", t->name, "file", t->file, "fabric",
+			 u->paths.fabric, "nodes", nodes, "links", links);
+}
+
+static int up_write_state(struct up *u)
+{
+	char tmp[200];
+	json_t *st = up_state(u);
+	int ret = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", u->paths.state);
+	if (st == NULL || json_dump_file(st, tmp, JSON_INDENT(2)) < 0 ||
+	    rename(tmp, u->paths.state) < 0) {
+		ret = -EIO;
+		unlink(tmp);
+	}
+	json_decref(st);
+	return ret;
+}
+
+/* ---- driver ---------------------------------------------------------- */
+
+static int up_apply(struct up *u)
+{
+	const struct topo *t = u->t;
+	char name[96];
+	int ret;
+
+	ret = up_hugepages(u);
+	if (ret < 0)
+		return ret;
+	ret = up_netns(u, u->paths.fabric, &u->fabric_fd);
+	if (ret < 0)
+		return ret;
+	{
+		/* the switch's veth ends carry frames, not IPv6 of their own */
+		struct nl_sock *fs = nl_open(u->fabric_fd);
+		if (fs == NULL)
+			return -errno;
+		nl_sysctl_set(fs, "net/ipv6/conf/default/disable_ipv6", "1", NULL, 0);
+		nl_sysctl_set(fs, "net/ipv6/conf/all/disable_ipv6", "1", NULL, 0);
+		nl_close(fs);
+	}
+	ret = up_switch(u);
+	if (ret < 0)
+		return ret;
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		if (t->nodes[i].kind != TOPO_KIND_HOST)
+			continue;
+		lab_host_netns(t->name, t->nodes[i].name, name, sizeof(name));
+		ret = up_netns(u, name, &u->host_fd[i]);
+		if (ret < 0 || (ret = up_check_interrupt()) < 0)
+			return ret;
+	}
+	for (unsigned i = 0; i < t->n_links; i++) {
+		ret = up_link(u, i);
+		if (ret < 0 || (ret = up_check_interrupt()) < 0)
+			return ret;
+	}
+	return up_write_state(u);
+}
+
+static void up_print(const struct up *u)
+{
+	const struct topo *t = u->t;
+	char ip[24], buf[96], mac[18];
+
+	printf("lab %s is up: %u nodes, %u links (switch namespace %s)\n", t->name, t->n_nodes,
+	       t->n_links, u->paths.fabric);
+	printf("  %-12s %-8s %-20s %-18s %-17s %s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC",
+	       "PORT");
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		if (n->kind != TOPO_KIND_HOST) {
+			printf("  %-12s %-8s\n", n->name, "switch");
+			continue;
+		}
+		lab_host_netns(t->name, n->name, buf, sizeof(buf));
+		up_mac_str(n->mac, mac, sizeof(mac));
+		if (n->has_ip) {
+			char a[16];
+			topo_addr4_format(n->ip.addr, a, sizeof(a));
+			snprintf(ip, sizeof(ip), "%s/%u", a, n->ip.plen);
+		} else {
+			snprintf(ip, sizeof(ip), "-");
+		}
+		printf("  %-12s %-8s %-20s %-18s %-17s %s\n", n->name, "host", buf, ip, mac,
+		       topo_port_type_name(n->port_type));
+	}
+}
+
+int lab_up(const struct topo *t, const struct lab_up_opts *o)
+{
+	struct sigaction sa = {.sa_handler = up_on_signal}, old_int, old_term;
+	struct up u = {.t = t, .o = o, .fabric_fd = -1};
+	int ret;
+
+	lab_paths(t->name, &u.paths);
+	if (mkdir(LAB_RUN_DIR, 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		up_err("%s: %s", LAB_RUN_DIR, strerror(errno));
+		return ret;
+	}
+	/* the run directory is the lab's lock: mkdir is atomic */
+	if (mkdir(u.paths.dir, 0700) < 0) {
+		ret = -errno;
+		if (ret == -EEXIST)
+			up_err("lab %s is already up (rackless down %s, or rackless cleanup %s if it "
+			       "crashed)",
+			       t->name, t->name, t->name);
+		else
+			up_err("%s: %s", u.paths.dir, strerror(errno));
+		return ret;
+	}
+	up_interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	u.host_fd = malloc(sizeof(int) * (t->n_nodes ? t->n_nodes : 1));
+	if (u.host_fd == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < t->n_nodes; i++)
+		u.host_fd[i] = -1;
+	ret = journal_open(u.paths.dir, &u.j);
+	if (ret < 0) {
+		up_err("journal: %s", strerror(-ret));
+		goto out;
+	}
+	u.root = nl_open(-1);
+	if (u.root == NULL) {
+		ret = -errno;
+		goto out;
+	}
+	ret = up_apply(&u);
+	if (ret == -EINTR)
+		up_err("interrupted");
+out:
+	swclient_close(u.sw);
+	nl_close(u.root);
+	journal_close(u.j);
+	if (u.host_fd != NULL) {
+		for (unsigned i = 0; i < t->n_nodes; i++)
+			if (u.host_fd[i] >= 0)
+				close(u.host_fd[i]);
+	}
+	free(u.host_fd);
+	if (u.fabric_fd >= 0)
+		close(u.fabric_fd);
+	if (ret < 0) {
+		fprintf(stderr, "rackless: up: rolling back lab %s\n", t->name);
+		lab_undo(t->name, 0, 1);
+	} else if (!o->quiet) {
+		up_print(&u);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return ret;
+}

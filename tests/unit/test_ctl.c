@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control protocol: every malformed request gets an error reply and the
+ * switch state is unchanged; well-formed ones do what they say.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "ctl.h"
+#include "dp_support.h"
+
+struct env {
+	char dir[64], path[128];
+	struct rte_mempool *mp;
+	struct sw *sw;
+	struct ctl *ctl;
+};
+
+static json_t *call(struct env *e, const char *line, bool *shutdown)
+{
+	bool dummy = false;
+	return ctl_handle(e->ctl, line, strlen(line), shutdown ? shutdown : &dummy);
+}
+
+/* Expect an error reply with errno err; returns nothing, frees the reply. */
+static void expect_error(struct env *e, const char *line, int err)
+{
+	json_t *r = call(e, line, NULL);
+
+	assert_non_null(r);
+	assert_true(json_is_false(json_object_get(r, "ok")));
+	assert_non_null(json_string_value(json_object_get(r, "error")));
+	assert_int_equal(json_integer_value(json_object_get(r, "errno")), err);
+	json_decref(r);
+}
+
+static json_t *expect_ok(struct env *e, const char *line)
+{
+	json_t *r = call(e, line, NULL), *res;
+
+	assert_non_null(r);
+	if (!json_is_true(json_object_get(r, "ok")))
+		fail_msg("%s -> %s", line, json_string_value(json_object_get(r, "error")));
+	res = json_incref(json_object_get(r, "result"));
+	json_decref(r);
+	return res;
+}
+
+static void test_malformed(void **state)
+{
+	struct env *e = *state;
+	static const char *const bad[] = {
+		"",
+		"not json",
+		"{\"cmd\": \"ping\"",
+		"[1, 2, 3]",
+		"\"ping\"",
+		"{}",
+		"{\"cmd\": 42}",
+		"{\"cmd\": null}",
+		"{\"cmd\": \"ping\", \"cmd\": \"ping\"}",
+		"{\"cmd\": \"add-port\"}",
+		"{\"cmd\": \"add-port\", \"name\": 5, \"type\": \"ring\", \"bridge\": \"b\"}",
+		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"bogus\", \"bridge\": \"b\"}",
+		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\"}",
+		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"afpacket\", \"bridge\": \"b\"}",
+		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
+		"\"mac\": \"zz:00\"}",
+		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
+		"\"mtu\": \"big\"}",
+		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
+		"\"mtu\": 9}",
+		"{\"cmd\": \"del-port\"}",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(e, bad[i], EINVAL);
+	expect_error(e, "{\"cmd\": \"frobnicate\"}", EOPNOTSUPP);
+	expect_error(e, "{\"cmd\": \"del-port\", \"name\": \"nope\"}", ENOENT);
+	/* an afpacket port on an interface that does not exist */
+	expect_error(e, "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"afpacket\", "
+			"\"bridge\": \"b\", \"ifname\": \"rl-no-such\"}",
+		     ENODEV);
+	/* nothing of the above left a port behind */
+	assert_int_equal(e->sw->n_ports, 0);
+}
+
+static void test_ports_and_stats(void **state)
+{
+	struct env *e = *state;
+	json_t *r, *p;
+
+	r = expect_ok(e, "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
+			 "\"bridge\": \"sw1\"}");
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), 0);
+	json_decref(r);
+	expect_error(e, "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
+			"\"bridge\": \"sw1\"}",
+		     EEXIST);
+	r = expect_ok(e, "{\"cmd\": \"ports\"}");
+	assert_int_equal(json_array_size(r), 1);
+	p = json_array_get(r, 0);
+	assert_string_equal(json_string_value(json_object_get(p, "name")), "sw1:p1");
+	assert_string_equal(json_string_value(json_object_get(p, "bridge")), "sw1");
+	assert_string_equal(json_string_value(json_object_get(p, "type")), "ring");
+	json_decref(r);
+
+	r = expect_ok(e, "{\"cmd\": \"stats\"}");
+	/* every drop reason is named and counted */
+	for (int d = 0; d < SW_DROP__COUNT; d++)
+		assert_non_null(json_object_get(json_object_get(r, "drops"), sw_drop_name(d)));
+	p = json_object_get(json_array_get(json_object_get(r, "ports"), 0), "drops");
+	for (int d = 0; d < PORT_DROP__COUNT; d++)
+		assert_non_null(json_object_get(p, port_drop_name(d)));
+	assert_non_null(json_object_get(r, "fdb"));
+	json_decref(r);
+
+	r = expect_ok(e, "{\"cmd\": \"fdb\"}");
+	assert_int_equal(json_array_size(r), 0);
+	json_decref(r);
+	json_decref(expect_ok(e, "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}"));
+	assert_int_equal(e->sw->n_ports, 0);
+}
+
+static void test_shutdown(void **state)
+{
+	struct env *e = *state;
+	bool down = false;
+	json_t *r;
+
+	r = call(e, "{\"cmd\": \"ping\"}", &down);
+	assert_false(down);
+	json_decref(r);
+	r = call(e, "{\"cmd\": \"shutdown\"}", &down);
+	assert_true(json_is_true(json_object_get(r, "ok")));
+	assert_true(down);
+	json_decref(r);
+}
+
+static int setup(void **state)
+{
+	static struct env e;
+
+	if (dp_test_eal_init() < 0)
+		return -1;
+	snprintf(e.dir, sizeof(e.dir), "/tmp/rltest-ctl-XXXXXX");
+	if (mkdtemp(e.dir) == NULL)
+		return -1;
+	snprintf(e.path, sizeof(e.path), "%s/s.sock", e.dir);
+	e.mp = dp_test_pool("t_ctl", 1023);
+	e.sw = e.mp ? sw_create(&(struct sw_conf){.n_workers = 1, .pool = e.mp}) : NULL;
+	e.ctl = e.sw ? ctl_create(e.sw, e.path) : NULL;
+	*state = &e;
+	return e.ctl ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	ctl_destroy(e->ctl);
+	assert_int_equal(access(e->path, F_OK), -1); /* socket unlinked */
+	sw_destroy(e->sw);
+	rmdir(e->dir);
+	dp_test_eal_fini();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_ports_and_stats),
+		cmocka_unit_test(test_shutdown),
+	};
+	return cmocka_run_group_tests_name("ctl", tests, setup, teardown);
+}

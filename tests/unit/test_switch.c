@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The switch through in-memory ring ports: flooding, learning, unicast,
+ * drop reasons, bridge isolation, port removal, parking and waking of idle
+ * ports, and that every mbuf comes back to the pool.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dp_support.h"
+#include "switch.h"
+#include "worker.h"
+
+static const uint8_t MAC1[6] = {0x02, 0, 0, 0, 0, 1};
+static const uint8_t MAC2[6] = {0x02, 0, 0, 0, 0, 2};
+static const uint8_t MAC3[6] = {0x02, 0, 0, 0, 0, 3};
+static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t MCAST_SRC[6] = {0x01, 0, 0x5e, 0, 0, 1};
+
+struct env {
+	struct rte_mempool *mp;
+	struct sw *sw;
+	struct worker *w;
+	struct port *p[4]; /* p[0..2] on bridge b1, p[3] on b2 */
+};
+
+static struct port *add_ring(struct env *e, const char *name, const char *bridge)
+{
+	struct port_conf c = {.type = PORT_TYPE_RING, .pool = e->mp, .ring_size = 256};
+	int id;
+
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	id = sw_port_add(e->sw, &c, bridge);
+	assert_true(id >= 0);
+	return e->sw->ports[id];
+}
+
+static int env_setup(void **state)
+{
+	static struct env e;
+
+	memset(&e, 0, sizeof(e));
+	e.mp = rte_mempool_lookup("t_sw");
+	if (e.mp == NULL)
+		e.mp = dp_test_pool("t_sw", 4095);
+	if (e.mp == NULL)
+		return -1;
+	e.sw = sw_create(&(struct sw_conf){.n_workers = 1, .pool = e.mp});
+	if (e.sw == NULL)
+		return -1;
+	e.w = e.sw->workers[0];
+	e.p[0] = add_ring(&e, "sw:p1", "b1");
+	e.p[1] = add_ring(&e, "sw:p2", "b1");
+	e.p[2] = add_ring(&e, "sw:p3", "b1");
+	e.p[3] = add_ring(&e, "sw:p4", "b2");
+	*state = &e;
+	return 0;
+}
+
+static int env_teardown(void **state)
+{
+	struct env *e = *state;
+
+	sw_destroy(e->sw);
+	/* every frame the test made went back to the pool */
+	assert_int_equal(rte_mempool_in_use_count(e->mp), 0);
+	return 0;
+}
+
+static void inject(struct env *e, struct port *p, const uint8_t *src, const uint8_t *dst,
+		   uint16_t len)
+{
+	struct rte_mbuf *m = dp_test_frame(e->mp, src, dst, len, 0x5a);
+
+	assert_non_null(m);
+	assert_int_equal(port_ring_inject(p, &m, 1), 1);
+}
+
+/* Run the worker until idle; returns packets switched. */
+static unsigned run(struct env *e)
+{
+	unsigned total = 0, n;
+
+	do {
+		worker_wake_ports(e->w, 0);
+		n = worker_poll(e->w);
+		total += n;
+	} while (n > 0);
+	return total;
+}
+
+/* Frames waiting on p; collected and freed. */
+static unsigned collected(struct port *p, const uint8_t *want_dst)
+{
+	struct rte_mbuf *m[64];
+	unsigned n = port_ring_collect(p, m, 64);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (want_dst != NULL)
+			assert_memory_equal(rte_pktmbuf_mtod(m[i], uint8_t *), want_dst, 6);
+		rte_pktmbuf_free(m[i]);
+	}
+	return n;
+}
+
+static void test_flood_learn_unicast(void **state)
+{
+	struct env *e = *state;
+	uint64_t drops[SW_DROP__COUNT];
+
+	/* broadcast from p1 reaches p2 and p3, not p1, not the other bridge */
+	inject(e, e->p[0], MAC1, BCAST, 60);
+	assert_int_equal(run(e), 1);
+	assert_int_equal(collected(e->p[0], NULL), 0);
+	assert_int_equal(collected(e->p[1], BCAST), 1);
+	assert_int_equal(collected(e->p[2], BCAST), 1);
+	assert_int_equal(collected(e->p[3], NULL), 0);
+
+	/* MAC1 was learned on p1: the reply goes to p1 only */
+	inject(e, e->p[1], MAC2, MAC1, 60);
+	run(e);
+	assert_int_equal(collected(e->p[0], MAC1), 1);
+	assert_int_equal(collected(e->p[2], NULL), 0);
+
+	/* and both are known now: unicast p1 -> p2 only */
+	inject(e, e->p[0], MAC1, MAC2, 1514);
+	run(e);
+	assert_int_equal(collected(e->p[1], MAC2), 1);
+	assert_int_equal(collected(e->p[2], NULL), 0);
+
+	/* unknown unicast floods */
+	inject(e, e->p[0], MAC1, MAC3, 60);
+	run(e);
+	assert_int_equal(collected(e->p[1], MAC3), 1);
+	assert_int_equal(collected(e->p[2], MAC3), 1);
+
+	assert_int_equal(e->p[0]->stats.rx_packets, 3);
+	assert_int_equal(e->p[0]->stats.tx_packets, 1);
+	assert_int_equal(e->p[1]->stats.tx_packets, 3);
+	assert_int_equal(e->p[1]->stats.tx_bytes, 60 + 1514 + 60);
+	sw_drops(e->sw, drops);
+	for (int d = 0; d < SW_DROP__COUNT; d++)
+		assert_int_equal(drops[d], 0);
+}
+
+static void test_drop_reasons(void **state)
+{
+	struct env *e = *state;
+	uint64_t drops[SW_DROP__COUNT];
+
+	inject(e, e->p[0], MAC1, BCAST, 10);        /* runt */
+	inject(e, e->p[0], MCAST_SRC, MAC2, 60);    /* multicast source */
+	inject(e, e->p[0], MAC1, BCAST, 60);        /* learn MAC1 on p1 */
+	inject(e, e->p[1], MAC2, BCAST, 60);        /* learn MAC2 on p2 */
+	inject(e, e->p[0], MAC3, MAC1, 60);         /* MAC1 is behind p1 itself */
+	inject(e, e->p[3], MAC3, BCAST, 60);        /* alone on b2 */
+	run(e);
+	collected(e->p[0], NULL);
+	collected(e->p[1], NULL);
+	collected(e->p[2], NULL);
+	sw_drops(e->sw, drops);
+	assert_int_equal(drops[SW_DROP_RUNT], 1);
+	assert_int_equal(drops[SW_DROP_BAD_SRC], 1);
+	assert_int_equal(drops[SW_DROP_SAME_PORT], 1);
+	assert_int_equal(drops[SW_DROP_NO_DEST], 1);
+	/* every dropped frame was still received and counted */
+	assert_int_equal(e->p[0]->stats.rx_packets, 4);
+}
+
+static void test_port_removal(void **state)
+{
+	struct env *e = *state;
+	struct fdb_stats st;
+
+	inject(e, e->p[1], MAC2, BCAST, 60);
+	run(e);
+	collected(e->p[0], NULL);
+	collected(e->p[2], NULL);
+	assert_int_equal(sw_port_del(e->sw, "sw:p2"), 0);
+	assert_int_equal(sw_port_del(e->sw, "sw:p2"), -ENOENT);
+	e->p[1] = NULL;
+	fdb_get_stats(e->sw->fdb, &st);
+	assert_int_equal(st.flushed, 1); /* MAC2 pointed at p2 */
+	/* MAC2 is unknown again: a frame to it floods to p3 only */
+	inject(e, e->p[0], MAC1, MAC2, 60);
+	run(e);
+	assert_int_equal(collected(e->p[2], MAC2), 1);
+	/* a new port takes the free id, starting clean */
+	e->p[1] = add_ring(e, "sw:p2b", "b1");
+	assert_int_equal(e->p[1]->stats.rx_packets, 0);
+	assert_int_equal(sw_port_add(e->sw,
+				     &(struct port_conf){.name = "sw:p1", .type = PORT_TYPE_RING,
+							 .pool = e->mp},
+				     "b1"),
+			 -EEXIST);
+}
+
+static void test_park_and_wake(void **state)
+{
+	struct env *e = *state;
+
+	inject(e, e->p[0], MAC1, BCAST, 60);
+	run(e);
+	collected(e->p[1], NULL);
+	collected(e->p[2], NULL);
+	assert_true(e->w->n_active >= 1);
+	for (int i = 0; i <= WORKER_IDLE_POLLS; i++)
+		worker_poll(e->w);
+	assert_int_equal(e->w->n_active, 0); /* every idle port is parked */
+	assert_int_equal(worker_poll(e->w), 0);
+	/* a parked port with traffic is woken by its fd, not by polling */
+	inject(e, e->p[2], MAC3, BCAST, 60);
+	assert_int_equal(worker_poll(e->w), 0);
+	worker_wake_ports(e->w, 100);
+	assert_int_equal(e->w->n_active, 1);
+	assert_int_equal(worker_poll(e->w), 1);
+	assert_int_equal(collected(e->p[0], BCAST), 1);
+	assert_int_equal(collected(e->p[1], BCAST), 1);
+}
+
+static void test_tx_ring_full(void **state)
+{
+	struct env *e = *state;
+
+	/* nobody collects on p2: its 256-slot ring fills and the rest is
+	 * dropped and counted as tx_full, never leaked */
+	for (int i = 0; i < 400; i++) {
+		inject(e, e->p[0], MAC1, BCAST, 60);
+		if (i % 100 == 99)
+			run(e);
+	}
+	run(e);
+	assert_int_equal(collected(e->p[2], NULL), 64);
+	while (collected(e->p[2], NULL) > 0)
+		;
+	assert_int_equal(e->p[1]->stats.drops[PORT_DROP_TX_FULL], 400 - 256 + 1);
+	while (collected(e->p[1], NULL) > 0)
+		;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return dp_test_eal_init() < 0 ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	dp_test_eal_fini();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_flood_learn_unicast, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_drop_reasons, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_port_removal, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_park_and_wake, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_ring_full, env_setup, env_teardown),
+	};
+	return cmocka_run_group_tests_name("switch", tests, group_setup, group_teardown);
+}
