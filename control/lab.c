@@ -89,7 +89,10 @@ unsigned long long lab_proc_starttime(int pid)
 	p = strrchr(buf, ')');
 	if (p == NULL)
 		return 0;
-	/* after ')' comes field 3 (state); starttime is field 22 */
+	/* after ')' comes field 3 (state); a zombie has exited already */
+	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		return 0;
+	/* starttime is field 22 */
 	for (field = 2; field < 22 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
 	if (p != NULL)

@@ -21,9 +21,9 @@
 #define LAB_RUN_DIR "/run/rackless"
 
 struct lab_paths {
-	char dir[128];   /* /run/rackless/LAB */
-	char sock[160];  /* switch control socket */
-	char log[160];   /* switch stderr */
+	char dir[128];	 /* /run/rackless/LAB */
+	char sock[160];	 /* switch control socket */
+	char log[160];	 /* switch stderr */
 	char state[160]; /* lab.json: what `up` built */
 	char fabric[64]; /* namespace of the switch */
 };
@@ -36,7 +36,7 @@ int lab_exists(const char *lab);
 
 struct lab_up_opts {
 	const char *switch_bin; /* path of rackless-switch */
-	unsigned mem_mb;        /* switch memory, 0: default */
+	unsigned mem_mb;	/* switch memory, 0: default */
 	int quiet;
 };
 
@@ -57,7 +57,7 @@ json_t *lab_state_load(const char *lab);
 int lab_switch_bin(char *buf, size_t len);
 
 /* Start time of a process (clock ticks since boot, /proc/PID/stat field
- * 22), or 0 if it does not exist. PID plus start time names a process
+ * 22), or 0 if it does not exist or has exited (a zombie). PID plus start time names a process
  * unambiguously: a recycled PID has another start time. */
 unsigned long long lab_proc_starttime(int pid);
 

@@ -106,7 +106,8 @@ static int host_of(const char *lab, const char *host, char *ns, size_t len)
 		fprintf(stderr, "rackless: no lab named %s is up\n", lab);
 		return -ENOENT;
 	}
-	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+	json_array_foreach(json_object_get(st, "nodes"), i, n)
+	{
 		const char *name = json_string_value(json_object_get(n, "name"));
 		const char *kind = json_string_value(json_object_get(n, "kind"));
 		if (name && kind && strcmp(name, host) == 0 && strcmp(kind, "host") == 0)
@@ -172,13 +173,14 @@ static void print_ports(json_t *ports)
 
 	printf("  %-16s %-9s %-8s %10s %12s %10s %12s %8s\n", "PORT", "TYPE", "BRIDGE", "RX_PKTS",
 	       "RX_BYTES", "TX_PKTS", "TX_BYTES", "DROPS");
-	json_array_foreach(ports, i, pt) {
+	json_array_foreach(ports, i, pt)
+	{
 		json_int_t drops = 0;
 		const char *k;
 		json_t *v;
 
-		json_object_foreach(json_object_get(pt, "drops"), k, v)
-			drops += json_integer_value(v);
+		json_object_foreach(json_object_get(pt, "drops"), k, v) drops +=
+		    json_integer_value(v);
 		printf("  %-16s %-9s %-8s %10lld %12lld %10lld %12lld %8lld\n",
 		       json_string_value(json_object_get(pt, "name")),
 		       json_string_value(json_object_get(pt, "type")),
@@ -218,7 +220,7 @@ static int cmd_stats(int argc, char **argv)
 	print_ports(json_object_get(r, "ports"));
 	printf("  drops:");
 	json_object_foreach(json_object_get(r, "drops"), k, v)
-		printf(" %s=%lld", k, (long long)json_integer_value(v));
+	    printf(" %s=%lld", k, (long long)json_integer_value(v));
 	v = json_object_get(r, "fdb");
 	printf("\n  fdb: %lld entries, %lld learned, %lld moved, %lld aged\n",
 	       (long long)json_integer_value(json_object_get(v, "entries")),
@@ -265,8 +267,8 @@ static int status_one(const char *lab)
 	size_t i;
 
 	if (st == NULL) {
-		printf("lab %s: incomplete or crashed (no state file); `rackless cleanup %s`\n", lab,
-		       lab);
+		printf("lab %s: incomplete or crashed (no state file); `rackless cleanup %s`\n",
+		       lab, lab);
 		return 1;
 	}
 	if (switch_call(lab, "ports", &r) < 0) {
@@ -277,7 +279,8 @@ static int status_one(const char *lab)
 		printf("lab %s: up (%s)\n", lab, json_string_value(json_object_get(st, "file")));
 	}
 	printf("  %-12s %-8s %-24s %-18s %-17s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC");
-	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+	json_array_foreach(json_object_get(st, "nodes"), i, n)
+	{
 		const char *ns = json_string_value(json_object_get(n, "netns"));
 		const char *ip = json_string_value(json_object_get(n, "ip"));
 		const char *mac = json_string_value(json_object_get(n, "mac"));
@@ -301,8 +304,9 @@ static int cmd_status(int argc, char **argv)
 	int n = 0;
 
 	if (argc == 2)
-		return lab_name_ok(argv[1]) && lab_exists(argv[1]) ? status_one(argv[1])
-								   : (fprintf(stderr, "rackless: no lab named %s\n", argv[1]), 1);
+		return lab_name_ok(argv[1]) && lab_exists(argv[1])
+			   ? status_one(argv[1])
+			   : (fprintf(stderr, "rackless: no lab named %s\n", argv[1]), 1);
 	d = opendir(LAB_RUN_DIR);
 	if (d != NULL) {
 		while ((de = readdir(d)) != NULL) {
@@ -323,18 +327,17 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-	{"up", "FILE [--mem MB] [--switch PATH] [--quiet]",
-	 "bring the lab described by FILE up (namespaces, links, switch)", cmd_up, 1, 6, 1},
-	{"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1,
-	 1, 1},
-	{"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
-	{"status", "[LAB]", "labs that are up, their hosts, addresses and ports", cmd_status, 0, 1,
-	 0},
-	{"exec", "LAB HOST [--] CMD [ARGS...]", "run a command inside a host", cmd_exec, 3, -1, 1},
-	{"stats", "LAB [--json]", "switch counters: per port, drops by reason, FDB", cmd_stats, 1,
-	 2, 0},
-	{"ctl", "LAB REQUEST", "send one raw JSON request to the lab's switch", cmd_ctl, 2, 2, 0},
-	{"help", "", "this text", cmd_help, 0, 0, 0},
+    {"up", "FILE [--mem MB] [--switch PATH] [--quiet]",
+     "bring the lab described by FILE up (namespaces, links, switch)", cmd_up, 1, 6, 1},
+    {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
+     1},
+    {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
+    {"status", "[LAB]", "labs that are up, their hosts, addresses and ports", cmd_status, 0, 1, 0},
+    {"exec", "LAB HOST [--] CMD [ARGS...]", "run a command inside a host", cmd_exec, 3, -1, 1},
+    {"stats", "LAB [--json]", "switch counters: per port, drops by reason, FDB", cmd_stats, 1, 2,
+     0},
+    {"ctl", "LAB REQUEST", "send one raw JSON request to the lab's switch", cmd_ctl, 2, 2, 0},
+    {"help", "", "this text", cmd_help, 0, 0, 0},
 };
 
 static const struct cmd *cmd_find(const char *name)

@@ -144,8 +144,8 @@ int swclient_raw(struct swclient *c, const char *line, int timeout_ms, char **re
 	return *reply ? 0 : -ENOMEM;
 }
 
-int swclient_call(struct swclient *c, const json_t *req, int timeout_ms, json_t **result,
-		  char *err, size_t errlen)
+int swclient_call(struct swclient *c, const json_t *req, int timeout_ms, json_t **result, char *err,
+		  size_t errlen)
 {
 	char *s = json_dumps(req, JSON_COMPACT), *reply = NULL;
 	json_t *r = NULL;
@@ -166,7 +166,7 @@ int swclient_call(struct swclient *c, const json_t *req, int timeout_ms, json_t 
 	if (!json_is_true(json_object_get(r, "ok"))) {
 		json_t *e = json_object_get(r, "errno");
 		ret = json_is_integer(e) && json_integer_value(e) > 0 ? -(int)json_integer_value(e)
-								     : -EIO;
+								      : -EIO;
 		if (err != NULL)
 			snprintf(err, errlen, "%s",
 				 json_string_value(json_object_get(r, "error")) ?: "switch error");

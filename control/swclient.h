@@ -19,8 +19,8 @@ void swclient_close(struct swclient *c);
  * null) in *result if result != NULL. A reply with ok=false returns
  * -errno from the reply and copies its message into err (if not NULL).
  * Transport failures return -errno (-ETIMEDOUT, -ECONNRESET, ...). */
-int swclient_call(struct swclient *c, const json_t *req, int timeout_ms, json_t **result,
-		  char *err, size_t errlen);
+int swclient_call(struct swclient *c, const json_t *req, int timeout_ms, json_t **result, char *err,
+		  size_t errlen);
 
 /* Send a raw line and return the raw reply (malloc'd, no newline). */
 int swclient_raw(struct swclient *c, const char *line, int timeout_ms, char **reply);

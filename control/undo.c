@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -54,6 +55,8 @@ static void undo_sleep_ms(long ms)
 static int undo_wait_gone(int pid, unsigned long long st, long ms)
 {
 	for (long waited = 0; waited <= ms; waited += 10) {
+		/* reap it if it is our child (a rollback of up) */
+		waitpid(pid, NULL, WNOHANG);
 		if (lab_proc_starttime(pid) != st)
 			return 0;
 		undo_sleep_ms(10);
@@ -64,7 +67,8 @@ static int undo_wait_gone(int pid, unsigned long long st, long ms)
 static void undo_switch(struct undo *d, json_t *rec)
 {
 	int pid = (int)json_integer_value(json_object_get(rec, "pid"));
-	unsigned long long st = (unsigned long long)json_integer_value(json_object_get(rec, "starttime"));
+	unsigned long long st =
+	    (unsigned long long)json_integer_value(json_object_get(rec, "starttime"));
 	const char *sock = rec_str(rec, "socket");
 
 	if (pid > 0 && st != 0 && lab_proc_starttime(pid) == st) {
@@ -181,8 +185,8 @@ static void undo_record(struct undo *d, json_t *rec)
 /* Remove the run directory: only the files a lab puts there. */
 static void undo_rundir(struct undo *d, const struct lab_paths *p)
 {
-	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp",
-					    "switch.log", "switch.sock"};
+	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp", "switch.log",
+					    "switch.sock"};
 	char path[256];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -208,17 +212,20 @@ int lab_undo(const char *lab, int graceful, int quiet)
 	voided = json_object();
 	ret = journal_load(p.dir, &recs);
 	if (ret < 0 && ret != -ENOENT) {
-		fprintf(stderr, "rackless: journal of lab %s unreadable: %s\n", lab, strerror(-ret));
+		fprintf(stderr, "rackless: journal of lab %s unreadable: %s\n", lab,
+			strerror(-ret));
 		json_decref(voided);
 		return ret;
 	}
 	if (recs != NULL) {
 		json_t *rec;
-		json_array_foreach(recs, i, rec) {
+		json_array_foreach(recs, i, rec)
+		{
 			if (strcmp(rec_str(rec, "op"), "void") == 0) {
 				char k[32];
-				snprintf(k, sizeof(k), "%lld",
-					 (long long)json_integer_value(json_object_get(rec, "ref")));
+				snprintf(
+				    k, sizeof(k), "%lld",
+				    (long long)json_integer_value(json_object_get(rec, "ref")));
 				json_object_set_new(voided, k, json_true());
 			}
 		}

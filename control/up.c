@@ -26,7 +26,7 @@
 #include "nl.h"
 #include "swclient.h"
 
-#define HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+#define HUGEPAGES_2M		"/sys/kernel/mm/hugepages/hugepages-2048kB/"
 #define SWITCH_START_TIMEOUT_MS 20000
 
 struct up {
@@ -127,8 +127,8 @@ static int up_hugepages(struct up *u)
 
 	if (nr < 0 || fr < 0 || fr >= need)
 		return 0;
-	seq = up_journal(u, json_pack("{s:s, s:I}", "op", "hugepages", "added",
-				      (json_int_t)(need - fr)));
+	seq = up_journal(
+	    u, json_pack("{s:s, s:I}", "op", "hugepages", "added", (json_int_t)(need - fr)));
 	if (seq < 0)
 		return seq;
 	if (up_write_long(HUGEPAGES_2M "nr_hugepages", nr + need - fr) < 0)
@@ -181,8 +181,8 @@ static int up_dpdk_rundir(struct up *u)
 	return up_journal(u, json_pack("{s:s, s:s, s:s, s:b}", "op", "dpdk_rundir", "path", path,
 				       "parent", "/var/run/dpdk", "parent_created",
 				       parent_created)) < 0
-		       ? -EIO
-		       : 0;
+		   ? -EIO
+		   : 0;
 }
 
 /* Child side of the switch start: wait for the go from the parent (who
@@ -416,8 +416,8 @@ static int up_link(struct up *u, unsigned li)
 				      l->ep[0].ifname));
 	if (seq < 0)
 		return seq;
-	ret = nl_veth_create(u->root, l->ep[0].ifname, u->host_fd[l->ep[0].node], fif,
-			     u->fabric_fd);
+	ret =
+	    nl_veth_create(u->root, l->ep[0].ifname, u->host_fd[l->ep[0].node], fif, u->fabric_fd);
 	if (ret < 0) {
 		up_err("veth %s:%s <-> %s: %s%s%s", h->name, l->ep[0].ifname, fif, strerror(-ret),
 		       nl_errmsg(u->root)[0] ? ": " : "", nl_errmsg(u->root));
@@ -455,8 +455,8 @@ static json_t *up_state(const struct up *u)
 
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
-		json_t *jn = json_pack("{s:s, s:s}", "name", n->name, "kind",
-				       topo_kind_name(n->kind));
+		json_t *jn =
+		    json_pack("{s:s, s:s}", "name", n->name, "kind", topo_kind_name(n->kind));
 
 		if (n->kind == TOPO_KIND_HOST) {
 			lab_host_netns(t->name, n->name, buf, sizeof(buf));
@@ -589,9 +589,10 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 	if (mkdir(u.paths.dir, 0700) < 0) {
 		ret = -errno;
 		if (ret == -EEXIST)
-			up_err("lab %s is already up (rackless down %s, or rackless cleanup %s if it "
-			       "crashed)",
-			       t->name, t->name, t->name);
+			up_err(
+			    "lab %s is already up (rackless down %s, or rackless cleanup %s if it "
+			    "crashed)",
+			    t->name, t->name, t->name);
 		else
 			up_err("%s: %s", u.paths.dir, strerror(errno));
 		return ret;

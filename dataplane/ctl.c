@@ -19,9 +19,9 @@
 #include "worker.h"
 
 #define CTL_CLIENTS_MAX 64
-#define CTL_TAG_LISTEN  (-1)
-#define CTL_TAG_SIGNAL  (-2)
-#define CTL_TAG_TIMER   (-3)
+#define CTL_TAG_LISTEN	(-1)
+#define CTL_TAG_SIGNAL	(-2)
+#define CTL_TAG_TIMER	(-3)
 
 struct ctl_client {
 	int fd;
@@ -144,7 +144,8 @@ static json_t *ctl_cmd_del_port(struct ctl *c, json_t *req, bool *shutdown)
 		return ctl_error(EINVAL, "del-port: 'name' (string) is required");
 	ret = sw_port_del(c->sw, name);
 	if (ret < 0)
-		return ctl_error(-ret, "del-port %s: %s", name, ret == -ENOENT ? "no such port" : strerror(-ret));
+		return ctl_error(-ret, "del-port %s: %s", name,
+				 ret == -ENOENT ? "no such port" : strerror(-ret));
 	return ctl_ok(NULL);
 }
 
@@ -157,7 +158,8 @@ static json_t *ctl_port_json(struct ctl *c, struct port *p)
 	 * aligned 64-bit words on the architectures DPDK supports */
 	memcpy(&st, &p->stats, sizeof(st));
 	for (unsigned d = 0; d < PORT_DROP__COUNT; d++)
-		json_object_set_new(drops, port_drop_name(d), json_integer((json_int_t)st.drops[d]));
+		json_object_set_new(drops, port_drop_name(d),
+				    json_integer((json_int_t)st.drops[d]));
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "id", (int)p->id,
 			 "name", p->conf.name, "type", p->ops->name, "bridge",
 			 sw_port_bridge(c->sw, p), "ifname", p->conf.ifname, "rx_packets",
@@ -197,20 +199,20 @@ static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
 		json_object_set_new(jd, sw_drop_name(d), json_integer((json_int_t)drops[d]));
 	for (unsigned i = 0; i < c->sw->n_workers; i++) {
 		struct worker *w = c->sw->workers[i];
-		json_array_append_new(jw, json_pack("{s:i, s:I, s:I, s:i}", "index", (int)i,
-						    "loops", (json_int_t)w->loops, "sleeps",
-						    (json_int_t)w->sleeps, "active",
-						    (int)w->n_active));
+		json_array_append_new(jw,
+				      json_pack("{s:i, s:I, s:I, s:i}", "index", (int)i, "loops",
+						(json_int_t)w->loops, "sleeps",
+						(json_int_t)w->sleeps, "active", (int)w->n_active));
 	}
 	fdb_get_stats(c->sw->fdb, &fs);
 	return ctl_ok(json_pack(
-		"{s:o, s:o, s:o, s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:i, s:i}}", "ports",
-		ctl_ports_json(c), "drops", jd, "workers", jw, "fdb", "entries", (int)fs.entries,
-		"capacity", (int)fs.capacity, "learned", (json_int_t)fs.learned, "moved",
-		(json_int_t)fs.moved, "aged", (json_int_t)fs.aged, "flushed",
-		(json_int_t)fs.flushed, "full", (json_int_t)fs.full, "mbufs", "available",
-		(int)rte_mempool_avail_count(c->sw->pool), "in_use",
-		(int)rte_mempool_in_use_count(c->sw->pool)));
+	    "{s:o, s:o, s:o, s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:i, s:i}}", "ports",
+	    ctl_ports_json(c), "drops", jd, "workers", jw, "fdb", "entries", (int)fs.entries,
+	    "capacity", (int)fs.capacity, "learned", (json_int_t)fs.learned, "moved",
+	    (json_int_t)fs.moved, "aged", (json_int_t)fs.aged, "flushed", (json_int_t)fs.flushed,
+	    "full", (json_int_t)fs.full, "mbufs", "available",
+	    (int)rte_mempool_avail_count(c->sw->pool), "in_use",
+	    (int)rte_mempool_in_use_count(c->sw->pool)));
 }
 
 static void ctl_fdb_entry(uint16_t bridge, const struct rte_ether_addr *mac, uint32_t port,
@@ -250,10 +252,9 @@ static const struct {
 	const char *name;
 	ctl_cmd_fn *fn;
 } ctl_cmds[] = {
-	{"ping", ctl_cmd_ping},         {"add-port", ctl_cmd_add_port},
-	{"del-port", ctl_cmd_del_port}, {"ports", ctl_cmd_ports},
-	{"stats", ctl_cmd_stats},       {"fdb", ctl_cmd_fdb},
-	{"shutdown", ctl_cmd_shutdown},
+    {"ping", ctl_cmd_ping},	    {"add-port", ctl_cmd_add_port}, {"del-port", ctl_cmd_del_port},
+    {"ports", ctl_cmd_ports},	    {"stats", ctl_cmd_stats},	    {"fdb", ctl_cmd_fdb},
+    {"shutdown", ctl_cmd_shutdown},
 };
 
 json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)
@@ -331,7 +332,8 @@ struct ctl *ctl_create(struct sw *sw, const char *path)
 		err = errno;
 		goto fail;
 	}
-	if (ctl_epoll_add(c, c->lfd, CTL_TAG_LISTEN) < 0 || ctl_epoll_add(c, c->tfd, CTL_TAG_TIMER) < 0) {
+	if (ctl_epoll_add(c, c->lfd, CTL_TAG_LISTEN) < 0 ||
+	    ctl_epoll_add(c, c->tfd, CTL_TAG_TIMER) < 0) {
 		err = errno;
 		goto fail;
 	}

@@ -28,7 +28,8 @@ struct fdb {
 	uint64_t learned, moved, aged, flushed, full;
 };
 
-static inline void fdb_key_make(struct fdb_key *k, uint16_t bridge, const struct rte_ether_addr *mac)
+static inline void fdb_key_make(struct fdb_key *k, uint16_t bridge,
+				const struct rte_ether_addr *mac)
 {
 	k->bridge = bridge;
 	k->mac = *mac;
@@ -48,13 +49,13 @@ struct fdb *fdb_create(const char *name, uint32_t capacity, uint32_t age_ms,
 		       struct rte_rcu_qsbr *qs)
 {
 	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = capacity,
-		.key_len = sizeof(struct fdb_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = SOCKET_ID_ANY,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	    .name = name,
+	    .entries = capacity,
+	    .key_len = sizeof(struct fdb_key),
+	    .hash_func = rte_hash_crc,
+	    .socket_id = SOCKET_ID_ANY,
+	    .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			  RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct fdb *f;
 	int err;
@@ -162,8 +163,9 @@ static void fdb_del(struct fdb *f, const struct fdb_key *k)
 
 /* Remove every entry for which match() says so. Keys are collected first:
  * deleting while iterating would skip entries that cuckoo moves. */
-static unsigned fdb_remove_if(struct fdb *f, int (*match)(struct fdb *, const struct fdb_key *,
-							  uint32_t, int32_t, const void *),
+static unsigned fdb_remove_if(struct fdb *f,
+			      int (*match)(struct fdb *, const struct fdb_key *, uint32_t, int32_t,
+					   const void *),
 			      const void *arg)
 {
 	uint32_t next = 0, n = 0, i, cap = 256;

@@ -24,10 +24,10 @@ struct fdb;
 
 struct fdb_stats {
 	uint64_t learned; /* new entries */
-	uint64_t moved;   /* MAC seen on another port */
-	uint64_t aged;    /* removed for silence */
+	uint64_t moved;	  /* MAC seen on another port */
+	uint64_t aged;	  /* removed for silence */
 	uint64_t flushed; /* removed with their port */
-	uint64_t full;    /* learning refused: table full */
+	uint64_t full;	  /* learning refused: table full */
 	uint32_t entries; /* current count */
 	uint32_t capacity;
 };
@@ -43,7 +43,7 @@ void fdb_destroy(struct fdb *f);
 enum fdb_learn_result {
 	FDB_REFRESHED = 0, /* known on this port */
 	FDB_LEARNED = 1,   /* new entry */
-	FDB_MOVED = 2,     /* was on another port */
+	FDB_MOVED = 2,	   /* was on another port */
 };
 
 /* Worker: record that mac was seen on port at time now (TSC). Returns an

@@ -69,24 +69,38 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"lab", required_argument, NULL, 'l'},   {"socket", required_argument, NULL, 's'},
-		{"workers", required_argument, NULL, 'w'}, {"mbufs", required_argument, NULL, 'm'},
-		{"mem", required_argument, NULL, 'M'},   {"huge", required_argument, NULL, 'H'},
-		{"cpus", required_argument, NULL, 'c'},  {"fdb-age", required_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	    {"lab", required_argument, NULL, 'l'},     {"socket", required_argument, NULL, 's'},
+	    {"workers", required_argument, NULL, 'w'}, {"mbufs", required_argument, NULL, 'm'},
+	    {"mem", required_argument, NULL, 'M'},     {"huge", required_argument, NULL, 'H'},
+	    {"cpus", required_argument, NULL, 'c'},    {"fdb-age", required_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	int c, ret = 0;
 
 	*o = (struct opts){.workers = 1, .mbufs = 16383, .mem_mb = 256, .huge = -1, .fdb_age = 300};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'l': o->lab = optarg; break;
-		case 's': o->socket = optarg; break;
-		case 'w': ret = parse_uint(optarg, 1, SW_WORKER_MAX, &o->workers); break;
-		case 'm': ret = parse_uint(optarg, 1023, 1 << 22, &o->mbufs); break;
-		case 'M': ret = parse_uint(optarg, 64, 1 << 20, &o->mem_mb); break;
-		case 'a': ret = parse_uint(optarg, 1, 1000000, &o->fdb_age); break;
-		case 'c': o->cpus = optarg; break;
+		case 'l':
+			o->lab = optarg;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'w':
+			ret = parse_uint(optarg, 1, SW_WORKER_MAX, &o->workers);
+			break;
+		case 'm':
+			ret = parse_uint(optarg, 1023, 1 << 22, &o->mbufs);
+			break;
+		case 'M':
+			ret = parse_uint(optarg, 64, 1 << 20, &o->mem_mb);
+			break;
+		case 'a':
+			ret = parse_uint(optarg, 1, 1000000, &o->fdb_age);
+			break;
+		case 'c':
+			o->cpus = optarg;
+			break;
 		case 'H':
 			if (strcmp(optarg, "auto") == 0)
 				o->huge = -1;
@@ -97,8 +111,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			else
 				ret = -EINVAL;
 			break;
-		case 'h': usage(stdout); return 1;
-		default: return -EINVAL;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			return -EINVAL;
 		}
 		if (ret < 0) {
 			fprintf(stderr, "rackless-switch: bad option value '%s'\n", optarg);
@@ -165,8 +182,8 @@ static int eal_start(const struct opts *o, const char *argv0, char *prefix, size
 		snprintf(lcores, sizeof(lcores), "%s", o->cpus);
 	else if (build_lcores(o, lcores, sizeof(lcores)) < 0)
 		return -ENOSPC;
-	*use_huge = o->huge == 1 ||
-		    (o->huge == -1 && huge_free_2m() * 2 >= (unsigned long)o->mem_mb);
+	*use_huge =
+	    o->huge == 1 || (o->huge == -1 && huge_free_2m() * 2 >= (unsigned long)o->mem_mb);
 	snprintf(prefix, plen, "rackless-%s", o->lab);
 	snprintf(pfx, sizeof(pfx), "--file-prefix=%s", prefix);
 	snprintf(mem, sizeof(mem), "%u", o->mem_mb);
@@ -247,8 +264,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rackless-switch: mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto out;
 	}
-	sw = sw_create(&(struct sw_conf){.n_workers = o.workers, .fdb_age_ms = o.fdb_age * 1000,
-					 .pool = pool});
+	sw = sw_create(&(struct sw_conf){
+	    .n_workers = o.workers, .fdb_age_ms = o.fdb_age * 1000, .pool = pool});
 	if (sw == NULL) {
 		ret = -errno;
 		fprintf(stderr, "rackless-switch: switch: %s\n", strerror(errno));
@@ -260,7 +277,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rackless-switch: socket %s: %s\n", o.socket, strerror(errno));
 		goto out;
 	}
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		if (wi == sw->n_workers)
 			break;
 		ret = rte_eal_remote_launch(worker_main, sw->workers[wi], lcore);
@@ -271,8 +289,8 @@ int main(int argc, char **argv)
 		wi++;
 		launched = 1;
 	}
-	fprintf(stderr, "rackless-switch: lab %s ready on %s (%u worker%s, %s, %u mbufs)\n",
-		o.lab, o.socket, o.workers, o.workers > 1 ? "s" : "",
+	fprintf(stderr, "rackless-switch: lab %s ready on %s (%u worker%s, %s, %u mbufs)\n", o.lab,
+		o.socket, o.workers, o.workers > 1 ? "s" : "",
 		use_huge ? "hugepages" : "no hugepages", o.mbufs);
 	ret = ctl_run(ctl, sigfd);
 	fprintf(stderr, "rackless-switch: lab %s shutting down\n", o.lab);

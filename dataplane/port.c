@@ -9,17 +9,15 @@
 #include "port.h"
 
 static const struct port_ops *const port_backends[PORT_TYPE__COUNT] = {
-	[PORT_TYPE_AFPACKET] = &port_afpacket_ops,
-	[PORT_TYPE_TAP] = &port_tap_ops,
-	[PORT_TYPE_RING] = &port_ring_ops,
+    [PORT_TYPE_AFPACKET] = &port_afpacket_ops,
+    [PORT_TYPE_TAP] = &port_tap_ops,
+    [PORT_TYPE_RING] = &port_ring_ops,
 };
 
 static const char *const port_drop_names[PORT_DROP__COUNT] = {
-	[PORT_DROP_RX_TRUNCATED] = "rx_truncated",
-	[PORT_DROP_RX_NOMBUF] = "rx_nombuf",
-	[PORT_DROP_TX_FULL] = "tx_full",
-	[PORT_DROP_TX_ERROR] = "tx_error",
-	[PORT_DROP_TX_TOOBIG] = "tx_toobig",
+    [PORT_DROP_RX_TRUNCATED] = "rx_truncated", [PORT_DROP_RX_NOMBUF] = "rx_nombuf",
+    [PORT_DROP_TX_FULL] = "tx_full",	       [PORT_DROP_TX_ERROR] = "tx_error",
+    [PORT_DROP_TX_TOOBIG] = "tx_toobig",
 };
 
 const struct port_ops *port_ops_get(enum port_type t)

@@ -23,9 +23,9 @@
 
 #include <rte_mbuf.h>
 
-#define PORT_NAME_MAX  64 /* "node:ifname" of the switch-side endpoint */
-#define PORT_PATH_MAX  256
-#define PORT_ID_NONE   UINT32_MAX
+#define PORT_NAME_MAX 64 /* "node:ifname" of the switch-side endpoint */
+#define PORT_PATH_MAX 256
+#define PORT_ID_NONE  UINT32_MAX
 
 enum port_type {
 	PORT_TYPE_AFPACKET,
@@ -36,7 +36,7 @@ enum port_type {
 
 /* What a port is asked to be. */
 struct port_conf {
-	char name[PORT_NAME_MAX];   /* unique in the switch, e.g. "sw1:p1" */
+	char name[PORT_NAME_MAX]; /* unique in the switch, e.g. "sw1:p1" */
 	enum port_type type;
 	/* afpacket: existing interface in the switch's namespace to read.
 	 * tap: name to give the tap inside netns (e.g. "eth0"). */
@@ -55,10 +55,10 @@ struct port_conf {
 /* Why a packet was dropped. Each reason has a name and a counter. */
 enum port_drop {
 	PORT_DROP_RX_TRUNCATED, /* frame larger than the backend's slot */
-	PORT_DROP_RX_NOMBUF,    /* mempool empty */
-	PORT_DROP_TX_FULL,      /* backend queue full */
-	PORT_DROP_TX_ERROR,     /* backend write failed */
-	PORT_DROP_TX_TOOBIG,    /* frame larger than the port's MTU slot */
+	PORT_DROP_RX_NOMBUF,	/* mempool empty */
+	PORT_DROP_TX_FULL,	/* backend queue full */
+	PORT_DROP_TX_ERROR,	/* backend write failed */
+	PORT_DROP_TX_TOOBIG,	/* frame larger than the port's MTU slot */
 	PORT_DROP__COUNT,
 };
 
@@ -100,15 +100,15 @@ struct port_ops {
 #define PORT_TXQ_SIZE 32
 
 struct port {
-	uint32_t id;        /* index in the switch's port table */
-	uint16_t bridge;    /* bridge the port belongs to */
+	uint32_t id;	 /* index in the switch's port table */
+	uint16_t bridge; /* bridge the port belongs to */
 	const struct port_ops *ops;
 	struct port_conf conf;
 	struct port_stats stats;
 	/* worker state, owned by the worker polling the port */
 	uint16_t txq_len;
-	uint8_t tx_dirty;   /* on the worker's flush list */
-	uint8_t active;     /* on the worker's busy-poll list */
+	uint8_t tx_dirty; /* on the worker's flush list */
+	uint8_t active;	  /* on the worker's busy-poll list */
 	uint32_t idle_polls;
 	struct rte_mbuf *txq[PORT_TXQ_SIZE];
 	/* backend state follows */

@@ -11,11 +11,11 @@
 #include "worker.h"
 
 static const char *const sw_drop_names[SW_DROP__COUNT] = {
-	[SW_DROP_RUNT] = "runt",
-	[SW_DROP_BAD_SRC] = "bad_src_mac",
-	[SW_DROP_SAME_PORT] = "same_port",
-	[SW_DROP_PORT_GONE] = "port_gone",
-	[SW_DROP_NO_DEST] = "no_destination",
+    [SW_DROP_RUNT] = "runt",
+    [SW_DROP_BAD_SRC] = "bad_src_mac",
+    [SW_DROP_SAME_PORT] = "same_port",
+    [SW_DROP_PORT_GONE] = "port_gone",
+    [SW_DROP_NO_DEST] = "no_destination",
 };
 
 const char *sw_drop_name(enum sw_drop d)
@@ -236,8 +236,8 @@ void sw_drops(const struct sw *sw, uint64_t drops[SW_DROP__COUNT])
 
 static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf *m)
 {
-	const struct sw_portset *set = __atomic_load_n(&sw->bridges[in->bridge].ports,
-						       __ATOMIC_ACQUIRE);
+	const struct sw_portset *set =
+	    __atomic_load_n(&sw->bridges[in->bridge].ports, __ATOMIC_ACQUIRE);
 	struct port *out[64];
 	uint32_t i, n = 0, targets = 0;
 
@@ -276,8 +276,7 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 		rte_pktmbuf_free(m);
 }
 
-void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts,
-	      uint16_t n)
+void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -19,19 +19,19 @@
 #include "fdb.h"
 #include "port.h"
 
-#define SW_PORT_MAX      65536
-#define SW_BRIDGE_MAX    4096
-#define SW_BRIDGE_NAME   32
-#define SW_WORKER_MAX    16
-#define SW_BURST         32
+#define SW_PORT_MAX    65536
+#define SW_BRIDGE_MAX  4096
+#define SW_BRIDGE_NAME 32
+#define SW_WORKER_MAX  16
+#define SW_BURST       32
 
 /* Why the switch dropped a packet (port-level reasons are in port.h). */
 enum sw_drop {
-	SW_DROP_RUNT,        /* shorter than an Ethernet header */
-	SW_DROP_BAD_SRC,     /* source MAC multicast or zero */
-	SW_DROP_SAME_PORT,   /* destination is behind the ingress port */
-	SW_DROP_PORT_GONE,   /* FDB entry outlived its port */
-	SW_DROP_NO_DEST,     /* flood on a bridge with no other port */
+	SW_DROP_RUNT,	   /* shorter than an Ethernet header */
+	SW_DROP_BAD_SRC,   /* source MAC multicast or zero */
+	SW_DROP_SAME_PORT, /* destination is behind the ingress port */
+	SW_DROP_PORT_GONE, /* FDB entry outlived its port */
+	SW_DROP_NO_DEST,   /* flood on a bridge with no other port */
 	SW_DROP__COUNT,
 };
 
@@ -62,7 +62,7 @@ struct sw {
 	struct fdb *fdb;
 	struct port **ports; /* [SW_PORT_MAX], RCU-published */
 	uint32_t n_ports;
-	uint32_t port_hwm; /* ids in use are below this */
+	uint32_t port_hwm;	   /* ids in use are below this */
 	struct sw_bridge *bridges; /* [SW_BRIDGE_MAX] */
 	uint16_t n_bridges;
 	struct worker *workers[SW_WORKER_MAX];
@@ -90,7 +90,6 @@ void sw_drops(const struct sw *sw, uint64_t drops[SW_DROP__COUNT]);
 
 /* Worker: switch a burst received on port 'in'. Every packet ends up queued
  * on output ports or freed (and counted). */
-void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts,
-	      uint16_t n);
+void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n);
 
 #endif

@@ -18,8 +18,8 @@
 
 #include "switch.h"
 
-#define WORKER_IDLE_POLLS 2048 /* empty polls before a port is parked */
-#define WORKER_EPOLL_EVERY 32  /* loops between epoll checks while busy */
+#define WORKER_IDLE_POLLS  2048 /* empty polls before a port is parked */
+#define WORKER_EPOLL_EVERY 32	/* loops between epoll checks while busy */
 
 /* An active-list entry: the port id and the port it was made for. */
 struct worker_slot {
@@ -29,9 +29,9 @@ struct worker_slot {
 
 struct worker {
 	struct sw *sw;
-	unsigned idx;   /* RCU thread id */
+	unsigned idx; /* RCU thread id */
 	int epfd;
-	int kick_fd;    /* eventfd: wake the worker (stop) */
+	int kick_fd; /* eventfd: wake the worker (stop) */
 	bool quit;
 	struct worker_slot *active; /* ports being busy-polled */
 	uint32_t n_active;

@@ -15,8 +15,10 @@ libyaml-dev
 libcmocka-dev
 iproute2
 iputils-ping
+iperf3
+ethtool
 procps
-psmisc
+python3
 "
 
 missing=""

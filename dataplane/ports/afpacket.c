@@ -44,7 +44,8 @@ struct afp {
 
 static unsigned afp_frame_size(unsigned mtu)
 {
-	unsigned need = TPACKET_ALIGN(TPACKET2_HDRLEN) + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN + mtu;
+	unsigned need =
+	    TPACKET_ALIGN(TPACKET2_HDRLEN) + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN + mtu;
 	unsigned fs = 2048;
 
 	while (fs < need)
@@ -58,10 +59,10 @@ static int afp_setup_ring(struct afp *a, int opt, unsigned frames)
 	 * kernel use order-0 pages for frames up to 4 KiB */
 	unsigned block = a->frame_size < 4096 ? 4096 : a->frame_size;
 	struct tpacket_req req = {
-		.tp_block_size = block,
-		.tp_frame_size = a->frame_size,
-		.tp_block_nr = frames / (block / a->frame_size),
-		.tp_frame_nr = frames,
+	    .tp_block_size = block,
+	    .tp_frame_size = a->frame_size,
+	    .tp_block_nr = frames / (block / a->frame_size),
+	    .tp_frame_nr = frames,
 	};
 
 	if (setsockopt(a->fd, SOL_PACKET, opt, &req, sizeof(req)) < 0)
@@ -109,7 +110,8 @@ static int afp_open(struct port *p)
 	if (ret < 0)
 		goto out;
 	a->map_len = (size_t)a->frame_size * (a->rx_n + a->tx_n);
-	a->map = mmap(NULL, a->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, a->fd, 0);
+	a->map =
+	    mmap(NULL, a->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, a->fd, 0);
 	if (a->map == MAP_FAILED) {
 		ret = -errno;
 		goto out;
@@ -258,12 +260,12 @@ static int afp_rx_fd(struct port *p)
 }
 
 const struct port_ops port_afpacket_ops = {
-	.name = "afpacket",
-	.priv_size = sizeof(struct afp),
-	.open = afp_open,
-	.close = afp_close,
-	.rx_burst = afp_rx_burst,
-	.tx_burst = afp_tx_burst,
-	.rx_fd = afp_rx_fd,
-	.tx_flush = afp_tx_flush,
+    .name = "afpacket",
+    .priv_size = sizeof(struct afp),
+    .open = afp_open,
+    .close = afp_close,
+    .rx_burst = afp_rx_burst,
+    .tx_burst = afp_tx_burst,
+    .rx_fd = afp_rx_fd,
+    .tx_flush = afp_tx_flush,
 };

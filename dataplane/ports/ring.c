@@ -150,12 +150,12 @@ unsigned port_ring_collect(struct port *p, struct rte_mbuf **pkts, unsigned n)
 }
 
 const struct port_ops port_ring_ops = {
-	.name = "ring",
-	.priv_size = sizeof(struct ringport),
-	.open = ringport_open,
-	.close = ringport_close,
-	.rx_burst = ringport_rx_burst,
-	.tx_burst = ringport_tx_burst,
-	.rx_fd = ringport_rx_fd,
-	.tx_flush = NULL,
+    .name = "ring",
+    .priv_size = sizeof(struct ringport),
+    .open = ringport_open,
+    .close = ringport_close,
+    .rx_burst = ringport_rx_burst,
+    .tx_burst = ringport_tx_burst,
+    .rx_fd = ringport_rx_fd,
+    .tx_flush = NULL,
 };

@@ -192,12 +192,12 @@ static int tap_rx_fd(struct port *p)
 }
 
 const struct port_ops port_tap_ops = {
-	.name = "tap",
-	.priv_size = sizeof(struct tap),
-	.open = tap_open,
-	.close = tap_close,
-	.rx_burst = tap_rx_burst,
-	.tx_burst = tap_tx_burst,
-	.rx_fd = tap_rx_fd,
-	.tx_flush = NULL,
+    .name = "tap",
+    .priv_size = sizeof(struct tap),
+    .open = tap_open,
+    .close = tap_close,
+    .rx_burst = tap_rx_burst,
+    .tx_burst = tap_tx_burst,
+    .rx_fd = tap_rx_fd,
+    .tx_flush = NULL,
 };

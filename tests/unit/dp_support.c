@@ -28,8 +28,9 @@ static void dp_runtime_parent(void)
 int dp_test_eal_init(void)
 {
 	char pfx[96];
-	char *argv[] = {"rltest", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-			"-l", "0", "-m", "128", pfx, "--log-level=error", NULL};
+	char *argv[] = {
+	    "rltest", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",	   "-l",
+	    "0",      "-m",	   "128",      pfx,	      "--log-level=error", NULL};
 
 	dp_runtime_parent();
 	dp_parent_existed = access(dp_parent, F_OK) == 0;

@@ -57,27 +57,27 @@ static void test_malformed(void **state)
 {
 	struct env *e = *state;
 	static const char *const bad[] = {
-		"",
-		"not json",
-		"{\"cmd\": \"ping\"",
-		"[1, 2, 3]",
-		"\"ping\"",
-		"{}",
-		"{\"cmd\": 42}",
-		"{\"cmd\": null}",
-		"{\"cmd\": \"ping\", \"cmd\": \"ping\"}",
-		"{\"cmd\": \"add-port\"}",
-		"{\"cmd\": \"add-port\", \"name\": 5, \"type\": \"ring\", \"bridge\": \"b\"}",
-		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"bogus\", \"bridge\": \"b\"}",
-		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\"}",
-		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"afpacket\", \"bridge\": \"b\"}",
-		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
-		"\"mac\": \"zz:00\"}",
-		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
-		"\"mtu\": \"big\"}",
-		"{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
-		"\"mtu\": 9}",
-		"{\"cmd\": \"del-port\"}",
+	    "",
+	    "not json",
+	    "{\"cmd\": \"ping\"",
+	    "[1, 2, 3]",
+	    "\"ping\"",
+	    "{}",
+	    "{\"cmd\": 42}",
+	    "{\"cmd\": null}",
+	    "{\"cmd\": \"ping\", \"cmd\": \"ping\"}",
+	    "{\"cmd\": \"add-port\"}",
+	    "{\"cmd\": \"add-port\", \"name\": 5, \"type\": \"ring\", \"bridge\": \"b\"}",
+	    "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"bogus\", \"bridge\": \"b\"}",
+	    "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\"}",
+	    "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"afpacket\", \"bridge\": \"b\"}",
+	    "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
+	    "\"mac\": \"zz:00\"}",
+	    "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
+	    "\"mtu\": \"big\"}",
+	    "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"ring\", \"bridge\": \"b\", "
+	    "\"mtu\": 9}",
+	    "{\"cmd\": \"del-port\"}",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -85,8 +85,9 @@ static void test_malformed(void **state)
 	expect_error(e, "{\"cmd\": \"frobnicate\"}", EOPNOTSUPP);
 	expect_error(e, "{\"cmd\": \"del-port\", \"name\": \"nope\"}", ENOENT);
 	/* an afpacket port on an interface that does not exist */
-	expect_error(e, "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"afpacket\", "
-			"\"bridge\": \"b\", \"ifname\": \"rl-no-such\"}",
+	expect_error(e,
+		     "{\"cmd\": \"add-port\", \"name\": \"x\", \"type\": \"afpacket\", "
+		     "\"bridge\": \"b\", \"ifname\": \"rl-no-such\"}",
 		     ENODEV);
 	/* nothing of the above left a port behind */
 	assert_int_equal(e->sw->n_ports, 0);
@@ -101,8 +102,9 @@ static void test_ports_and_stats(void **state)
 			 "\"bridge\": \"sw1\"}");
 	assert_int_equal(json_integer_value(json_object_get(r, "id")), 0);
 	json_decref(r);
-	expect_error(e, "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
-			"\"bridge\": \"sw1\"}",
+	expect_error(e,
+		     "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
+		     "\"bridge\": \"sw1\"}",
 		     EEXIST);
 	r = expect_ok(e, "{\"cmd\": \"ports\"}");
 	assert_int_equal(json_array_size(r), 1);
@@ -176,9 +178,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_ports_and_stats),
-		cmocka_unit_test(test_shutdown),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_ports_and_stats),
+	    cmocka_unit_test(test_shutdown),
 	};
 	return cmocka_run_group_tests_name("ctl", tests, setup, teardown);
 }

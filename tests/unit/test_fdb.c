@@ -171,9 +171,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_learn_lookup_move), cmocka_unit_test(test_age),
-		cmocka_unit_test(test_flush_port),        cmocka_unit_test(test_full),
-		cmocka_unit_test(test_rcu_reuse),
+	    cmocka_unit_test(test_learn_lookup_move), cmocka_unit_test(test_age),
+	    cmocka_unit_test(test_flush_port),	      cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_rcu_reuse),
 	};
 	return cmocka_run_group_tests_name("fdb", tests, setup, teardown);
 }

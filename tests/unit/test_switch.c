@@ -153,12 +153,12 @@ static void test_drop_reasons(void **state)
 	struct env *e = *state;
 	uint64_t drops[SW_DROP__COUNT];
 
-	inject(e, e->p[0], MAC1, BCAST, 10);        /* runt */
-	inject(e, e->p[0], MCAST_SRC, MAC2, 60);    /* multicast source */
-	inject(e, e->p[0], MAC1, BCAST, 60);        /* learn MAC1 on p1 */
-	inject(e, e->p[1], MAC2, BCAST, 60);        /* learn MAC2 on p2 */
-	inject(e, e->p[0], MAC3, MAC1, 60);         /* MAC1 is behind p1 itself */
-	inject(e, e->p[3], MAC3, BCAST, 60);        /* alone on b2 */
+	inject(e, e->p[0], MAC1, BCAST, 10);	 /* runt */
+	inject(e, e->p[0], MCAST_SRC, MAC2, 60); /* multicast source */
+	inject(e, e->p[0], MAC1, BCAST, 60);	 /* learn MAC1 on p1 */
+	inject(e, e->p[1], MAC2, BCAST, 60);	 /* learn MAC2 on p2 */
+	inject(e, e->p[0], MAC3, MAC1, 60);	 /* MAC1 is behind p1 itself */
+	inject(e, e->p[3], MAC3, BCAST, 60);	 /* alone on b2 */
 	run(e);
 	collected(e->p[0], NULL);
 	collected(e->p[1], NULL);
@@ -193,11 +193,11 @@ static void test_port_removal(void **state)
 	/* a new port takes the free id, starting clean */
 	e->p[1] = add_ring(e, "sw:p2b", "b1");
 	assert_int_equal(e->p[1]->stats.rx_packets, 0);
-	assert_int_equal(sw_port_add(e->sw,
-				     &(struct port_conf){.name = "sw:p1", .type = PORT_TYPE_RING,
-							 .pool = e->mp},
-				     "b1"),
-			 -EEXIST);
+	assert_int_equal(
+	    sw_port_add(e->sw,
+			&(struct port_conf){.name = "sw:p1", .type = PORT_TYPE_RING, .pool = e->mp},
+			"b1"),
+	    -EEXIST);
 }
 
 static void test_park_and_wake(void **state)
@@ -259,11 +259,11 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_flood_learn_unicast, env_setup, env_teardown),
-		cmocka_unit_test_setup_teardown(test_drop_reasons, env_setup, env_teardown),
-		cmocka_unit_test_setup_teardown(test_port_removal, env_setup, env_teardown),
-		cmocka_unit_test_setup_teardown(test_park_and_wake, env_setup, env_teardown),
-		cmocka_unit_test_setup_teardown(test_tx_ring_full, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_flood_learn_unicast, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_drop_reasons, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_port_removal, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_park_and_wake, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_tx_ring_full, env_setup, env_teardown),
 	};
 	return cmocka_run_group_tests_name("switch", tests, group_setup, group_teardown);
 }

@@ -1,0 +1,72 @@
+#!/bin/bash
+# Bad input never half-applies: topology errors create nothing and name
+# file:line:col; a failure halfway through up rolls back everything the lab
+# made and nothing else; the switch answers malformed requests with errors
+# and keeps running.
+. "$(dirname "$0")/lib.sh"
+LAB=tb$$
+trap finish EXIT
+snapshot_links "$TMP/links.before"
+
+# 1. topology errors: exit non-zero, file:line:col, nothing created
+cat > "$TMP/dup.yaml" <<YAML
+name: $LAB
+topology:
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host}
+    h1: {kind: host}
+YAML
+cat > "$TMP/unknown.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.0.0.0/24}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host}
+  links:
+    - endpoints: [h1:eth0, sw9:p1]
+YAML
+cat > "$TMP/cidr.yaml" <<YAML
+name: $LAB
+topology:
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host, ip: 10.0.0.300/24}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+YAML
+printf 'name: %s\ntopology: {nodes: [unclosed\n' "$LAB" > "$TMP/syntax.yaml"
+for f in dup:6 unknown:8 cidr:5 syntax:; do
+	file=$TMP/${f%%:*}.yaml line=${f#*:}
+	check "${f%%:*}: up fails" sh -c "! '$RL' up '$file' 2>'$TMP/err'"
+	check "${f%%:*}: error names file:line:col" grep -qE "^$file:${line:-[0-9]+}:[0-9]+: " "$TMP/err"
+	sed 's/^/    /' "$TMP/err"
+	assert_gone "$LAB" "" "$TMP/links.before"
+done
+
+# 2. a failure halfway through up rolls back, and spares what is not ours:
+# the test makes h2's namespace name first, so up fails on it
+topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB" "$TMP/lab.yaml"
+ip netns add "rl.$LAB.h2" && OWN_NETNS="rl.$LAB.h2"
+check "up fails on an existing namespace" sh -c "! '$RL' up '$TMP/lab.yaml' 2>'$TMP/err'"
+sed 's/^/    /' "$TMP/err"
+check "rolled back: no lab directory" test ! -e "/run/rackless/$LAB"
+check "rolled back: h1 and the switch namespace are gone" sh -c "! ip netns list | grep -qE '^rl\\.$LAB(\\.h1)?( |\$)'"
+check "the namespace that was not the lab's survives" test -e "/run/netns/rl.$LAB.h2"
+check "rolled back: no switch process" eval "! switch_running $LAB"
+ip netns del "rl.$LAB.h2"; OWN_NETNS=""
+assert_gone "$LAB" "" "$TMP/links.before"
+
+# 3. the switch answers malformed control requests and keeps running
+check "up" "$RL" up -q "$TMP/lab.yaml"
+PID=$(lab_pid "$LAB")
+for req in 'garbage' '{"cmd":' '[]' '{"cmd":"nope"}' '{"cmd":"add-port","name":7}' \
+	'{"cmd":"del-port","name":"nope"}'; do
+	out=$("$RL" ctl "$LAB" "$req" 2>&1)
+	check "malformed request '$req' gets an error reply" sh -c "echo '$out' | grep -q '\"ok\":false'"
+done
+check "switch still answers" "$RL" ctl "$LAB" '{"cmd":"ping"}'
+check "and still forwards" "$RL" exec "$LAB" h1 -- ping -c 1 -W 2 -q 10.0.0.20
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"

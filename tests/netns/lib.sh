@@ -1,0 +1,86 @@
+# Helpers for the namespace integration tests (sourced by bash).
+#
+# Every test works on a lab of its own, named after the test and its PID;
+# it records what it creates and removes exactly that, never by pattern.
+# A test that leaves anything of its lab behind fails.
+set -u
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+
+RL=${RACKLESS:?RACKLESS must point to the rackless binary}
+SRC=${RL_SOURCE_ROOT:?RL_SOURCE_ROOT must point to the source tree}
+TMP=$(mktemp -d /tmp/rltest-XXXXXX)
+FAILS=0
+OWN_NETNS=""   # namespaces the test itself made (not the lab)
+
+pass() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+check() { # check "what" command...
+	local what=$1; shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# A copy of a topology file with the lab renamed to $LAB.
+topo_as() { # topo_as SRCFILE LAB OUT
+	sed "s/^name: .*/name: $2/" "$1" > "$3"
+}
+
+lab_pid() { # the switch's PID from the lab's journal
+	python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r.get("op")=="switch": print(r["pid"])' "/run/rackless/$1/journal"
+}
+
+lab_hosts() { # "name=ip" for every host with an address
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(n["name"]+"="+n["ip"].split("/")[0] for n in d["nodes"] if n["kind"]=="host" and "ip" in n))' "/run/rackless/$1/lab.json"
+}
+
+# Nothing of lab $1 remains: namespaces, run dir, DPDK runtime dir, switch
+# process ($2: its PID, if known), root-namespace links (compared with $3,
+# a file holding `ip -o link` names from before).
+assert_gone() {
+	local lab=$1 pid=${2:-} before=${3:-}
+	check "no namespace of $lab left" sh -c "! ip netns list | awk '{print \$1}' | grep -qxE 'rl\\.$lab(\\..*)?'"
+	check "no run directory of $lab left" test ! -e "/run/rackless/$lab"
+	check "no DPDK runtime dir of $lab left" test ! -e "/var/run/dpdk/rackless-$lab"
+	if [ -n "$pid" ]; then
+		check "switch process $pid is gone" eval "! proc_running $pid"
+	fi
+	if [ -n "$before" ]; then
+		ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort > "$TMP/links.after"
+		check "root namespace links unchanged" cmp -s "$before" "$TMP/links.after"
+	fi
+}
+
+proc_running() { # is PID $1 a live (not exited, not zombie) process?
+	local st
+	st=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+switch_running() { # is a rackless-switch of lab $1 running?
+	local p
+	for p in $(pgrep -x rackless-switch); do
+		proc_running "$p" || continue
+		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- "--lab $1 " && return 0
+	done
+	return 1
+}
+
+snapshot_links() { # snapshot_links FILE
+	ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort > "$1"
+}
+
+finish() {
+	local ns
+	# the lab, if a failed assertion left it up (recorded by name: ours)
+	[ -n "${LAB:-}" ] && [ -e "/run/rackless/$LAB" ] && "$RL" cleanup "$LAB" >/dev/null 2>&1
+	for ns in $OWN_NETNS; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TMP"
+	if [ "$FAILS" -gt 0 ]; then
+		echo "$FAILS check(s) failed"
+		exit 1
+	fi
+	echo "all checks passed"
+	exit 0
+}

@@ -1,0 +1,61 @@
+#!/bin/bash
+# The quickstart lab, with the given port backend (afpacket or tap): up, every
+# pair of hosts pings through the switch, the switch's counters show it, TCP
+# crosses it, down leaves nothing.
+. "$(dirname "$0")/lib.sh"
+BACKEND=${1:-afpacket}
+LAB=tq${BACKEND:0:1}$$
+trap finish EXIT
+
+topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB" "$TMP/lab.yaml"
+if [ "$BACKEND" = tap ]; then
+	sed -i '/^  defaults:$/a\    port: tap' "$TMP/lab.yaml"
+	grep -q "port: tap" "$TMP/lab.yaml" || { fail "could not switch the lab to tap ports"; exit 1; }
+fi
+snapshot_links "$TMP/links.before"
+
+check "up" "$RL" up "$TMP/lab.yaml"
+PID=$(lab_pid "$LAB")
+check "switch is running (pid $PID)" proc_running "$PID"
+check "ip netns exec works on a host" ip netns exec "rl.$LAB.h1" ip -o link show eth0
+check "up of a lab that is up refuses" sh -c "! '$RL' up '$TMP/lab.yaml' 2>'$TMP/err'"
+check "and says why" grep -q "already up" "$TMP/err"
+
+HOSTS=$(lab_hosts "$LAB")
+N=$(echo $HOSTS | wc -w)
+check "three hosts with addresses" test "$N" -eq 3
+for a in $HOSTS; do
+	for b in $HOSTS; do
+		[ "$a" = "$b" ] && continue
+		check "ping ${a%%=*} -> ${b%%=*}" "$RL" exec "$LAB" "${a%%=*}" -- \
+			ping -c 2 -i 0.2 -W 2 -q "${b#*=}"
+	done
+done
+
+# each host sent 2 requests to and answered 2 from each other host: its
+# switch port received at least 4*(N-1) frames, and sent as many
+"$RL" stats "$LAB" --json > "$TMP/stats.json"
+check "every port received and sent the pings" python3 - "$TMP/stats.json" "$N" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+ports = d["ports"]
+ok = len(ports) == n and all(p["rx_packets"] >= 4 * (n - 1) and p["tx_packets"] >= 4 * (n - 1) for p in ports)
+ok = ok and d["fdb"]["entries"] >= n
+for p in ports: print("   ", p["name"], p["type"], "rx", p["rx_packets"], "tx", p["tx_packets"])
+sys.exit(0 if ok else 1)
+PY
+check "ports are of the $BACKEND backend" python3 -c "import json,sys; sys.exit(0 if all(p['type']=='$BACKEND' for p in json.load(open('$TMP/stats.json'))['ports']) else 1)"
+
+# TCP through the switch: a short iperf3 run between two hosts
+IP2=$(echo $HOSTS | tr ' ' '\n' | sed -n 2p); IP2=${IP2#*=}
+"$RL" exec "$LAB" h2 -- iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+SRV=$!
+sleep 0.5
+check "iperf3 TCP h1 -> h2" sh -c "'$RL' exec '$LAB' h1 -- iperf3 -c $IP2 -p 5201 -t 2 -J > '$TMP/iperf.json'"
+wait $SRV 2>/dev/null
+check "iperf3 moved data" python3 -c "import json,sys; d=json.load(open('$TMP/iperf.json')); r=d['end']['sum_received']; print('    %.2f Gbit/s' % (r['bits_per_second']/1e9)); sys.exit(0 if r['bytes'] > 0 else 1)"
+
+check "status shows the lab" sh -c "'$RL' status '$LAB' | grep -q 'h1'"
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
+check "down of a lab that is gone fails" sh -c "! '$RL' down '$LAB' 2>/dev/null"

@@ -1,0 +1,1058 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Unit tests for the topology loader (topo/). No root: everything is loaded
+ * from inline strings, tests/data/topo/ and topo/examples/.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "topo.h"
+
+#define SELF "tests/unit/test_topo.c"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int try_path(char *buf, size_t len, const char *dir, const char *rel)
+{
+	if ((size_t)snprintf(buf, len, "%s%s", dir, rel) >= len)
+		return 0;
+	return access(buf, R_OK) == 0;
+}
+
+/*
+ * A file of the source tree. meson compiles from the build directory, so
+ * __FILE__ is either absolute or relative to the build directory: try it
+ * from the cwd and from the directories above the test binary.
+ */
+static const char *source_path(const char *rel, char *buf, size_t len)
+{
+	const char *root = getenv("RL_SOURCE_ROOT");
+	char prefix[PATH_MAX], dir[PATH_MAX], exe[PATH_MAX], *p;
+	ssize_t n;
+	int up;
+
+	if (root && *root) {
+		snprintf(dir, sizeof(dir), "%s/", root);
+		if (try_path(buf, len, dir, rel))
+			return buf;
+	}
+	snprintf(prefix, sizeof(prefix), "%s", __FILE__);
+	p = strstr(prefix, SELF);
+	if (!p)
+		return NULL;
+	*p = '\0';
+	if (try_path(buf, len, prefix, rel) || try_path(buf, len, "", rel))
+		return buf;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (up = 0; up < 4 && (p = strrchr(exe, '/')); up++) {
+		*p = '\0';
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", exe, prefix) >= sizeof(dir))
+			break;
+		if (try_path(buf, len, dir, rel))
+			return buf;
+	}
+	return NULL;
+}
+
+static struct topo *load_ok(const char *yaml)
+{
+	struct topo_diags d;
+	struct topo *t = NULL;
+	int rc;
+
+	rc = topo_load_buffer("test.yaml", yaml, strlen(yaml), &t, &d);
+	if (rc)
+		topo_diags_print(&d, stderr);
+	assert_int_equal(rc, 0);
+	assert_int_equal(d.n, 0);
+	assert_non_null(t);
+	return t;
+}
+
+static struct topo *load_file_ok(const char *rel)
+{
+	struct topo_diags d;
+	struct topo *t = NULL;
+	char path[PATH_MAX];
+	int rc;
+
+	assert_non_null(source_path(rel, path, sizeof(path)));
+	rc = topo_load_file(path, &t, &d);
+	if (rc)
+		topo_diags_print(&d, stderr);
+	assert_int_equal(rc, 0);
+	assert_non_null(t);
+	assert_string_equal(t->file, path);
+	return t;
+}
+
+static void check_diag(const struct topo_diags *d, unsigned line, unsigned col, const char *msg)
+{
+	unsigned i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->d[i].mark.line == line && d->d[i].mark.col == col &&
+		    strstr(d->d[i].msg, msg))
+			return;
+	fprintf(stderr, "expected %u:%u: ...%s... among:\n", line, col, msg);
+	topo_diags_print(d, stderr);
+	fail();
+}
+
+/* The load fails and one diagnostic at line:col contains msg. */
+static void expect_err(const char *yaml, unsigned line, unsigned col, const char *msg)
+{
+	struct topo_diags d;
+	struct topo *t = (struct topo *)1;
+
+	assert_int_equal(topo_load_buffer("bad.yaml", yaml, strlen(yaml), &t, &d), -EINVAL);
+	assert_null(t);
+	assert_true(d.n > 0);
+	check_diag(&d, line, col, msg);
+}
+
+static const struct topo_node *node(const struct topo *t, const char *name)
+{
+	int i = topo_node_find(t, name);
+
+	assert_true(i >= 0);
+	return &t->nodes[i];
+}
+
+static uint32_t addr(const char *s)
+{
+	uint32_t a = 0;
+
+	assert_int_equal(topo_addr4_parse(s, &a), 0);
+	return a;
+}
+
+/* A small valid lab, used as the base of many tests. */
+#define HDR    "name: lab\ntopology:\n"
+#define SUBNET "  defaults:\n    subnet: 10.0.0.0/24\n"
+
+/* ---- valid files ------------------------------------------------------ */
+
+static void test_quickstart(void **state)
+{
+	struct topo *t, *t2;
+	const struct topo_node *h1, *h2, *h3;
+	unsigned i, j;
+
+	(void)state;
+	t = load_file_ok("topo/examples/quickstart.yaml");
+	assert_string_equal(t->name, "quickstart");
+	assert_int_equal(t->n_nodes, 4);
+	assert_int_equal(t->n_links, 3);
+	assert_true(t->has_subnet);
+	assert_int_equal(t->subnet.addr, addr("10.0.0.0"));
+	assert_int_equal(t->subnet.plen, 24);
+	assert_int_equal(t->gateway, 0);
+	assert_int_equal(t->port_type, TOPO_PORT_AFPACKET);
+
+	/* File order is kept. */
+	assert_string_equal(t->nodes[0].name, "sw1");
+	assert_int_equal(t->nodes[0].kind, TOPO_KIND_SWITCH);
+	h1 = node(t, "h1");
+	h2 = node(t, "h2");
+	h3 = node(t, "h3");
+	assert_int_equal(topo_node_find(t, "h1"), 1);
+	assert_int_equal(topo_node_find(t, "nope"), -1);
+	assert_int_equal(h1->kind, TOPO_KIND_HOST);
+	assert_true(h1->has_ip && h2->has_ip && h3->has_ip);
+	assert_int_equal(h1->ip.addr, addr("10.0.0.1"));
+	assert_int_equal(h1->ip.plen, 24);
+	assert_int_equal(h2->ip.addr, addr("10.0.0.20"));
+	assert_int_equal(h3->ip.addr, addr("10.0.0.2"));
+	assert_int_equal(h3->ip.plen, 24);
+	assert_int_equal(h1->gateway, 0);
+	assert_int_equal(h1->port_type, TOPO_PORT_AFPACKET);
+	assert_int_equal(h1->mark.line, 16);
+	assert_int_equal(h1->mark.col, 5);
+
+	for (i = 1; i < 4; i++) {
+		const uint8_t *m = t->nodes[i].mac;
+
+		assert_int_equal(m[0] & 1, 0); /* unicast */
+		assert_int_equal(m[0] & 2, 2); /* locally administered */
+		for (j = 1; j < i; j++)
+			assert_memory_not_equal(m, t->nodes[j].mac, 6);
+	}
+	for (i = 0; i < t->n_links; i++) {
+		assert_int_equal(t->nodes[t->links[i].ep[0].node].kind, TOPO_KIND_HOST);
+		assert_int_equal(t->nodes[t->links[i].ep[1].node].kind, TOPO_KIND_SWITCH);
+		assert_string_equal(t->links[i].ep[0].ifname, "eth0");
+	}
+	assert_int_equal(t->links[2].mark.line, 22);
+	assert_int_equal(t->links[2].mark.col, 7);
+	assert_int_equal(t->links[2].ep[1].mark.col, 28);
+	assert_string_equal(t->links[2].ep[1].ifname, "p3");
+
+	/* MACs are derived from names only: stable across loads. */
+	t2 = load_file_ok("topo/examples/quickstart.yaml");
+	for (i = 0; i < 4; i++)
+		assert_memory_equal(t->nodes[i].mac, t2->nodes[i].mac, 6);
+	topo_free(t);
+	topo_free(t2);
+}
+
+static void test_links_normalised(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR SUBNET "  nodes:\n"
+			       "    sw1: {kind: switch}\n"
+			       "    h1:\n"
+			       "      kind: host\n"
+			       "  links:\n"
+			       "    - endpoints: [sw1:p1, h1:eth0]\n"
+			       "    - endpoints:\n"
+			       "        - h1:eth1\n"
+			       "        - sw1:p2\n");
+	assert_int_equal(t->n_links, 2);
+	assert_string_equal(t->nodes[t->links[0].ep[0].node].name, "h1");
+	assert_string_equal(t->links[0].ep[0].ifname, "eth0");
+	assert_string_equal(t->links[0].ep[1].ifname, "p1");
+	assert_int_equal(t->links[0].ep[0].mark.line, 10);
+	assert_int_equal(t->links[0].ep[0].mark.col, 27);
+	assert_string_equal(t->links[1].ep[0].ifname, "eth1");
+	assert_string_equal(t->links[1].ep[1].ifname, "p2");
+	assert_true(node(t, "h1")->has_ip);
+	topo_free(t);
+}
+
+static void test_gateway(void **state)
+{
+	struct topo *t;
+	const struct topo_node *h1, *h2, *h3, *h4;
+
+	(void)state;
+	t = load_file_ok("tests/data/topo/gateway.yaml");
+	assert_int_equal(t->gateway, addr("192.168.10.1"));
+	h1 = node(t, "h1");
+	h2 = node(t, "h2");
+	h3 = node(t, "h3");
+	h4 = node(t, "h4");
+	/* .1 is the gateway, .2 is h2's: h1 and h3 get .3 and .4. */
+	assert_int_equal(h2->ip.addr, addr("192.168.10.2"));
+	assert_int_equal(h2->ip.plen, 24);
+	assert_int_equal(h1->ip.addr, addr("192.168.10.3"));
+	assert_int_equal(h3->ip.addr, addr("192.168.10.4"));
+	assert_int_equal(h1->gateway, addr("192.168.10.1"));
+	assert_int_equal(h2->gateway, addr("192.168.10.1"));
+	assert_int_equal(h3->gateway, addr("192.168.10.254"));
+	assert_memory_equal(h3->mac, "\x02\xaa\xbb\xcc\xdd\x03", 6);
+	/* No eth0 link: no address, no gateway, still a MAC. */
+	assert_false(h4->has_ip);
+	assert_int_equal(h4->gateway, 0);
+	assert_int_equal(h4->mac[0], 0x02);
+	topo_free(t);
+}
+
+static void test_gateway_skipped_and_last(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	/* A /30 has two usable addresses; the gateway takes one. */
+	t = load_ok(HDR "  defaults: {subnet: 10.9.0.0/30, gateway: 10.9.0.1}\n"
+			"  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    a: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [a:eth0, s:p]\n");
+	assert_int_equal(node(t, "a")->ip.addr, addr("10.9.0.2"));
+	assert_int_equal(node(t, "a")->gateway, addr("10.9.0.1"));
+	topo_free(t);
+}
+
+static void test_tap(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_file_ok("tests/data/topo/tap.yaml");
+	assert_int_equal(t->port_type, TOPO_PORT_TAP);
+	assert_false(t->has_subnet);
+	assert_int_equal(node(t, "h1")->port_type, TOPO_PORT_TAP);
+	assert_int_equal(node(t, "h2")->port_type, TOPO_PORT_AFPACKET);
+	assert_int_equal(node(t, "h1")->ip.plen, 16);
+	assert_int_equal(node(t, "h1")->gateway, 0);
+	topo_free(t);
+
+	t = load_ok(HDR "  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    a: {kind: host, port: tap}\n"
+			"    b: {kind: host}\n");
+	assert_int_equal(t->port_type, TOPO_PORT_AFPACKET);
+	assert_int_equal(node(t, "a")->port_type, TOPO_PORT_TAP);
+	assert_int_equal(node(t, "b")->port_type, TOPO_PORT_AFPACKET);
+	assert_int_equal(t->n_links, 0);
+	assert_false(node(t, "a")->has_ip);
+	topo_free(t);
+}
+
+static void test_ip_without_len(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR SUBNET "  nodes:\n"
+			       "    s: {kind: switch}\n"
+			       "    a: {kind: host, ip: 10.0.0.1}\n"
+			       "    b: {kind: host}\n"
+			       "  links:\n"
+			       "    - endpoints: [a:eth0, s:p1]\n"
+			       "    - endpoints: [b:eth0, s:p2]\n");
+	assert_int_equal(node(t, "a")->ip.plen, 24);
+	assert_int_equal(node(t, "b")->ip.addr, addr("10.0.0.2"));
+	topo_free(t);
+}
+
+static void test_no_subnet(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    a: {kind: host, ip: 192.0.2.9/28, gateway: 192.0.2.1}\n"
+			"    b: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [a:eth0, s:p1]\n"
+			"    - endpoints: [b:eth0, s:p2]\n");
+	assert_false(t->has_subnet);
+	assert_true(node(t, "a")->has_ip);
+	assert_int_equal(node(t, "a")->ip.plen, 28);
+	assert_int_equal(node(t, "a")->gateway, addr("192.0.2.1"));
+	assert_false(node(t, "b")->has_ip);
+	assert_int_equal(node(t, "b")->gateway, 0);
+	topo_free(t);
+}
+
+static void test_isolated_and_aliases(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  nodes:\n"
+			"    s: &sw {kind: switch}\n"
+			"    a: &h {kind: host}\n"
+			"    b: *h\n"
+			"    s2: *sw\n"
+			"  links:\n");
+	assert_int_equal(t->n_nodes, 4);
+	assert_int_equal(node(t, "b")->kind, TOPO_KIND_HOST);
+	assert_int_equal(node(t, "s2")->kind, TOPO_KIND_SWITCH);
+	assert_false(node(t, "a")->has_ip);
+	assert_memory_not_equal(node(t, "a")->mac, node(t, "b")->mac, 6);
+	topo_free(t);
+}
+
+/* A derived MAC that an explicit one already holds is rehashed. */
+static void test_mac_collision(void **state)
+{
+	static const char fmt[] = HDR "  nodes:\n"
+				      "    s: {kind: switch}\n"
+				      "    a: {kind: host}\n"
+				      "    b: {kind: host, mac: \"%s\"}\n";
+	char yaml[512], mac[18];
+	uint8_t derived[6];
+	struct topo *t;
+	const uint8_t *m;
+
+	(void)state;
+	snprintf(yaml, sizeof(yaml), fmt, "02:00:00:00:00:01");
+	t = load_ok(yaml);
+	memcpy(derived, node(t, "a")->mac, 6);
+	topo_free(t);
+
+	m = derived;
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	snprintf(yaml, sizeof(yaml), fmt, mac);
+	t = load_ok(yaml);
+	assert_memory_equal(node(t, "b")->mac, derived, 6);
+	assert_memory_not_equal(node(t, "a")->mac, derived, 6);
+	assert_int_equal(node(t, "a")->mac[0], 0x02);
+	topo_free(t);
+}
+
+/* ---- error classes ---------------------------------------------------- */
+
+static void test_err_yaml_syntax(void **state)
+{
+	(void)state;
+	expect_err("name: lab\ntopology:\n  nodes: {a: b\n", 4, 1, "yaml: ");
+	expect_err("name: lab\n  bad: indent\n", 2, 6, "yaml: mapping values are not allowed");
+	expect_err("name: *nope\n", 1, 7, "yaml: found undefined alias");
+	expect_err("name: \"\\xff\xff\"\n", 1, 12, "yaml: invalid leading UTF-8 octet");
+	expect_err("name: lab\n---\nname: other\n", 2, 1, "only one YAML document");
+	expect_err("name: lab\n---\nname: [\n", 4, 1, "yaml: ");
+}
+
+static void test_err_empty_and_scalar(void **state)
+{
+	(void)state;
+	expect_err("", 1, 1, "empty file");
+	expect_err("# only a comment\n", 1, 1, "empty file");
+	expect_err("---\n", 1, 1, "empty file");
+	expect_err("just a scalar\n", 1, 1, "expected a mapping at top level");
+	expect_err("- a\n- b\n", 1, 1, "expected a mapping at top level");
+	expect_err("topology:\n  nodes: {a: {kind: host}}\n", 1, 1, "missing 'name'");
+	expect_err("name: lab\n", 1, 1, "missing 'topology'");
+	expect_err(HDR "  links: []\n", 3, 3, "missing 'nodes' in topology");
+	expect_err(HDR "  nodes: {}\n", 3, 10, "topology has no nodes");
+	expect_err(HDR "  nodes:\n", 3, 3, "topology has no nodes");
+	expect_err("name: lab\ntopology:\n", 2, 1, "expected a mapping for 'topology'");
+}
+
+static void test_err_wrong_type(void **state)
+{
+	(void)state;
+	expect_err(HDR "  nodes:\n    - a\n", 4, 5, "expected a mapping for 'nodes'");
+	expect_err(HDR "  nodes:\n    h1:\n    h2: {kind: host}\n", 4, 5,
+		   "expected a mapping for node 'h1'");
+	expect_err(HDR "  nodes: {h1: [kind, host]}\n", 3, 15, "expected a mapping for node 'h1'");
+	expect_err(HDR "  defaults: [a]\n  nodes: {h1: {kind: host}}\n", 3, 13,
+		   "expected a mapping for 'defaults'");
+	expect_err(HDR "  nodes: {h1: {kind: host}}\n  links: {a: b}\n", 4, 10,
+		   "expected a sequence for 'links'");
+	expect_err(HDR "  nodes: {h1: {kind: host}}\n  links: [x]\n", 4, 11,
+		   "expected a mapping for link");
+	expect_err("name: [a]\ntopology: {nodes: {h1: {kind: host}}}\n", 1, 7,
+		   "expected a scalar for 'name'");
+	expect_err(HDR "  nodes: {h1: {kind: [host]}}\n", 3, 22, "expected a scalar for 'kind'");
+	expect_err(HDR "  nodes: {h1: {kind: host, ip: {a: b}}}\n", 3, 32,
+		   "expected a scalar for 'ip' in node 'h1'");
+}
+
+static void test_err_endpoints(void **state)
+{
+	static const char nodes[] = HDR "  nodes:\n"
+					"    sw1: {kind: switch}\n"
+					"    sw2: {kind: switch}\n"
+					"    h1: {kind: host}\n"
+					"    h2: {kind: host}\n"
+					"  links:\n";
+	char buf[1024];
+
+	(void)state;
+	expect_err(HDR "  nodes: {s: {kind: switch}}\n  links:\n    - endpoints: [s:p1]\n", 5, 18,
+		   "expected a sequence of two endpoints");
+	expect_err(HDR "  nodes: {s: {kind: switch}}\n  links:\n    - endpoints: s:p1\n", 5, 18,
+		   "expected a sequence of two endpoints");
+	expect_err(HDR "  nodes: {s: {kind: switch}}\n  links:\n    - endpoints: [a, b, c]\n", 5,
+		   18, "expected a sequence of two endpoints");
+	expect_err(HDR "  nodes: {s: {kind: switch}}\n  links:\n    - {}\n", 5, 7,
+		   "link has no endpoints");
+	expect_err(HDR "  nodes: {s: {kind: switch}}\n  links:\n    - endpoints: [[a], s:p]\n", 5,
+		   19, "expected a scalar endpoint");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1eth0, sw1:p1]\n", nodes);
+	expect_err(buf, 9, 19, "bad endpoint 'h1eth0': expected node:ifname");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth:0, sw1:p1]\n", nodes);
+	expect_err(buf, 9, 19, "bad endpoint 'h1:eth:0'");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, \"sw1:\"]\n", nodes);
+	expect_err(buf, 9, 28, "bad interface name '' in endpoint 'sw1:'");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, \"sw1:a b\"]\n", nodes);
+	expect_err(buf, 9, 28, "bad interface name 'a b'");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, sw1:abcdefghijklmnop]\n", nodes);
+	expect_err(buf, 9, 28, "bad interface name 'abcdefghijklmnop'");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, sw1:..]\n", nodes);
+	expect_err(buf, 9, 28, "bad interface name '..'");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h9:eth0, sw1:p1]\n", nodes);
+	expect_err(buf, 9, 19, "link to unknown node 'h9'");
+	snprintf(buf, sizeof(buf),
+		 "%s    - endpoints: [h1:eth0, sw1:p1]\n"
+		 "    - endpoints: [h2:eth0, sw1:p1]\n",
+		 nodes);
+	expect_err(buf, 10, 28, "port sw1:p1 is already used (at 9:28)");
+	snprintf(buf, sizeof(buf),
+		 "%s    - endpoints: [h1:eth0, sw1:p1]\n"
+		 "    - endpoints: [sw2:p1, h1:eth0]\n",
+		 nodes);
+	expect_err(buf, 10, 27, "port h1:eth0 is already used (at 9:19)");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, h2:eth0]\n", nodes);
+	expect_err(buf, 9, 7, "a link must join a host and a switch (h1 and h2 are both hosts)");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [sw1:p1, sw2:p1]\n", nodes);
+	expect_err(buf, 9, 7, "(sw1 and sw2 are both switches)");
+}
+
+static void test_err_duplicates(void **state)
+{
+	(void)state;
+	expect_err("name: lab\n"
+		   "topology:\n"
+		   "  nodes:\n"
+		   "    sw1: {kind: switch}\n"
+		   "    h1: {kind: host}\n"
+		   "    h1: {kind: host}\n",
+		   6, 5, "duplicate node 'h1' (first defined at 5:5)");
+	expect_err("name: lab\nname: lab2\ntopology: {nodes: {a: {kind: host}}}\n", 2, 1,
+		   "duplicate key 'name' in top level (first defined at 1:1)");
+	expect_err(HDR "  nodes: {a: {kind: host, kind: host}}\n", 3, 27, "duplicate key 'kind'");
+	expect_err(HDR "  nodes: {a: {kind: host}}\n  nodes: {b: {kind: host}}\n", 4, 3,
+		   "duplicate key 'nodes' in topology");
+	expect_err(HDR "  nodes: {s: {kind: switch}}\n  links:\n"
+		       "    - {endpoints: [a:b, c:d], endpoints: [e:f, g:h]}\n",
+		   5, 31, "duplicate key 'endpoints' in link");
+}
+
+static void test_err_dup_node_fixture(void **state)
+{
+	struct topo_diags d;
+	struct topo *t = NULL;
+	char path[PATH_MAX];
+
+	(void)state;
+	assert_non_null(source_path("tests/data/topo/bad-duplicate-node.yaml", path, sizeof(path)));
+	assert_int_equal(topo_load_file(path, &t, &d), -EINVAL);
+	assert_null(t);
+	check_diag(&d, 6, 5, "duplicate node 'h1'");
+}
+
+static void test_err_unknown_keys(void **state)
+{
+	(void)state;
+	expect_err("name: lab\nversion: 2\ntopology: {nodes: {a: {kind: host}}}\n", 2, 1,
+		   "unknown key 'version' in top level");
+	expect_err(HDR "  kinds: {}\n  nodes: {a: {kind: host}}\n", 3, 3,
+		   "unknown key 'kinds' in topology");
+	expect_err(HDR "  defaults: {mtu: 9000}\n  nodes: {a: {kind: host}}\n", 3, 14,
+		   "unknown key 'mtu' in defaults");
+	expect_err(HDR "  nodes:\n    h1: {kind: host, image: alpine}\n", 4, 22,
+		   "unknown key 'image' in node 'h1'");
+	expect_err(HDR "  nodes: {s: {kind: switch}}\n  links:\n    - {endpoints: [], mtu: 1}\n", 5,
+		   23, "unknown key 'mtu' in link");
+	expect_err(HDR "  nodes: {a: {kind: host, [x]: 1}}\n", 3, 27, "expected a scalar key");
+}
+
+static void test_err_kinds(void **state)
+{
+	(void)state;
+	expect_err(HDR "  nodes:\n    a: {ip: 10.0.0.1/24}\n", 4, 5, "node 'a' has no kind");
+	expect_err(HDR "  nodes:\n    a: {kind: router}\n", 4, 15,
+		   "bad kind 'router' for node 'a': expected host or switch");
+	expect_err(HDR "  nodes:\n    s: {kind: switch, ip: 10.0.0.1/24}\n", 4, 23,
+		   "key 'ip' is not valid for switch 's'");
+	expect_err(HDR "  nodes:\n    s: {mac: \"02:00:00:00:00:01\", kind: switch}\n", 4, 9,
+		   "key 'mac' is not valid for switch 's'");
+	expect_err(HDR "  nodes:\n    s: {kind: switch, port: tap}\n", 4, 23, "key 'port'");
+	expect_err(HDR "  nodes:\n    s: {kind: switch, gateway: 10.0.0.1}\n", 4, 23,
+		   "key 'gateway'");
+	expect_err(HDR "  nodes:\n    a: {kind: host, port: vhost}\n", 4, 27,
+		   "bad port type 'vhost': expected afpacket or tap");
+	expect_err(HDR "  defaults: {port: pcap}\n  nodes: {a: {kind: host}}\n", 3, 20,
+		   "bad port type 'pcap'");
+}
+
+static void test_err_names(void **state)
+{
+	(void)state;
+	expect_err("name: my lab\ntopology: {nodes: {a: {kind: host}}}\n", 1, 7,
+		   "bad lab name 'my lab'");
+	expect_err("name: -lab\ntopology: {nodes: {a: {kind: host}}}\n", 1, 7,
+		   "bad lab name '-lab'");
+	expect_err("name: \"\"\ntopology: {nodes: {a: {kind: host}}}\n", 1, 7, "bad lab name ''");
+	expect_err(HDR "  nodes:\n    h 1: {kind: host}\n", 4, 5,
+		   "bad node name 'h 1': use letters, digits, '_' and '-' (at most 31 chars)");
+	expect_err(HDR "  nodes:\n    abcdefghijabcdefghijabcdefghijab: {kind: host}\n", 4, 5,
+		   "bad node name 'abcdefghijabcdefghijabcdefghijab'");
+	expect_err(HDR "  nodes:\n    \"a\\0b\": {kind: host}\n", 4, 5, "bad node name 'a?b'");
+	/* Errors inside a badly named node are still reported. */
+	expect_err(HDR "  nodes:\n    h.1: {kind: hots}\n", 4, 17,
+		   "bad kind 'hots' for node 'h.1'");
+}
+
+static void test_err_addresses(void **state)
+{
+	static const char *const bad[] = {
+	    "10.0.0.300/24", "10.0.0.1/33",	 "10.0.0/24",	 "10.0.0.1.1/24", "+10.0.0.1/24",
+	    "10.0.0.1/24x",  "010.0.0.1/24",	 "10.0.0.1/",	 "10.0.0.1/024",  "a.b.c.d/8",
+	    "10..0.1/24",    "\" 10.0.0.1/24\"", "10.0.0.1 /24", "1000.0.0.1/24", "",
+	};
+	char buf[512];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf),
+			 HDR "  nodes:\n    s: {kind: switch}\n    h: {kind: host, ip: %s}\n",
+			 bad[i]);
+		expect_err(buf, 5, bad[i][0] ? 25 : 21, "expected a.b.c.d/len");
+	}
+	expect_err(HDR "  defaults: {subnet: 10.0.0.300/24}\n  nodes: {a: {kind: host}}\n", 3, 22,
+		   "bad address '10.0.0.300/24': expected a.b.c.d/len");
+	expect_err(HDR "  defaults: {subnet: 10.0.0.5/24}\n  nodes: {a: {kind: host}}\n", 3, 22,
+		   "subnet 10.0.0.5/24 has host bits set");
+	expect_err(HDR "  defaults: {subnet: 10.0.0.0}\n  nodes: {a: {kind: host}}\n", 3, 22,
+		   "bad address '10.0.0.0'");
+	expect_err(HDR "  defaults: {gateway: 10.0.0.256}\n  nodes: {a: {kind: host}}\n", 3, 23,
+		   "bad address '10.0.0.256': expected a.b.c.d");
+}
+
+static const char addr_nodes[] = HDR SUBNET "  nodes:\n"
+					    "    sw1: {kind: switch}\n"
+					    "    h1: {kind: host, ip: %s}\n"
+					    "    h2: {kind: host, ip: %s}\n"
+					    "  links:\n"
+					    "    - endpoints: [h1:eth0, sw1:p1]\n"
+					    "    - endpoints: [h2:eth0, sw1:p2]\n";
+
+static void expect_addr_err(const char *ip1, const char *ip2, unsigned line, unsigned col,
+			    const char *msg)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), addr_nodes, ip1, ip2);
+	expect_err(buf, line, col, msg);
+}
+
+static void test_err_subnet_rules(void **state)
+{
+	(void)state;
+	expect_addr_err("10.0.0.2/24", "10.1.0.5/24", 8, 26,
+			"address 10.1.0.5/24 of h2 is outside subnet 10.0.0.0/24");
+	expect_addr_err("10.0.0.2/24", "10.0.0.5/16", 8, 26,
+			"address 10.0.0.5/16 of h2 is outside subnet 10.0.0.0/24");
+	expect_addr_err("10.0.0.0/24", "10.0.0.5", 7, 26,
+			"address 10.0.0.0/24 of h1 is the network address of 10.0.0.0/24");
+	expect_addr_err("10.0.0.2", "10.0.0.255", 8, 26,
+			"address 10.0.0.255/24 of h2 is the broadcast address");
+	expect_addr_err("10.0.0.20/24", "10.0.0.20/24", 8, 26,
+			"address 10.0.0.20 is already used by h1");
+}
+
+static void test_err_addresses_no_subnet(void **state)
+{
+	static const char fmt[] = HDR "%s  nodes:\n"
+				      "    sw1: {kind: switch}\n"
+				      "    h1: {kind: host, %s}\n"
+				      "    h2: {kind: host, ip: 192.0.2.2/24}\n"
+				      "  links:\n"
+				      "    - endpoints: [h1:eth0, sw1:p1]\n"
+				      "    - endpoints: [h2:eth0, sw1:p2]\n";
+	char buf[1024];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1");
+	expect_err(buf, 5, 26, "address 192.0.2.1 of h1 needs a /len");
+	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.2/25");
+	expect_err(buf, 6, 26, "address 192.0.2.2 is already used by h1");
+	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1/24, gateway: 192.0.2.2");
+	expect_err(buf, 5, 49, "gateway 192.0.2.2 of h1 is the address of h2");
+	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1/24, gateway: 192.0.3.1");
+	expect_err(buf, 5, 49, "gateway 192.0.3.1 of h1 is outside its network 192.0.2.0/24");
+	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1/24, gateway: 192.0.2.255");
+	expect_err(buf, 5, 49, "is not a usable address in its network 192.0.2.0/24");
+	snprintf(buf, sizeof(buf), fmt, "", "gateway: 192.0.2.9");
+	expect_err(buf, 5, 31, "host h1 has a gateway but no address");
+	snprintf(buf, sizeof(buf), fmt, "  defaults: {gateway: 192.0.2.2}\n", "ip: 192.0.2.1/24");
+	expect_err(buf, 3, 23, "a gateway in defaults needs a subnet");
+}
+
+static void test_err_gateways(void **state)
+{
+	static const char fmt[] = HDR "  defaults: {subnet: 10.0.0.0/24, gateway: %s}\n"
+				      "  nodes:\n"
+				      "    sw1: {kind: switch}\n"
+				      "    h1: {kind: host, ip: 10.0.0.1/24}\n"
+				      "    h2: {kind: host}\n"
+				      "  links:\n"
+				      "    - endpoints: [h1:eth0, sw1:p1]\n"
+				      "    - endpoints: [h2:eth0, sw1:p2]\n";
+	char buf[1024];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), fmt, "10.0.0.1");
+	expect_err(buf, 3, 44, "gateway 10.0.0.1 is already used by h1 as its address");
+	snprintf(buf, sizeof(buf), fmt, "10.0.1.1");
+	expect_err(buf, 3, 44, "gateway 10.0.1.1 is outside subnet 10.0.0.0/24");
+	snprintf(buf, sizeof(buf), fmt, "10.0.0.0");
+	expect_err(buf, 3, 44, "gateway 10.0.0.0 is not a usable address");
+	snprintf(buf, sizeof(buf), fmt, "0.0.0.0");
+	expect_err(buf, 3, 44, "bad address '0.0.0.0'");
+}
+
+static void test_err_no_eth0(void **state)
+{
+	(void)state;
+	expect_err(HDR SUBNET "  nodes:\n"
+			      "    sw1: {kind: switch}\n"
+			      "    h3: {kind: host, ip: 10.0.0.3/24}\n"
+			      "  links:\n"
+			      "    - endpoints: [h3:eth1, sw1:p1]\n",
+		   7, 26, "host h3 has an ip but no eth0 link");
+	expect_err(HDR SUBNET "  nodes:\n"
+			      "    sw1: {kind: switch}\n"
+			      "    h3: {kind: host, gateway: 10.0.0.9}\n",
+		   7, 31, "host h3 has a gateway but no eth0 link");
+}
+
+static void test_err_macs(void **state)
+{
+	static const char fmt[] = HDR "  nodes:\n"
+				      "    a: {kind: host, mac: \"02:00:00:00:00:01\"}\n"
+				      "    b: {kind: host, mac: %s}\n";
+	char buf[512];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), fmt, "\"02:00:00:00:00:01\"");
+	expect_err(buf, 5, 26, "MAC 02:00:00:00:00:01 is already used by a");
+	snprintf(buf, sizeof(buf), fmt, "\"02:00:00:00:00:0\"");
+	expect_err(buf, 5, 26, "bad MAC '02:00:00:00:00:0': expected xx:xx:xx:xx:xx:xx");
+	snprintf(buf, sizeof(buf), fmt, "02-00-00-00-00-02");
+	expect_err(buf, 5, 26, "bad MAC");
+	snprintf(buf, sizeof(buf), fmt, "\"02:00:00:00:00:01:02\"");
+	expect_err(buf, 5, 26, "bad MAC");
+	snprintf(buf, sizeof(buf), fmt, "\"01:00:5e:00:00:01\"");
+	expect_err(buf, 5, 26, "MAC 01:00:5e:00:00:01 of b is multicast");
+	snprintf(buf, sizeof(buf), fmt, "\"00:00:00:00:00:00\"");
+	expect_err(buf, 5, 26, "is all zeros");
+}
+
+static void test_err_subnet_exhausted(void **state)
+{
+	(void)state;
+	expect_err(HDR "  defaults: {subnet: 10.0.0.0/30}\n"
+		       "  nodes:\n"
+		       "    s: {kind: switch}\n"
+		       "    a: {kind: host}\n"
+		       "    b: {kind: host}\n"
+		       "    c: {kind: host}\n"
+		       "  links:\n"
+		       "    - endpoints: [a:eth0, s:p1]\n"
+		       "    - endpoints: [b:eth0, s:p2]\n"
+		       "    - endpoints: [c:eth0, s:p3]\n",
+		   8, 5, "subnet 10.0.0.0/30 has no free address for c");
+}
+
+static void test_err_many(void **state)
+{
+	char *buf;
+	size_t len = 0, cap = 64 * 1024;
+	struct topo_diags d;
+	struct topo *t = NULL;
+	unsigned i;
+
+	(void)state;
+	buf = malloc(cap);
+	assert_non_null(buf);
+	len += (size_t)snprintf(buf, cap, HDR "  nodes:\n");
+	for (i = 0; i < 100; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "    h%u: {kind: host, x: 1}\n", i);
+	assert_int_equal(topo_load_buffer("many", buf, len, &t, &d), -EINVAL);
+	assert_null(t);
+	assert_int_equal(d.n, TOPO_DIAG_MAX);
+	check_diag(&d, 4, 22, "unknown key 'x' in node 'h0'");
+	free(buf);
+}
+
+static void test_err_nesting(void **state)
+{
+	char buf[300];
+
+	(void)state;
+	memset(buf, '[', sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = '\0';
+	expect_err(buf, 1, 65, "nesting deeper than 64 levels");
+}
+
+static void test_missing_file(void **state)
+{
+	struct topo_diags d;
+	struct topo *t = (struct topo *)1;
+	char out[512];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(topo_load_file("/nonexistent/lab.yaml", &t, &d), -ENOENT);
+	assert_null(t);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.d[0].mark.line, 0);
+	assert_string_equal(d.d[0].msg,
+			    "cannot read /nonexistent/lab.yaml: No such file or directory");
+
+	f = fmemopen(out, sizeof(out), "w");
+	assert_non_null(f);
+	topo_diags_print(&d, f);
+	fclose(f);
+	assert_string_equal(out, "/nonexistent/lab.yaml: error: cannot read /nonexistent/lab.yaml: "
+				 "No such file or directory\n");
+
+	assert_int_equal(topo_load_file("/", &t, &d), -EISDIR);
+	assert_int_equal(d.n, 1);
+}
+
+static void test_diags_print(void **state)
+{
+	struct topo_diags d;
+	struct topo *t = NULL;
+	char out[512];
+	FILE *f;
+	static const char yaml[] = "name: lab\nfoo: 1\ntopology: {nodes: {a: {kind: host}}}\n";
+
+	(void)state;
+	assert_int_equal(topo_load_buffer("x.yaml", yaml, strlen(yaml), &t, &d), -EINVAL);
+	f = fmemopen(out, sizeof(out), "w");
+	assert_non_null(f);
+	topo_diags_print(&d, f);
+	fclose(f);
+	assert_string_equal(out, "x.yaml:2:1: error: unknown key 'foo' in top level\n");
+	/* NULL diags and a NULL buffer are tolerated. */
+	assert_int_equal(topo_load_buffer(NULL, yaml, strlen(yaml), &t, NULL), -EINVAL);
+	assert_int_equal(topo_load_buffer(NULL, NULL, 0, &t, &d), -EINVAL);
+	check_diag(&d, 1, 1, "empty file");
+	assert_string_equal(d.file, "<buffer>");
+}
+
+/* ---- helpers of topo.h ------------------------------------------------ */
+
+static void test_parsers(void **state)
+{
+	struct topo_ip4 ip;
+	uint32_t a;
+	char buf[20];
+
+	(void)state;
+	assert_int_equal(topo_ip4_parse("0.0.0.0/0", &ip), 0);
+	assert_int_equal(ip.plen, 0);
+	assert_int_equal(topo_ip4_parse("255.255.255.255/32", &ip), 0);
+	assert_int_equal(ip.addr, 0xffffffffu);
+	assert_int_equal(topo_ip4_parse("10.1.2.3/8", &ip), 0);
+	assert_int_equal(ip.addr, 0x0a010203u);
+	assert_int_equal(ip.plen, 8);
+	assert_int_equal(topo_ip4_parse("10.1.2.3", &ip), -EINVAL);
+	assert_int_equal(topo_ip4_parse("10.1.2.3/-1", &ip), -EINVAL);
+	assert_int_equal(topo_ip4_parse(NULL, &ip), -EINVAL);
+	assert_int_equal(topo_addr4_parse("192.168.1.1", &a), 0);
+	assert_int_equal(a, 0xc0a80101u);
+	assert_int_equal(topo_addr4_parse("192.168.1.1/24", &a), -EINVAL);
+	assert_int_equal(topo_addr4_parse("192.168.1.1 ", &a), -EINVAL);
+	assert_int_equal(topo_addr4_parse("4294967296.1.1.1", &a), -EINVAL);
+	topo_addr4_format(0xc0a80101u, buf, sizeof(buf));
+	assert_string_equal(buf, "192.168.1.1");
+
+	assert_true(topo_name_valid("h1"));
+	assert_true(topo_name_valid("9-a_b"));
+	assert_true(topo_name_valid("abcdefghijabcdefghijabcdefghija")); /* 31 */
+	assert_false(topo_name_valid("abcdefghijabcdefghijabcdefghijab"));
+	assert_false(topo_name_valid(""));
+	assert_false(topo_name_valid("_a"));
+	assert_false(topo_name_valid("a.b"));
+	assert_false(topo_name_valid("h\xc3\xa9"));
+	assert_false(topo_name_valid(NULL));
+	assert_true(topo_ifname_valid("eth0"));
+	assert_true(topo_ifname_valid("a.b-c_d"));
+	assert_true(topo_ifname_valid("abcdefghijklmno")); /* 15 */
+	assert_false(topo_ifname_valid("abcdefghijklmnop"));
+	assert_false(topo_ifname_valid("."));
+	assert_false(topo_ifname_valid(".."));
+	assert_false(topo_ifname_valid("a/b"));
+	assert_false(topo_ifname_valid(""));
+
+	assert_string_equal(topo_kind_name(TOPO_KIND_HOST), "host");
+	assert_string_equal(topo_kind_name(TOPO_KIND_SWITCH), "switch");
+	assert_string_equal(topo_port_type_name(TOPO_PORT_AFPACKET), "afpacket");
+	assert_string_equal(topo_port_type_name(TOPO_PORT_TAP), "tap");
+	assert_string_equal(topo_port_type_name(TOPO_PORT_DEFAULT), "default");
+	topo_free(NULL);
+	assert_int_equal(topo_node_find(NULL, "a"), -1);
+}
+
+/* ---- robustness and scale --------------------------------------------- */
+
+/* Every prefix of a valid file either loads or fails cleanly (ASan checks). */
+static void test_prefixes(void **state)
+{
+	static const char yaml[] =
+	    "# comment\n"
+	    "name: lab\n"
+	    "topology:\n"
+	    "  defaults: {subnet: 10.0.0.0/24, gateway: 10.0.0.1, port: tap}\n"
+	    "  nodes:\n"
+	    "    sw1: &s {kind: switch}\n"
+	    "    sw2: *s\n"
+	    "    h1: {kind: host, ip: 10.0.0.9/24, mac: \"02:00:00:00:00:09\"}\n"
+	    "    h2:\n"
+	    "      kind: host\n"
+	    "      gateway: 10.0.0.254\n"
+	    "      port: afpacket\n"
+	    "    'h3': {kind: \"host\"}\n"
+	    "  links:\n"
+	    "    - endpoints: [h1:eth0, sw1:p1]\n"
+	    "    - endpoints:\n"
+	    "      - sw2:p1\n"
+	    "      - h2:eth0\n"
+	    "    - {endpoints: [\"h3:eth0\", sw1:p2]}\n";
+	size_t len = strlen(yaml), i;
+	unsigned ok = 0;
+
+	(void)state;
+	for (i = 0; i <= len; i++) {
+		struct topo_diags d;
+		struct topo *t = NULL;
+		char *copy = malloc(i ? i : 1); /* exact size: ASan sees overreads */
+		int rc;
+
+		assert_non_null(copy);
+		memcpy(copy, yaml, i);
+		rc = topo_load_buffer("prefix", copy, i, &t, &d);
+		assert_true(rc == 0 || rc == -EINVAL);
+		assert_true(rc == 0 ? t != NULL : t == NULL && d.n > 0);
+		ok += rc == 0;
+		topo_free(t);
+		free(copy);
+	}
+	assert_true(ok >= 1);
+}
+
+/* Flip bytes of a valid file: nothing may crash or leak. */
+static void test_mutations(void **state)
+{
+	static const char yaml[] = "name: lab\n"
+				   "topology:\n"
+				   "  defaults: {subnet: 10.0.0.0/24}\n"
+				   "  nodes:\n"
+				   "    sw1: {kind: switch}\n"
+				   "    h1: {kind: host, ip: 10.0.0.9/24}\n"
+				   "  links:\n"
+				   "    - endpoints: [h1:eth0, sw1:p1]\n";
+	static const char subst[] = " :-[]{}&*!|>'\"#\n\0\xff";
+	char buf[sizeof(yaml)];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(yaml) - 1; i++) {
+		for (j = 0; j < sizeof(subst) - 1; j++) {
+			struct topo_diags d;
+			struct topo *t = NULL;
+
+			memcpy(buf, yaml, sizeof(yaml));
+			buf[i] = subst[j];
+			topo_load_buffer("mut", buf, sizeof(yaml) - 1, &t, &d);
+			topo_free(t);
+		}
+	}
+}
+
+static void test_large(void **state)
+{
+	enum { HOSTS = 5000, SWITCHES = 10 };
+	size_t cap = 1 << 20, len = 0;
+	struct topo_diags d;
+	struct topo *t = NULL;
+	struct timespec t0, t1;
+	char *buf;
+	uint32_t *seen;
+	unsigned i;
+	double ms;
+
+	(void)state;
+	buf = malloc(cap);
+	assert_non_null(buf);
+	len += (size_t)snprintf(buf + len, cap - len,
+				"name: big\ntopology:\n  defaults: {subnet: 10.0.0.0/16, "
+				"gateway: 10.0.0.1}\n  nodes:\n");
+	for (i = 0; i < SWITCHES; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "    sw%u: {kind: switch}\n", i);
+	for (i = 0; i < HOSTS; i++) {
+		if (i % 7 == 0)
+			len += (size_t)snprintf(buf + len, cap - len,
+						"    h%u: {kind: host, ip: 10.0.%u.%u/16}\n", i,
+						i / 250, i % 250 + 2);
+		else
+			len += (size_t)snprintf(buf + len, cap - len, "    h%u: {kind: host}\n", i);
+	}
+	len += (size_t)snprintf(buf + len, cap - len, "  links:\n");
+	for (i = 0; i < HOSTS; i++)
+		len += (size_t)snprintf(buf + len, cap - len,
+					"    - endpoints: [h%u:eth0, sw%u:p%u]\n", i, i % SWITCHES,
+					i / SWITCHES);
+	assert_true(len < cap - 1);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(topo_load_buffer("big", buf, len, &t, &d), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(ms < 1000);
+	assert_int_equal(t->n_nodes, HOSTS + SWITCHES);
+	assert_int_equal(t->n_links, HOSTS);
+
+	/* Every address unique and in the subnet (a bitmap over the /16). */
+	seen = calloc(65536 / 32, sizeof(*seen));
+	assert_non_null(seen);
+	for (i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		uint32_t host;
+
+		if (n->kind != TOPO_KIND_HOST)
+			continue;
+		assert_true(n->has_ip);
+		assert_int_equal(n->ip.addr >> 16, 0x0a00);
+		assert_int_not_equal(n->ip.addr, addr("10.0.0.1"));
+		assert_int_equal(n->gateway, addr("10.0.0.1"));
+		host = n->ip.addr & 0xffff;
+		assert_false(seen[host / 32] & (1u << (host % 32)));
+		seen[host / 32] |= 1u << (host % 32);
+	}
+	free(seen);
+	topo_free(t);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_quickstart),
+	    cmocka_unit_test(test_links_normalised),
+	    cmocka_unit_test(test_gateway),
+	    cmocka_unit_test(test_gateway_skipped_and_last),
+	    cmocka_unit_test(test_tap),
+	    cmocka_unit_test(test_ip_without_len),
+	    cmocka_unit_test(test_no_subnet),
+	    cmocka_unit_test(test_isolated_and_aliases),
+	    cmocka_unit_test(test_mac_collision),
+	    cmocka_unit_test(test_err_yaml_syntax),
+	    cmocka_unit_test(test_err_empty_and_scalar),
+	    cmocka_unit_test(test_err_wrong_type),
+	    cmocka_unit_test(test_err_endpoints),
+	    cmocka_unit_test(test_err_duplicates),
+	    cmocka_unit_test(test_err_dup_node_fixture),
+	    cmocka_unit_test(test_err_unknown_keys),
+	    cmocka_unit_test(test_err_kinds),
+	    cmocka_unit_test(test_err_names),
+	    cmocka_unit_test(test_err_addresses),
+	    cmocka_unit_test(test_err_subnet_rules),
+	    cmocka_unit_test(test_err_addresses_no_subnet),
+	    cmocka_unit_test(test_err_gateways),
+	    cmocka_unit_test(test_err_no_eth0),
+	    cmocka_unit_test(test_err_macs),
+	    cmocka_unit_test(test_err_subnet_exhausted),
+	    cmocka_unit_test(test_err_many),
+	    cmocka_unit_test(test_err_nesting),
+	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_diags_print),
+	    cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_mutations),
+	    cmocka_unit_test(test_large),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

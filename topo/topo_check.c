@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Cross-node rules of a parsed topology: links, ports, addresses, gateways
+ * and MACs. Resolution of a clean topology is in topo_resolve.c.
+ *
+ * Labs have thousands of nodes: every "used twice" check sorts once instead of
+ * comparing pairs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo.h"
+#include "topo_priv.h"
+
+#define ADDR_STR 20 /* "255.255.255.255/32" */
+#define MAC_STR	 18
+
+static int mark_cmp(struct topo_mark a, struct topo_mark b)
+{
+	if (a.line != b.line)
+		return a.line < b.line ? -1 : 1;
+	if (a.col != b.col)
+		return a.col < b.col ? -1 : 1;
+	return 0;
+}
+
+static struct topo_ip4 network_of(const struct topo_ip4 *ip)
+{
+	struct topo_ip4 net = {ip->addr & topo_plen_mask(ip->plen), ip->plen};
+
+	return net;
+}
+
+/* Network and broadcast addresses are unusable, except in /31 and /32. */
+static int is_edge(uint32_t addr, const struct topo_ip4 *net)
+{
+	uint32_t mask = topo_plen_mask(net->plen);
+
+	if (net->plen > 30)
+		return 0;
+	return addr == (net->addr & mask) || addr == (net->addr | ~mask);
+}
+
+/* who: "" or " of h1"; what names the network: "subnet" or "its network". */
+static void check_gateway_in(struct topo_build *b, struct topo_mark m, uint32_t gw,
+			     const struct topo_ip4 *ip, const char *who, const char *what)
+{
+	struct topo_ip4 net = network_of(ip);
+	char g[ADDR_STR], n[ADDR_STR];
+
+	topo_addr4_format(gw, g, sizeof(g));
+	topo_cidr_format(&net, n, sizeof(n));
+	if (!topo_in_net(gw, &net))
+		topo_diag(b->diags, m, "gateway %s%s is outside %s %s", g, who, what, n);
+	else if (is_edge(gw, &net))
+		topo_diag(b->diags, m, "gateway %s%s is not a usable address in %s %s", g, who,
+			  what, n);
+}
+
+static void check_defaults(struct topo_build *b)
+{
+	if (!b->has_gateway)
+		return;
+	if (!b->t->has_subnet) {
+		topo_diag(b->diags, b->gateway_mark, "a gateway in defaults needs a subnet");
+		return;
+	}
+	check_gateway_in(b, b->gateway_mark, b->t->gateway, &b->t->subnet, "", "subnet");
+}
+
+/* One host and one switch per link, host first; note which hosts have eth0. */
+static void check_links(struct topo_build *b)
+{
+	struct topo *t = b->t;
+	unsigned i, j;
+
+	for (i = 0; i < t->n_links; i++) {
+		struct topo_link *l = &t->links[i];
+		struct topo_node *a = &t->nodes[l->ep[0].node];
+		struct topo_node *z = &t->nodes[l->ep[1].node];
+
+		/* Even on a bad link: "no eth0" would only repeat the error. */
+		for (j = 0; j < 2; j++)
+			if (topo_build_is_host(b, l->ep[j].node) &&
+			    !strcmp(l->ep[j].ifname, "eth0"))
+				b->src[l->ep[j].node].flags |= TOPO_SRC_ETH0;
+		if (!(b->src[l->ep[0].node].flags & TOPO_SRC_KIND) ||
+		    !(b->src[l->ep[1].node].flags & TOPO_SRC_KIND))
+			continue;
+		if (a->kind == z->kind) {
+			topo_diag(b->diags, l->mark,
+				  "a link must join a host and a switch (%s and %s are both %s)",
+				  a->name, z->name,
+				  a->kind == TOPO_KIND_HOST ? "hosts" : "switches");
+			continue;
+		}
+		if (a->kind == TOPO_KIND_SWITCH) {
+			struct topo_endpoint tmp = l->ep[0];
+
+			l->ep[0] = l->ep[1];
+			l->ep[1] = tmp;
+		}
+	}
+}
+
+struct port_ref {
+	const struct topo_endpoint *ep;
+};
+
+static int port_cmp(const void *pa, const void *pb)
+{
+	const struct topo_endpoint *a = ((const struct port_ref *)pa)->ep;
+	const struct topo_endpoint *b = ((const struct port_ref *)pb)->ep;
+	int r;
+
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	r = strcmp(a->ifname, b->ifname);
+	return r ? r : mark_cmp(a->mark, b->mark);
+}
+
+static int check_ports(struct topo_build *b)
+{
+	struct topo *t = b->t;
+	struct port_ref *p;
+	size_t i, n = 2 * (size_t)t->n_links, first = 0;
+
+	if (!n)
+		return 0;
+	p = calloc(n, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < t->n_links; i++) {
+		p[2 * i].ep = &t->links[i].ep[0];
+		p[2 * i + 1].ep = &t->links[i].ep[1];
+	}
+	qsort(p, n, sizeof(*p), port_cmp);
+	for (i = 1; i < n; i++) {
+		const struct topo_endpoint *f = p[first].ep, *e = p[i].ep;
+
+		if (e->node != f->node || strcmp(e->ifname, f->ifname)) {
+			first = i;
+			continue;
+		}
+		topo_diag(b->diags, e->mark, "port %s:%s is already used (at %u:%u)",
+			  t->nodes[e->node].name, e->ifname, f->mark.line, f->mark.col);
+	}
+	free(p);
+	return 0;
+}
+
+static void check_host_ip(struct topo_build *b, unsigned i)
+{
+	struct topo *t = b->t;
+	struct topo_node *n = &t->nodes[i];
+	struct topo_src_node *s = &b->src[i];
+	struct topo_ip4 net;
+	char a[ADDR_STR], sub[ADDR_STR];
+
+	if (!(s->flags & TOPO_SRC_ETH0))
+		topo_diag(b->diags, s->ip_mark, "host %s has an ip but no eth0 link", n->name);
+	topo_addr4_format(n->ip.addr, a, sizeof(a));
+	if (s->flags & TOPO_SRC_NOPLEN) {
+		if (!t->has_subnet) {
+			topo_diag(b->diags, s->ip_mark,
+				  "address %s of %s needs a /len: there is no subnet in defaults",
+				  a, n->name);
+			return;
+		}
+		n->ip.plen = t->subnet.plen;
+	}
+	topo_cidr_format(&n->ip, a, sizeof(a));
+	if (t->has_subnet) {
+		topo_cidr_format(&t->subnet, sub, sizeof(sub));
+		if (n->ip.plen != t->subnet.plen || !topo_in_net(n->ip.addr, &t->subnet)) {
+			topo_diag(b->diags, s->ip_mark, "address %s of %s is outside subnet %s", a,
+				  n->name, sub);
+			return;
+		}
+	}
+	net = network_of(&n->ip);
+	topo_cidr_format(&net, sub, sizeof(sub));
+	if (is_edge(n->ip.addr, &net))
+		topo_diag(b->diags, s->ip_mark, "address %s of %s is the %s address of %s", a,
+			  n->name, n->ip.addr == net.addr ? "network" : "broadcast", sub);
+}
+
+static void check_host_gateway(struct topo_build *b, unsigned i)
+{
+	struct topo *t = b->t;
+	struct topo_node *n = &t->nodes[i];
+	struct topo_src_node *s = &b->src[i];
+	char who[TOPO_NAME_MAX + 8];
+
+	if (!(s->flags & TOPO_SRC_ETH0)) {
+		topo_diag(b->diags, s->gw_mark, "host %s has a gateway but no eth0 link", n->name);
+		return;
+	}
+	snprintf(who, sizeof(who), " of %s", n->name);
+	if (s->flags & TOPO_SRC_IP) {
+		/* An unresolved /len was reported by check_host_ip(). */
+		if (!(s->flags & TOPO_SRC_NOPLEN) || t->has_subnet)
+			check_gateway_in(b, s->gw_mark, n->gateway, &n->ip, who, "its network");
+	} else if (t->has_subnet) {
+		check_gateway_in(b, s->gw_mark, n->gateway, &t->subnet, who, "subnet");
+	} else {
+		topo_diag(b->diags, s->gw_mark,
+			  "host %s has a gateway but no address (no ip and no subnet)", n->name);
+	}
+}
+
+static void check_hosts(struct topo_build *b)
+{
+	unsigned i;
+
+	for (i = 0; i < b->t->n_nodes; i++) {
+		if (!topo_build_is_host(b, i))
+			continue;
+		if (b->src[i].flags & TOPO_SRC_IP)
+			check_host_ip(b, i);
+		if (b->src[i].flags & TOPO_SRC_GW)
+			check_host_gateway(b, i);
+	}
+}
+
+/* An explicit host address or a gateway; node == -1 is the defaults' gateway. */
+struct addr_ref {
+	uint32_t addr;
+	int gw;
+	int node;
+	struct topo_mark mark;
+};
+
+static int addr_cmp(const void *pa, const void *pb)
+{
+	const struct addr_ref *a = pa, *b = pb;
+
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return mark_cmp(a->mark, b->mark);
+}
+
+static void report_addr(struct topo_build *b, const struct addr_ref *r, const struct addr_ref *o)
+{
+	const char *owner = b->t->nodes[o->node].name;
+	char a[ADDR_STR];
+
+	topo_addr4_format(r->addr, a, sizeof(a));
+	if (!r->gw)
+		topo_diag(b->diags, r->mark, "address %s is already used by %s", a, owner);
+	else if (r->node < 0)
+		topo_diag(b->diags, r->mark, "gateway %s is already used by %s as its address", a,
+			  owner);
+	else
+		topo_diag(b->diags, r->mark, "gateway %s of %s is the address of %s", a,
+			  b->t->nodes[r->node].name, owner);
+}
+
+/* Report everything sharing an address with the first host (in file order) holding it. */
+static void check_addr_run(struct topo_build *b, const struct addr_ref *r, size_t n)
+{
+	const struct addr_ref *owner = NULL;
+	size_t i;
+
+	for (i = 0; i < n && !owner; i++)
+		if (!r[i].gw)
+			owner = &r[i];
+	if (!owner)
+		return; /* only gateways: hosts may share one */
+	for (i = 0; i < n; i++)
+		if (&r[i] != owner)
+			report_addr(b, &r[i], owner);
+}
+
+static size_t collect_addrs(const struct topo_build *b, struct addr_ref *r)
+{
+	const struct topo *t = b->t;
+	size_t n = 0;
+	unsigned i;
+
+	if (b->has_gateway)
+		r[n++] = (struct addr_ref){t->gateway, 1, -1, b->gateway_mark};
+	for (i = 0; i < t->n_nodes; i++) {
+		const struct topo_src_node *s = &b->src[i];
+
+		if (s->flags & TOPO_SRC_IP)
+			r[n++] = (struct addr_ref){t->nodes[i].ip.addr, 0, (int)i, s->ip_mark};
+		if (s->flags & TOPO_SRC_GW)
+			r[n++] = (struct addr_ref){t->nodes[i].gateway, 1, (int)i, s->gw_mark};
+	}
+	return n;
+}
+
+static int check_addrs(struct topo_build *b)
+{
+	struct addr_ref *r;
+	size_t i, n, first = 0;
+
+	r = calloc(2 * (size_t)b->t->n_nodes + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	n = collect_addrs(b, r);
+	qsort(r, n, sizeof(*r), addr_cmp);
+	for (i = 1; i <= n; i++) {
+		if (i < n && r[i].addr == r[first].addr)
+			continue;
+		if (i - first > 1)
+			check_addr_run(b, &r[first], i - first);
+		first = i;
+	}
+	free(r);
+	return 0;
+}
+
+struct mac_ref {
+	uint64_t mac;
+	unsigned node;
+	struct topo_mark mark;
+};
+
+static int mac_cmp(const void *pa, const void *pb)
+{
+	const struct mac_ref *a = pa, *b = pb;
+
+	if (a->mac != b->mac)
+		return a->mac < b->mac ? -1 : 1;
+	return mark_cmp(a->mark, b->mark);
+}
+
+static int check_macs(struct topo_build *b)
+{
+	struct topo *t = b->t;
+	struct mac_ref *r;
+	size_t i, n = 0, first = 0;
+	char m[MAC_STR];
+
+	r = calloc((size_t)t->n_nodes + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < t->n_nodes; i++)
+		if (b->src[i].flags & TOPO_SRC_MAC)
+			r[n++] = (struct mac_ref){topo_mac_key(t->nodes[i].mac), (unsigned)i,
+						  b->src[i].mac_mark};
+	qsort(r, n, sizeof(*r), mac_cmp);
+	for (i = 1; i < n; i++) {
+		if (r[i].mac != r[first].mac) {
+			first = i;
+			continue;
+		}
+		topo_mac_format(t->nodes[r[i].node].mac, m, sizeof(m));
+		topo_diag(b->diags, r[i].mark, "MAC %s is already used by %s", m,
+			  t->nodes[r[first].node].name);
+	}
+	free(r);
+	return 0;
+}
+
+int topo_build_check(struct topo_build *b)
+{
+	int rc;
+
+	check_defaults(b);
+	check_links(b);
+	rc = check_ports(b);
+	if (rc)
+		return rc;
+	check_hosts(b);
+	rc = check_addrs(b);
+	if (rc)
+		return rc;
+	rc = check_macs(b);
+	if (rc)
+		return rc;
+	/* Resolving a broken lab would only add noise. */
+	if (b->diags->n)
+		return -EINVAL;
+	rc = topo_build_resolve(b);
+	if (rc)
+		return rc;
+	return b->diags->n ? -EINVAL : 0;
+}

@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * Schema walk: turns a loaded YAML document into a struct topo_build (model
+ * plus the marks the checks need), reporting shape, key, name and value
+ * errors. Reading the file and libyaml errors are in topo_load.c, cross-node
+ * rules in topo_check.c.
+ *
+ * The walk follows the fixed schema, never the document's own structure, so
+ * aliases (even cyclic ones) cannot make it loop or recurse.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "topo.h"
+#include "topo_priv.h"
+
+#define QUOTE_MAX 48 /* how much of a bad value a message repeats */
+
+struct pctx {
+	struct topo_build *b;
+	yaml_document_t *doc;
+	int nodes_ok; /* the node set is known: a missing node is a real error */
+	int rc;	      /* fatal error (-ENOMEM) */
+};
+
+/* A known key of a mapping, filled by collect(). */
+struct slot {
+	const char *key;
+	yaml_node_t *k;
+	yaml_node_t *v;
+};
+
+static struct topo_mark mark_of(const yaml_node_t *n)
+{
+	return topo_yaml_mark(n->start_mark);
+}
+
+static void err(struct pctx *c, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void err(struct pctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[sizeof(c->b->diags->d[0].msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	topo_diag(c->b->diags, mark_of(n), "%s", msg);
+}
+
+static yaml_node_t *node_at(struct pctx *c, int idx)
+{
+	return yaml_document_get_node(c->doc, idx);
+}
+
+static int is_scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE;
+}
+
+static int scalar_eq(const yaml_node_t *n, const char *s)
+{
+	size_t l = strlen(s);
+
+	return is_scalar(n) && n->data.scalar.length == l && !memcmp(n->data.scalar.value, s, l);
+}
+
+static int is_null(const yaml_node_t *n)
+{
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+	unsigned i;
+
+	if (!is_scalar(n) || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (scalar_eq(n, nulls[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * An empty value ("key:" and nothing) is positioned wherever the next token
+ * is, often the next line: point at its key instead.
+ */
+static const yaml_node_t *where(const yaml_node_t *k, const yaml_node_t *v)
+{
+	if (k && is_scalar(v) && !v->data.scalar.length &&
+	    v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+		return k;
+	return v;
+}
+
+/* Copy a scalar as a C string; -EINVAL if it does not fit or holds a NUL. */
+static int scalar_str(const yaml_node_t *n, char *buf, size_t len)
+{
+	size_t l = n->data.scalar.length;
+
+	buf[0] = '\0';
+	if (l >= len || memchr(n->data.scalar.value, 0, l))
+		return -EINVAL;
+	memcpy(buf, n->data.scalar.value, l);
+	buf[l] = '\0';
+	return 0;
+}
+
+/* Make arbitrary bytes printable and short enough to repeat in a message. */
+static const char *sanitize(const unsigned char *s, size_t l, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < l && o + 4 < len; i++)
+		buf[o++] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
+	if (i < l)
+		memcpy(buf + o, "...", 4);
+	else
+		buf[o] = '\0';
+	return buf;
+}
+
+static const char *quote(const yaml_node_t *n, char *buf, size_t len)
+{
+	return sanitize(n->data.scalar.value, n->data.scalar.length, buf, len);
+}
+
+/*
+ * Sort a mapping's pairs into known slots, reporting non-scalar, unknown and
+ * duplicate keys (libyaml keeps duplicates silently).
+ */
+static void collect(struct pctx *c, const yaml_node_t *map, const char *what, struct slot *s,
+		    unsigned n)
+{
+	yaml_node_pair_t *p;
+	char q[QUOTE_MAX];
+
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(c, p->key);
+		yaml_node_t *v = node_at(c, p->value);
+		unsigned i;
+
+		if (!k || !v)
+			continue;
+		if (!is_scalar(k)) {
+			err(c, k, "expected a scalar key in %s", what);
+			continue;
+		}
+		for (i = 0; i < n && !scalar_eq(k, s[i].key); i++)
+			;
+		if (i == n) {
+			err(c, k, "unknown key '%s' in %s", quote(k, q, sizeof(q)), what);
+			continue;
+		}
+		if (s[i].k) {
+			struct topo_mark m = mark_of(s[i].k);
+
+			err(c, k, "duplicate key '%s' in %s (first defined at %u:%u)", s[i].key,
+			    what, m.line, m.col);
+			continue;
+		}
+		s[i].k = k;
+		s[i].v = v;
+	}
+}
+
+/* A scalar value as a string; non-scalars are reported here, bad text by the caller. */
+static int value_str(struct pctx *c, const struct slot *s, const char *what, char *buf, size_t len)
+{
+	if (!is_scalar(s->v)) {
+		err(c, s->v, "expected a scalar for '%s' in %s", s->key, what);
+		return -EINVAL;
+	}
+	scalar_str(s->v, buf, len);
+	return 0;
+}
+
+static int parse_addr(struct pctx *c, const struct slot *s, const char *what, uint32_t *addr)
+{
+	char buf[32], q[QUOTE_MAX];
+
+	if (value_str(c, s, what, buf, sizeof(buf)))
+		return -EINVAL;
+	/* 0.0.0.0 means "no gateway" in the model: it cannot be one. */
+	if (topo_addr4_parse(buf, addr) || !*addr) {
+		err(c, where(s->k, s->v), "bad address '%s': expected a.b.c.d",
+		    quote(s->v, q, sizeof(q)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void parse_port(struct pctx *c, const struct slot *s, const char *what,
+		       enum topo_port_type *type)
+{
+	char q[QUOTE_MAX];
+
+	if (!is_scalar(s->v)) {
+		err(c, s->v, "expected a scalar for '%s' in %s", s->key, what);
+	} else if (scalar_eq(s->v, "afpacket")) {
+		*type = TOPO_PORT_AFPACKET;
+	} else if (scalar_eq(s->v, "tap")) {
+		*type = TOPO_PORT_TAP;
+	} else {
+		err(c, where(s->k, s->v), "bad port type '%s': expected afpacket or tap",
+		    quote(s->v, q, sizeof(q)));
+	}
+}
+
+static void parse_subnet(struct pctx *c, const struct slot *s)
+{
+	struct topo_build *b = c->b;
+	struct topo_ip4 ip;
+	char buf[32], q[QUOTE_MAX];
+	uint32_t mask;
+
+	if (value_str(c, s, "defaults", buf, sizeof(buf)))
+		return;
+	if (topo_ip4_parse(buf, &ip)) {
+		err(c, where(s->k, s->v), "bad address '%s': expected a.b.c.d/len",
+		    quote(s->v, q, sizeof(q)));
+		return;
+	}
+	mask = topo_plen_mask(ip.plen);
+	if (ip.addr & ~mask)
+		err(c, s->v, "subnet %s has host bits set", buf);
+	/* Keep the network so later checks do not cascade from this error. */
+	ip.addr &= mask;
+	b->t->subnet = ip;
+	b->t->has_subnet = 1;
+}
+
+static void parse_defaults(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"}};
+	struct topo_build *b = c->b;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		err(c, where(k, v), "expected a mapping for 'defaults'");
+		return;
+	}
+	collect(c, v, "defaults", s, 3);
+	if (s[0].v)
+		parse_subnet(c, &s[0]);
+	if (s[1].v && !parse_addr(c, &s[1], "defaults", &b->t->gateway)) {
+		b->has_gateway = 1;
+		b->gateway_mark = mark_of(s[1].v);
+	}
+	if (s[2].v)
+		parse_port(c, &s[2], "defaults", &b->t->port_type);
+}
+
+static void parse_kind(struct pctx *c, const yaml_node_t *key, const struct slot *s,
+		       struct topo_node *n, struct topo_src_node *src, const char *label,
+		       const char *what)
+{
+	char q[QUOTE_MAX];
+
+	if (!s->v) {
+		err(c, key, "node '%s' has no kind", label);
+	} else if (!is_scalar(s->v)) {
+		err(c, s->v, "expected a scalar for 'kind' in %s", what);
+	} else if (scalar_eq(s->v, "host")) {
+		n->kind = TOPO_KIND_HOST;
+		src->flags |= TOPO_SRC_KIND;
+	} else if (scalar_eq(s->v, "switch")) {
+		n->kind = TOPO_KIND_SWITCH;
+		src->flags |= TOPO_SRC_KIND;
+	} else {
+		err(c, where(s->k, s->v), "bad kind '%s' for node '%s': expected host or switch",
+		    quote(s->v, q, sizeof(q)), label);
+	}
+}
+
+static void parse_ip(struct pctx *c, const struct slot *s, struct topo_node *n,
+		     struct topo_src_node *src, const char *what)
+{
+	char buf[32], q[QUOTE_MAX];
+	int rc;
+
+	if (value_str(c, s, what, buf, sizeof(buf)))
+		return;
+	if (strchr(buf, '/')) {
+		rc = topo_ip4_parse(buf, &n->ip);
+	} else {
+		rc = topo_addr4_parse(buf, &n->ip.addr);
+		src->flags |= TOPO_SRC_NOPLEN;
+	}
+	if (rc) {
+		err(c, where(s->k, s->v), "bad address '%s': expected a.b.c.d/len",
+		    quote(s->v, q, sizeof(q)));
+		return;
+	}
+	src->flags |= TOPO_SRC_IP;
+	src->ip_mark = mark_of(s->v);
+}
+
+static void parse_mac(struct pctx *c, const struct slot *s, struct topo_node *n,
+		      struct topo_src_node *src, const char *label, const char *what)
+{
+	static const uint8_t zero[6];
+	char buf[24], q[QUOTE_MAX];
+
+	if (value_str(c, s, what, buf, sizeof(buf)))
+		return;
+	if (topo_mac_parse(buf, n->mac)) {
+		err(c, where(s->k, s->v), "bad MAC '%s': expected xx:xx:xx:xx:xx:xx",
+		    quote(s->v, q, sizeof(q)));
+		return;
+	}
+	if (n->mac[0] & 1) {
+		err(c, s->v, "MAC %s of %s is multicast", buf, label);
+		return;
+	}
+	if (!memcmp(n->mac, zero, sizeof(zero))) {
+		err(c, s->v, "MAC %s of %s is all zeros", buf, label);
+		return;
+	}
+	src->flags |= TOPO_SRC_MAC;
+	src->mac_mark = mark_of(s->v);
+}
+
+/* A host-only key is present: is it allowed on this node? */
+static int host_key(struct pctx *c, const struct slot *s, const struct topo_node *n,
+		    const struct topo_src_node *src, const char *label)
+{
+	if (!s->v)
+		return 0;
+	if ((src->flags & TOPO_SRC_KIND) && n->kind != TOPO_KIND_HOST) {
+		err(c, s->k, "key '%s' is not valid for switch '%s' (hosts only)", s->key, label);
+		return 0;
+	}
+	return 1;
+}
+
+static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t *v,
+		       struct topo_node *n, struct topo_src_node *src, const char *label)
+{
+	struct slot s[] = {{"kind"}, {"ip"}, {"mac"}, {"gateway"}, {"port"}};
+	char what[QUOTE_MAX + 8];
+
+	n->mark = mark_of(key);
+	snprintf(what, sizeof(what), "node '%s'", label);
+	if (v->type != YAML_MAPPING_NODE) {
+		err(c, where(key, v), "expected a mapping for %s", what);
+		return;
+	}
+	/* Collect first: kind decides which other keys are allowed, in any order. */
+	collect(c, v, what, s, 5);
+	parse_kind(c, key, &s[0], n, src, label, what);
+	if (host_key(c, &s[1], n, src, label))
+		parse_ip(c, &s[1], n, src, what);
+	if (host_key(c, &s[2], n, src, label))
+		parse_mac(c, &s[2], n, src, label, what);
+	if (host_key(c, &s[3], n, src, label) && !parse_addr(c, &s[3], what, &n->gateway)) {
+		src->flags |= TOPO_SRC_GW;
+		src->gw_mark = mark_of(s[3].v);
+	}
+	if (host_key(c, &s[4], n, src, label))
+		parse_port(c, &s[4], what, &n->port_type);
+}
+
+static void parse_node_pair(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+	struct topo_build *b = c->b;
+	struct topo *t = b->t;
+	struct topo_node scratch, *n = &t->nodes[t->n_nodes];
+	struct topo_src_node sscratch, *src = &b->src[t->n_nodes];
+	char name[TOPO_NAME_MAX], q[QUOTE_MAX];
+	const char *label = name;
+	int prev;
+
+	if (!is_scalar(k)) {
+		err(c, k, "expected a node name (a scalar) in 'nodes'");
+		return;
+	}
+	/* Bad and duplicate nodes are still read, for their own errors, but not kept. */
+	if (scalar_str(k, name, sizeof(name)) || !topo_name_valid(name)) {
+		err(c, k, "bad node name '%s': use letters, digits, '_' and '-' (at most %d chars)",
+		    quote(k, q, sizeof(q)), TOPO_NAME_MAX - 1);
+		label = q;
+		n = &scratch;
+		src = &sscratch;
+	} else if ((prev = topo_index_find(b, name)) >= 0) {
+		err(c, k, "duplicate node '%s' (first defined at %u:%u)", name,
+		    t->nodes[prev].mark.line, t->nodes[prev].mark.col);
+		n = &scratch;
+		src = &sscratch;
+	}
+	memset(n, 0, sizeof(*n));
+	memset(src, 0, sizeof(*src));
+	parse_node(c, k, v, n, src, label);
+	if (n != &scratch) {
+		memcpy(n->name, name, sizeof(name));
+		topo_index_add(b, t->n_nodes);
+		t->n_nodes++;
+	}
+}
+
+static void parse_nodes(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+	struct topo_build *b = c->b;
+	yaml_node_pair_t *p;
+	size_t n;
+
+	if (is_null(v)) {
+		err(c, where(k, v), "topology has no nodes");
+		return;
+	}
+	if (v->type != YAML_MAPPING_NODE) {
+		err(c, v, "expected a mapping for 'nodes'");
+		return;
+	}
+	n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+	if (!n) {
+		err(c, v, "topology has no nodes");
+		return;
+	}
+	b->t->nodes = calloc(n, sizeof(*b->t->nodes));
+	b->src = calloc(n, sizeof(*b->src));
+	if (!b->t->nodes || !b->src || n > UINT32_MAX / 4 || topo_index_init(b, (unsigned)n)) {
+		c->rc = -ENOMEM;
+		return;
+	}
+	c->nodes_ok = 1;
+	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *pk = node_at(c, p->key);
+		yaml_node_t *pv = node_at(c, p->value);
+
+		if (pk && pv)
+			parse_node_pair(c, pk, pv);
+	}
+}
+
+static int parse_endpoint(struct pctx *c, const yaml_node_t *v, struct topo_endpoint *ep)
+{
+	char buf[TOPO_NAME_MAX + TOPO_IFNAME_MAX + 64], q[QUOTE_MAX], qn[QUOTE_MAX];
+	char *colon;
+	int idx, rc = 0;
+
+	if (!is_scalar(v)) {
+		err(c, v, "expected a scalar endpoint 'node:ifname'");
+		return -EINVAL;
+	}
+	ep->mark = mark_of(v);
+	if (scalar_str(v, buf, sizeof(buf)) || !(colon = strchr(buf, ':')) ||
+	    strchr(colon + 1, ':')) {
+		err(c, v, "bad endpoint '%s': expected node:ifname", quote(v, q, sizeof(q)));
+		return -EINVAL;
+	}
+	*colon = '\0';
+	if (!topo_ifname_valid(colon + 1)) {
+		err(c, v,
+		    "bad interface name '%s' in endpoint '%s': use 1 to %d letters, digits, '_', "
+		    "'.' and '-'",
+		    sanitize((unsigned char *)colon + 1, strlen(colon + 1), qn, sizeof(qn)),
+		    quote(v, q, sizeof(q)), TOPO_IFNAME_MAX - 1);
+		rc = -EINVAL;
+	} else {
+		memcpy(ep->ifname, colon + 1, strlen(colon + 1) + 1);
+	}
+	idx = topo_name_valid(buf) ? topo_index_find(c->b, buf) : -1;
+	if (idx < 0) {
+		/* Without a node set every link would be reported: say it once. */
+		if (c->nodes_ok)
+			err(c, v, "link to unknown node '%s'",
+			    sanitize((unsigned char *)buf, strlen(buf), qn, sizeof(qn)));
+		return -EINVAL;
+	}
+	ep->node = (unsigned)idx;
+	return rc;
+}
+
+static void parse_link(struct pctx *c, const yaml_node_t *l)
+{
+	struct slot s[] = {{"endpoints"}};
+	struct topo *t = c->b->t;
+	struct topo_link link;
+	const yaml_node_t *e;
+	int rc;
+
+	if (l->type != YAML_MAPPING_NODE) {
+		err(c, l, "expected a mapping for link");
+		return;
+	}
+	memset(&link, 0, sizeof(link));
+	link.mark = mark_of(l);
+	collect(c, l, "link", s, 1);
+	e = s[0].v;
+	if (!e) {
+		err(c, l, "link has no endpoints");
+		return;
+	}
+	if (e->type != YAML_SEQUENCE_NODE ||
+	    e->data.sequence.items.top - e->data.sequence.items.start != 2) {
+		err(c, where(s[0].k, e), "expected a sequence of two endpoints for 'endpoints'");
+		return;
+	}
+	rc = parse_endpoint(c, node_at(c, e->data.sequence.items.start[0]), &link.ep[0]);
+	rc |= parse_endpoint(c, node_at(c, e->data.sequence.items.start[1]), &link.ep[1]);
+	if (!rc)
+		t->links[t->n_links++] = link;
+}
+
+static void parse_links(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+	struct topo *t = c->b->t;
+	yaml_node_item_t *it;
+	size_t n;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err(c, where(k, v), "expected a sequence for 'links'");
+		return;
+	}
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!n)
+		return;
+	t->links = calloc(n, sizeof(*t->links));
+	if (!t->links || n > UINT32_MAX / 4) {
+		c->rc = -ENOMEM;
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *l = node_at(c, *it);
+
+		if (l)
+			parse_link(c, l);
+	}
+}
+
+static void parse_topology(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+	struct slot s[] = {{"defaults"}, {"nodes"}, {"links"}};
+
+	if (v->type != YAML_MAPPING_NODE) {
+		err(c, where(k, v), "expected a mapping for 'topology'");
+		return;
+	}
+	collect(c, v, "topology", s, 3);
+	if (s[0].v && !is_null(s[0].v))
+		parse_defaults(c, s[0].k, s[0].v);
+	/* Nodes before links, whatever the file order: links name nodes. */
+	if (!s[1].v)
+		err(c, v, "missing 'nodes' in topology");
+	else
+		parse_nodes(c, s[1].k, s[1].v);
+	if (c->rc)
+		return;
+	if (s[2].v && !is_null(s[2].v))
+		parse_links(c, s[2].k, s[2].v);
+}
+
+static void parse_name(struct pctx *c, const yaml_node_t *root, const struct slot *s)
+{
+	char name[TOPO_NAME_MAX], q[QUOTE_MAX];
+
+	if (!s->v) {
+		err(c, root, "missing 'name' in top level");
+	} else if (!is_scalar(s->v)) {
+		err(c, s->v, "expected a scalar for 'name'");
+	} else if (scalar_str(s->v, name, sizeof(name)) || !topo_name_valid(name)) {
+		err(c, where(s->k, s->v),
+		    "bad lab name '%s': use letters, digits, '_' and '-' (at most %d chars)",
+		    quote(s->v, q, sizeof(q)), TOPO_NAME_MAX - 1);
+	} else {
+		memcpy(c->b->t->name, name, sizeof(name));
+	}
+}
+
+static void parse_root(struct pctx *c)
+{
+	struct slot s[] = {{"name"}, {"topology"}};
+	yaml_node_t *root = yaml_document_get_root_node(c->doc);
+
+	if (!root || is_null(root)) {
+		struct topo_mark m = {1, 1};
+
+		topo_diag(c->b->diags, m, "empty file: expected 'name' and 'topology'");
+		return;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		err(c, root, "expected a mapping at top level");
+		return;
+	}
+	collect(c, root, "top level", s, 2);
+	parse_name(c, root, &s[0]);
+	if (!s[1].v)
+		err(c, root, "missing 'topology' in top level");
+	else
+		parse_topology(c, s[1].k, s[1].v);
+}
+
+int topo_parse_document(struct topo_build *b, yaml_document_t *doc)
+{
+	struct pctx c = {.b = b, .doc = doc};
+
+	parse_root(&c);
+	return c.rc;
+}

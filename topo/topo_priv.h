@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal interface between the loader (topo_load.c), the schema walk
+ * (topo_parse.c), the model helpers (topo_model.c), the cross-node checks
+ * (topo_check.c) and resolution (topo_resolve.c). Not for other modules: they
+ * only see topo.h.
+ */
+#ifndef RL_TOPO_PRIV_H
+#define RL_TOPO_PRIV_H
+
+#include <yaml.h>
+
+#include "topo.h"
+
+/* What the file said about a node beyond the model fields (src flags). */
+#define TOPO_SRC_KIND	(1u << 0) /* kind given and valid */
+#define TOPO_SRC_IP	(1u << 1) /* ip given and well formed */
+#define TOPO_SRC_NOPLEN (1u << 2) /* ip given without "/len" */
+#define TOPO_SRC_MAC	(1u << 3) /* mac given and valid */
+#define TOPO_SRC_GW	(1u << 4) /* gateway given and well formed */
+#define TOPO_SRC_ETH0	(1u << 5) /* host has an eth0 link */
+
+/* Parallel to topo.nodes: where each optional value was, for diagnostics. */
+struct topo_src_node {
+	unsigned flags;
+	struct topo_mark ip_mark;
+	struct topo_mark mac_mark;
+	struct topo_mark gw_mark;
+};
+
+/* A topology being built: the model plus what the checks need to report. */
+struct topo_build {
+	struct topo *t;
+	struct topo_diags *diags;
+	struct topo_src_node *src; /* t->n_nodes entries, same order */
+	unsigned *index;	   /* open addressing over node names: idx + 1 */
+	unsigned index_mask;
+	int has_gateway; /* defaults.gateway given and well formed */
+	struct topo_mark gateway_mark;
+};
+
+void topo_diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "10.0.0.0/24" */
+void topo_cidr_format(const struct topo_ip4 *ip, char *buf, size_t len);
+/* "02:00:00:00:00:01"; buf needs 18 bytes */
+void topo_mac_format(const uint8_t mac[6], char *buf, size_t len);
+int topo_mac_parse(const char *s, uint8_t mac[6]);
+
+/* libyaml marks are 0-based. */
+static inline struct topo_mark topo_yaml_mark(yaml_mark_t ym)
+{
+	struct topo_mark m;
+
+	m.line = (unsigned)ym.line + 1;
+	m.col = (unsigned)ym.column + 1;
+	return m;
+}
+
+static inline uint32_t topo_plen_mask(unsigned plen)
+{
+	return plen ? ~(uint32_t)0 << (32 - plen) : 0;
+}
+
+int topo_index_init(struct topo_build *b, unsigned n);
+int topo_index_find(const struct topo_build *b, const char *name);
+void topo_index_add(struct topo_build *b, unsigned idx);
+
+/* Walk a loaded document into b; 0 (errors are in diags) or -ENOMEM. */
+int topo_parse_document(struct topo_build *b, yaml_document_t *doc);
+
+/* Cross-node checks, then resolution when clean: 0, -EINVAL or -ENOMEM. */
+int topo_build_check(struct topo_build *b);
+
+/* Port types, addresses, gateways and MACs of a clean build. */
+int topo_build_resolve(struct topo_build *b);
+
+static inline int topo_build_is_host(const struct topo_build *b, unsigned i)
+{
+	return (b->src[i].flags & TOPO_SRC_KIND) && b->t->nodes[i].kind == TOPO_KIND_HOST;
+}
+
+static inline int topo_in_net(uint32_t addr, const struct topo_ip4 *net)
+{
+	uint32_t mask = topo_plen_mask(net->plen);
+
+	return (addr & mask) == (net->addr & mask);
+}
+
+static inline uint64_t topo_mac_key(const uint8_t mac[6])
+{
+	uint64_t k = 0;
+	unsigned i;
+
+	for (i = 0; i < 6; i++)
+		k = k << 8 | mac[i];
+	return k;
+}
+
+#endif
