@@ -51,6 +51,8 @@ int lab_switch_bin(char *buf, size_t len)
 	char exe[4096], dir[4096];
 	ssize_t n;
 
+	if (buf == NULL || len == 0)
+		return -EINVAL;
 	if (env != NULL && env[0] != '\0') {
 		snprintf(buf, len, "%s", env);
 		return access(buf, X_OK) == 0 ? 0 : -errno;

@@ -6,7 +6,13 @@ cd "$(dirname "$0")/.."
 dir=${1:-build}
 [ $# -gt 0 ] && shift
 if [ ! -f "$dir/build.ninja" ]; then
-	meson setup "$dir" --buildtype=debugoptimized --werror "$@" >/dev/null
+	log=$(mktemp)
+	if ! meson setup "$dir" --buildtype=debugoptimized --werror "$@" >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		exit 1
+	fi
+	rm -f "$log"
 fi
-ninja -C "$dir" >/dev/null
+ninja -C "$dir" --quiet
 echo "build: $dir ready"
