@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmds.h"
 #include "lab.h"
 #include "netns.h"
 #include "swclient.h"
@@ -28,7 +29,7 @@ struct cmd {
 
 static const struct cmd *cmd_find(const char *name);
 
-static int usage_of(const char *name)
+int cmd_usage(const char *name)
 {
 	const struct cmd *c = cmd_find(name);
 
@@ -63,12 +64,12 @@ static int cmd_up(int argc, char **argv)
 		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
 			o.quiet = 1;
 		else if (argv[i][0] == '-' || file != NULL)
-			return usage_of("up");
+			return cmd_usage("up");
 		else
 			file = argv[i];
 	}
 	if (file == NULL)
-		return usage_of("up");
+		return cmd_usage("up");
 	ret = topo_load_file(file, &t, &diags);
 	if (ret < 0) {
 		topo_diags_print(&diags, stderr);
@@ -130,7 +131,7 @@ static int cmd_exec(int argc, char **argv)
 	if (argc > 3 && strcmp(argv[3], "--") == 0)
 		first = 4;
 	if (first >= argc)
-		return usage_of("exec");
+		return cmd_usage("exec");
 	if (!lab_name_ok(argv[1]) || host_of(argv[1], argv[2], ns, sizeof(ns)) < 0)
 		return 1;
 	ret = netns_enter_for_exec(ns);
@@ -201,7 +202,7 @@ static int cmd_stats(int argc, char **argv)
 	int ret;
 
 	if (argc > 2 && !as_json)
-		return usage_of("stats");
+		return cmd_usage("stats");
 	if (!lab_name_ok(argv[1]))
 		return EXIT_USAGE;
 	ret = switch_call(argv[1], "stats", &r);
@@ -337,6 +338,8 @@ static const struct cmd cmds[] = {
     {"stats", "LAB [--json]", "switch counters: per port, drops by reason, FDB", cmd_stats, 1, 2,
      0},
     {"ctl", "LAB REQUEST", "send one raw JSON request to the lab's switch", cmd_ctl, 2, 2, 0},
+    {"link", "LAB ENDPOINT show | set KEY=VALUE... [--egress|--ingress] [--replace] | down | up",
+     "show or change an emulated link live (delay, jitter, loss, rate, ...)", cmd_link, 3, -1, 0},
     {"help", "", "this text", cmd_help, 0, 0, 0},
 };
 
@@ -375,7 +378,7 @@ int main(int argc, char **argv)
 	}
 	npos = argc - 2;
 	if (npos < c->min_args || (c->max_args >= 0 && npos > c->max_args))
-		return usage_of(c->name);
+		return cmd_usage(c->name);
 	if (c->needs_root && geteuid() != 0) {
 		fprintf(stderr, "rackless: %s needs root\n", c->name);
 		return 1;

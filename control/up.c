@@ -20,8 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/random.h>
+
 #include "journal.h"
 #include "lab.h"
+#include "linkparams.h"
 #include "netns.h"
 #include "nl.h"
 #include "swclient.h"
@@ -40,6 +43,7 @@ struct up {
 	struct nl_sock *root;
 	struct swclient *sw;
 	json_t *state;
+	uint64_t seed; /* the lab's: from the file, or drawn and printed */
 };
 
 static volatile sig_atomic_t up_interrupted;
@@ -382,6 +386,25 @@ out:
 	return ret;
 }
 
+/* The link's emulation for add-port: both directions as "k=v" strings
+ * (the switch parses them with the same code as the file's), and a seed of
+ * its own, derived from the lab's so that the run replays. */
+static void up_link_params(const struct up *u, unsigned li, json_t *req)
+{
+	const struct topo_link *l = &u->t->links[li];
+	char in[1024], out[1024];
+	uint64_t seed = u->seed ^ (0x9e3779b97f4a7c15ULL * (li + 1));
+
+	if (req == NULL)
+		return;
+	linkparams_format(&l->params[0], in, sizeof(in));
+	linkparams_format(&l->params[1], out, sizeof(out));
+	json_object_set_new(req, "link_in", json_string(in));
+	json_object_set_new(req, "link_out", json_string(out));
+	/* JSON integers are signed 64-bit */
+	json_object_set_new(req, "seed", json_integer((json_int_t)(seed >> 1)));
+}
+
 static int up_link(struct up *u, unsigned li)
 {
 	const struct topo_link *l = &u->t->links[li];
@@ -404,6 +427,7 @@ static int up_link(struct up *u, unsigned li)
 				pname, "type", "tap", "bridge", sw->name, "ifname", l->ep[0].ifname,
 				"netns", netns, "mac",
 				strcmp(l->ep[0].ifname, "eth0") == 0 ? mac : "");
+		up_link_params(u, li, req);
 		ret = up_switch_call(u, req, pname);
 		if (ret < 0)
 			return ret;
@@ -442,6 +466,7 @@ static int up_link(struct up *u, unsigned li)
 		return seq;
 	req = json_pack("{s:s, s:s, s:s, s:s, s:s}", "cmd", "add-port", "name", pname, "type",
 			"afpacket", "bridge", sw->name, "ifname", fif);
+	up_link_params(u, li, req);
 	return up_switch_call(u, req, pname);
 }
 
@@ -481,8 +506,9 @@ static json_t *up_state(const struct up *u)
 		snprintf(b, sizeof(b), "%s:%s", t->nodes[l->ep[1].node].name, l->ep[1].ifname);
 		json_array_append_new(links, json_pack("[s, s]", a, b));
 	}
-	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", t->name, "file", t->file, "fabric",
-			 u->paths.fabric, "nodes", nodes, "links", links);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)u->seed);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "name", t->name, "file", t->file,
+			 "fabric", u->paths.fabric, "seed", buf, "nodes", nodes, "links", links);
 }
 
 static int up_write_state(struct up *u)
@@ -548,8 +574,9 @@ static void up_print(const struct up *u)
 	const struct topo *t = u->t;
 	char ip[24], buf[96], mac[18];
 
-	printf("lab %s is up: %u nodes, %u links (switch namespace %s)\n", t->name, t->n_nodes,
-	       t->n_links, u->paths.fabric);
+	printf("lab %s is up: %u nodes, %u links (switch namespace %s, seed %llu%s)\n", t->name,
+	       t->n_nodes, t->n_links, u->paths.fabric, (unsigned long long)u->seed,
+	       t->has_seed ? "" : ", drawn: add 'seed:' to the file to replay");
 	printf("  %-12s %-8s %-20s %-18s %-17s %s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC",
 	       "PORT");
 	for (unsigned i = 0; i < t->n_nodes; i++) {
@@ -617,6 +644,10 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 		ret = -errno;
 		goto out;
 	}
+	if (t->has_seed)
+		u.seed = t->seed;
+	else if (getrandom(&u.seed, sizeof(u.seed), 0) != sizeof(u.seed))
+		u.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	ret = up_apply(&u);
 	if (ret == -EINTR)
 		up_err("interrupted");

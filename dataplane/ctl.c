@@ -16,6 +16,7 @@
 #include <rte_mempool.h>
 
 #include "ctl.h"
+#include "ctl_priv.h"
 #include "worker.h"
 
 #define CTL_CLIENTS_MAX 64
@@ -40,9 +41,7 @@ typedef json_t *ctl_cmd_fn(struct ctl *c, json_t *req, bool *shutdown);
 
 /* ---- replies -------------------------------------------------------- */
 
-static json_t *ctl_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static json_t *ctl_error(int err, const char *fmt, ...)
+json_t *ctl_error(int err, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -53,7 +52,7 @@ static json_t *ctl_error(int err, const char *fmt, ...)
 	return json_pack("{s:b, s:s, s:i}", "ok", 0, "error", msg, "errno", err);
 }
 
-static json_t *ctl_ok(json_t *result)
+json_t *ctl_ok(json_t *result)
 {
 	if (result == NULL)
 		return json_pack("{s:b}", "ok", 1);
@@ -62,7 +61,7 @@ static json_t *ctl_ok(json_t *result)
 
 /* Optional string argument; "" when absent. NULL when present but not a
  * string (the caller replies with an error). */
-static const char *ctl_str(json_t *req, const char *key)
+const char *ctl_str(json_t *req, const char *key)
 {
 	json_t *v = json_object_get(req, key);
 
@@ -128,9 +127,22 @@ static json_t *ctl_cmd_add_port(struct ctl *c, json_t *req, bool *shutdown)
 	snprintf(conf.netns, sizeof(conf.netns), "%s", netns);
 	conf.mtu = mtu ? (unsigned)json_integer_value(mtu) : 0;
 	conf.pool = c->sw->pool;
+	{
+		json_t *err = ctl_link_conf(req, &conf);
+		if (err != NULL)
+			return err;
+	}
 	id = sw_port_add(c->sw, &conf, bridge);
 	if (id < 0)
 		return ctl_error(-id, "add-port %s: %s", name, strerror(-id));
+	/* a link declared down starts with its cable pulled */
+	if ((conf.link_in.down || conf.link_out.down) && c->sw->ports[id]->ops->set_carrier) {
+		int ret = c->sw->ports[id]->ops->set_carrier(c->sw->ports[id], 0);
+		if (ret < 0) {
+			sw_port_del(c->sw, name);
+			return ctl_error(-ret, "add-port %s: carrier: %s", name, strerror(-ret));
+		}
+	}
 	return ctl_ok(json_pack("{s:i, s:s}", "id", id, "name", name));
 }
 
@@ -254,7 +266,7 @@ static const struct {
 } ctl_cmds[] = {
     {"ping", ctl_cmd_ping},	    {"add-port", ctl_cmd_add_port}, {"del-port", ctl_cmd_del_port},
     {"ports", ctl_cmd_ports},	    {"stats", ctl_cmd_stats},	    {"fdb", ctl_cmd_fdb},
-    {"shutdown", ctl_cmd_shutdown},
+    {"shutdown", ctl_cmd_shutdown}, {"link-set", ctl_cmd_link_set}, {"link-show", ctl_cmd_link_show},
 };
 
 json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)
@@ -520,4 +532,9 @@ int ctl_run(struct ctl *c, int sigfd)
 		}
 	}
 	return ret;
+}
+
+struct sw *ctl_sw(struct ctl *c)
+{
+	return c->sw;
 }

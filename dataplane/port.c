@@ -7,6 +7,7 @@
 #include <rte_common.h>
 
 #include "port.h"
+#include "portlink.h"
 
 static const struct port_ops *const port_backends[PORT_TYPE__COUNT] = {
     [PORT_TYPE_AFPACKET] = &port_afpacket_ops,
@@ -70,8 +71,15 @@ struct port *port_create(const struct port_conf *conf)
 	p->id = PORT_ID_NONE;
 	p->ops = ops;
 	p->conf = *conf;
+	p->link = portlink_create(&conf->link_in, &conf->link_out, conf->link_seed, conf->pool);
+	if (p->link == NULL) {
+		free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
 	ret = ops->open(p);
 	if (ret < 0) {
+		portlink_destroy(p->link);
 		free(p);
 		errno = -ret;
 		return NULL;
@@ -87,5 +95,6 @@ void port_destroy(struct port *p)
 	rte_pktmbuf_free_bulk(p->txq, p->txq_len);
 	p->txq_len = 0;
 	p->ops->close(p);
+	portlink_destroy(p->link);
 	free(p);
 }

@@ -23,6 +23,8 @@
 
 #include <rte_mbuf.h>
 
+#include "linkparams.h"
+
 #define PORT_NAME_MAX 64 /* "node:ifname" of the switch-side endpoint */
 #define PORT_PATH_MAX 256
 #define PORT_ID_NONE  UINT32_MAX
@@ -50,6 +52,9 @@ struct port_conf {
 	struct rte_mempool *pool;
 	/* ring: capacity of each direction (power of two), 0 = 1024. */
 	unsigned ring_size;
+	/* the emulated link behind the port: host->switch and back */
+	struct linkparams link_in, link_out;
+	uint64_t link_seed;
 };
 
 /* Why a packet was dropped. Each reason has a name and a counter. */
@@ -70,6 +75,7 @@ struct port_stats {
 };
 
 struct port;
+struct portlink;
 
 struct port_ops {
 	const char *name; /* "afpacket", "tap", "ring" */
@@ -94,6 +100,9 @@ struct port_ops {
 	/* Optional: tell the kernel that TX descriptors are waiting (may be
 	 * NULL). Called once per worker loop after a tx_burst. */
 	void (*tx_flush)(struct port *p);
+	/* Optional: set the carrier the host sees on its interface (1 up,
+	 * 0 down), like pulling a cable. 0 or -errno. Control thread. */
+	int (*set_carrier)(struct port *p, int up);
 };
 
 /* Worker-private transmit buffer (frames gathered for one burst). */
@@ -109,8 +118,11 @@ struct port {
 	uint16_t txq_len;
 	uint8_t tx_dirty; /* on the worker's flush list */
 	uint8_t active;	  /* on the worker's busy-poll list */
+	uint8_t delayed;  /* on the worker's list of ports holding frames */
 	uint32_t idle_polls;
 	struct rte_mbuf *txq[PORT_TXQ_SIZE];
+	/* the emulated link (never NULL once the port is published) */
+	struct portlink *link;
 	/* backend state follows */
 	uint8_t priv[] __rte_cache_aligned;
 };

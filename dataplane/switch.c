@@ -279,6 +279,16 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
+		in->stats.rx_packets++;
+		in->stats.rx_bytes += pkts[i]->pkt_len;
+	}
+	sw_input_counted(sw, w, in, pkts, n);
+}
+
+void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts,
+		      uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth;
 		uint32_t dst;
@@ -286,8 +296,6 @@ void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf 
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		in->stats.rx_packets++;
-		in->stats.rx_bytes += m->pkt_len;
 		if (m->data_len < RTE_ETHER_HDR_LEN) {
 			w->drops[SW_DROP_RUNT]++;
 			rte_pktmbuf_free(m);

@@ -91,5 +91,9 @@ void sw_drops(const struct sw *sw, uint64_t drops[SW_DROP__COUNT]);
 /* Worker: switch a burst received on port 'in'. Every packet ends up queued
  * on output ports or freed (and counted). */
 void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n);
+/* The same for frames already counted in the port's rx counters (they were
+ * counted when they left the host, before the emulated link held them). */
+void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts,
+		      uint16_t n);
 
 #endif

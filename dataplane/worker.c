@@ -4,15 +4,18 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
+#include "portlink.h"
 #include "worker.h"
 
 #define WORKER_EVENTS 64
 #define WORKER_KICK   UINT64_MAX
+#define WORKER_TIMER  (UINT64_MAX - 1)
 
 /* An active-list entry remembers the port it was made for: if the table
  * slot now holds another port (or none), the entry is stale. Comparing the
@@ -21,6 +24,7 @@
 struct worker *worker_create(struct sw *sw, unsigned idx)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = WORKER_KICK};
+	struct epoll_event tev = {.events = EPOLLIN, .data.u64 = WORKER_TIMER};
 	struct worker *w;
 	int err;
 
@@ -29,16 +33,22 @@ struct worker *worker_create(struct sw *sw, unsigned idx)
 		return NULL;
 	w->sw = sw;
 	w->idx = idx;
-	w->kick_fd = -1;
+	w->kick_fd = w->timer_fd = -1;
+	w->next_due = UINT64_MAX;
+	w->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	w->active = calloc(SW_PORT_MAX, sizeof(struct worker_slot));
+	w->delayed = calloc(SW_PORT_MAX, sizeof(struct worker_slot));
 	w->dirty = calloc(SW_PORT_MAX, sizeof(*w->dirty));
-	if (w->epfd < 0 || w->kick_fd < 0 || w->active == NULL || w->dirty == NULL) {
+	if (w->epfd < 0 || w->kick_fd < 0 || w->timer_fd < 0 || w->active == NULL ||
+	    w->delayed == NULL || w->dirty == NULL) {
 		err = errno ? errno : ENOMEM;
 		goto fail;
 	}
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->kick_fd, &ev) < 0) {
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->kick_fd, &ev) < 0 ||
+	    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->timer_fd, &tev) < 0) {
 		err = errno;
 		goto fail;
 	}
@@ -61,7 +71,10 @@ void worker_destroy(struct worker *w)
 		close(w->epfd);
 	if (w->kick_fd >= 0)
 		close(w->kick_fd);
+	if (w->timer_fd >= 0)
+		close(w->timer_fd);
 	free(w->active);
+	free(w->delayed);
 	free(w->dirty);
 	free(w);
 }
@@ -113,7 +126,8 @@ static void worker_port_flush(struct worker *w, struct port *p)
 		p->ops->tx_flush(p);
 }
 
-void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
+/* Queue for the backend, past the emulated link. */
+static void worker_txq(struct worker *w, struct port *p, struct rte_mbuf *m)
 {
 	if (p->txq_len == PORT_TXQ_SIZE)
 		worker_port_flush(w, p);
@@ -122,6 +136,43 @@ void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
 		p->tx_dirty = 1;
 		w->dirty[w->n_dirty++] = p;
 	}
+}
+
+uint64_t worker_clock_ns(const struct worker *w)
+{
+	return (uint64_t)((double)rte_rdtsc() * w->ns_per_tsc);
+}
+
+/* The port's link holds frames: release them from the loop. */
+static void worker_mark_delayed(struct worker *w, struct port *p)
+{
+	uint64_t due = portlink_next_due(p->link);
+
+	if (due == UINT64_MAX)
+		return;
+	if (due < w->next_due)
+		w->next_due = due;
+	if (p->delayed)
+		return;
+	p->delayed = 1;
+	w->delayed[w->n_delayed].id = p->id;
+	w->delayed[w->n_delayed].p = p;
+	w->n_delayed++;
+}
+
+void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
+{
+	struct rte_mbuf *pass[2];
+	unsigned n;
+
+	if (!portlink_busy(p->link, PORTLINK_OUT)) {
+		worker_txq(w, p, m);
+		return;
+	}
+	n = portlink_offer(p->link, PORTLINK_OUT, &m, 1, w->now_ns, pass);
+	for (unsigned i = 0; i < n; i++)
+		worker_txq(w, p, pass[i]);
+	worker_mark_delayed(w, p);
 }
 
 void worker_flush(struct worker *w)
@@ -152,14 +203,54 @@ static void worker_activate(struct worker *w, uint32_t id)
 	w->n_active++;
 }
 
+/* Release what the emulated links hold and is due; recompute next_due. */
+static void worker_release(struct worker *w)
+{
+	struct rte_mbuf *pkts[SW_BURST];
+	uint64_t next = UINT64_MAX;
+	uint32_t i = 0;
+
+	if (w->n_delayed == 0 || w->next_due > w->now_ns) {
+		return;
+	}
+	while (i < w->n_delayed) {
+		struct worker_slot *s = &w->delayed[i];
+		struct port *p = __atomic_load_n(&w->sw->ports[s->id], __ATOMIC_ACQUIRE);
+		uint64_t due;
+		unsigned n;
+
+		if (p != s->p) {
+			*s = w->delayed[--w->n_delayed];
+			continue;
+		}
+		while ((n = portlink_release(p->link, PORTLINK_IN, w->now_ns, pkts, SW_BURST)) > 0)
+			sw_input_counted(w->sw, w, p, pkts, (uint16_t)n);
+		while ((n = portlink_release(p->link, PORTLINK_OUT, w->now_ns, pkts, SW_BURST)) > 0) {
+			for (unsigned k = 0; k < n; k++)
+				worker_txq(w, p, pkts[k]);
+		}
+		due = portlink_next_due(p->link);
+		if (due == UINT64_MAX) {
+			p->delayed = 0;
+			*s = w->delayed[--w->n_delayed];
+			continue;
+		}
+		if (due < next)
+			next = due;
+		i++;
+	}
+	w->next_due = next;
+}
+
 unsigned worker_poll(struct worker *w)
 {
 	struct worker_slot *slots = w->active;
-	struct rte_mbuf *pkts[SW_BURST];
+	struct rte_mbuf *pkts[SW_BURST], *pass[2 * SW_BURST];
 	unsigned total = 0;
 	uint32_t i = 0;
 
 	w->now = rte_rdtsc();
+	w->now_ns = (uint64_t)((double)w->now * w->ns_per_tsc);
 	w->loops++;
 	while (i < w->n_active) {
 		struct port *p = __atomic_load_n(&w->sw->ports[slots[i].id], __ATOMIC_ACQUIRE);
@@ -172,8 +263,18 @@ unsigned worker_poll(struct worker *w)
 		n = p->ops->rx_burst(p, pkts, SW_BURST);
 		if (n > 0) {
 			p->idle_polls = 0;
-			sw_input(w->sw, w, p, pkts, n);
 			total += n;
+			if (portlink_busy(p->link, PORTLINK_IN)) {
+				p->stats.rx_packets += n; /* counted at the wire */
+				for (uint16_t k = 0; k < n; k++)
+					p->stats.rx_bytes += pkts[k]->pkt_len;
+				n = (uint16_t)portlink_offer(p->link, PORTLINK_IN, pkts, n,
+							     w->now_ns, pass);
+				worker_mark_delayed(w, p);
+				sw_input_counted(w->sw, w, p, pass, n);
+			} else {
+				sw_input(w->sw, w, p, pkts, n);
+			}
 		} else if (++p->idle_polls >= WORKER_IDLE_POLLS) {
 			p->active = 0;
 			slots[i] = slots[--w->n_active];
@@ -181,6 +282,7 @@ unsigned worker_poll(struct worker *w)
 		}
 		i++;
 	}
+	worker_release(w);
 	worker_flush(w);
 	return total;
 }
@@ -191,6 +293,12 @@ void worker_wake_ports(struct worker *w, int timeout)
 	int n = epoll_wait(w->epfd, evs, WORKER_EVENTS, timeout);
 
 	for (int i = 0; i < n; i++) {
+		if (evs[i].data.u64 == WORKER_TIMER) {
+			uint64_t v;
+			if (read(w->timer_fd, &v, sizeof(v)) > 0)
+				w->timer_wakeups++;
+			continue;
+		}
 		if (evs[i].data.u64 == WORKER_KICK) {
 			uint64_t v;
 			if (read(w->kick_fd, &v, sizeof(v)) < 0) {
@@ -202,6 +310,25 @@ void worker_wake_ports(struct worker *w, int timeout)
 	}
 }
 
+/* With delayed frames held, arm the timer for shortly before the first is
+ * due; returns 1 when that is so soon that polling beats sleeping. */
+static int worker_due_soon(struct worker *w)
+{
+	struct itimerspec its = {0};
+	uint64_t now, wait;
+
+	if (w->n_delayed == 0)
+		return 0;
+	now = worker_clock_ns(w);
+	if (w->next_due <= now + WORKER_SPIN_NS)
+		return 1;
+	wait = w->next_due - now - WORKER_SPIN_NS;
+	its.it_value.tv_sec = (time_t)(wait / 1000000000);
+	its.it_value.tv_nsec = (long)(wait % 1000000000);
+	timerfd_settime(w->timer_fd, 0, &its, NULL);
+	return 0;
+}
+
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -209,7 +336,7 @@ int worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_online(qs, w->idx);
 	while (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE)) {
-		if (w->n_active == 0) {
+		if (w->n_active == 0 && !worker_due_soon(w)) {
 			/* nothing to poll: sleep, and let RCU writers go on
 			 * without waiting for us */
 			rte_rcu_qsbr_thread_offline(qs, w->idx);

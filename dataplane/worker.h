@@ -9,6 +9,11 @@
  * epoll says it is readable. With nothing active the worker sleeps in
  * epoll_wait, RCU-offline, so an idle lab costs no CPU: the cores belong to
  * the hosts.
+ *
+ * Emulated links. Frames an emulated link holds (delay, rate) wait in the
+ * port's portlink; ports holding frames are on the worker's delayed list,
+ * and each loop releases what is due. With nothing else to do the worker
+ * sleeps on a timerfd until shortly before the next frame is due.
  */
 #ifndef RL_WORKER_H
 #define RL_WORKER_H
@@ -20,6 +25,10 @@
 
 #define WORKER_IDLE_POLLS  2048 /* empty polls before a port is parked */
 #define WORKER_EPOLL_EVERY 32	/* loops between epoll checks while busy */
+/* A worker holding delayed frames sleeps on a timerfd until this long
+ * before the next one is due, then polls: timer wake-ups are late by tens
+ * of microseconds, the TSC is not. */
+#define WORKER_SPIN_NS 100000
 
 /* An active-list entry: the port id and the port it was made for. */
 struct worker_slot {
@@ -31,16 +40,22 @@ struct worker {
 	struct sw *sw;
 	unsigned idx; /* RCU thread id */
 	int epfd;
-	int kick_fd; /* eventfd: wake the worker (stop) */
+	int kick_fd;  /* eventfd: wake the worker (stop) */
+	int timer_fd; /* timerfd: the next delayed frame is nearly due */
 	bool quit;
 	struct worker_slot *active; /* ports being busy-polled */
 	uint32_t n_active;
 	struct port **dirty; /* ports with frames in txq */
 	uint32_t n_dirty;
-	uint64_t now; /* TSC at the start of the loop */
+	struct worker_slot *delayed; /* ports whose link holds frames */
+	uint32_t n_delayed;
+	uint64_t next_due;  /* ns: earliest frame held, UINT64_MAX none */
+	uint64_t now;       /* TSC at the start of the loop */
+	uint64_t now_ns;    /* the same in nanoseconds */
+	double ns_per_tsc;
 	/* counters, written by this worker only */
 	uint64_t drops[SW_DROP__COUNT];
-	uint64_t loops, sleeps, wakeups;
+	uint64_t loops, sleeps, wakeups, timer_wakeups;
 };
 
 /* Allocate a worker for sw. NULL + errno. */
@@ -64,7 +79,11 @@ void worker_wake_ports(struct worker *w, int timeout);
  * and for worker_main. */
 unsigned worker_poll(struct worker *w);
 
-/* Worker: queue m for transmission on p (flushed at the end of the loop). */
+/* Worker: the time now in nanoseconds (TSC-based, same clock as now_ns). */
+uint64_t worker_clock_ns(const struct worker *w);
+
+/* Worker: queue m for transmission on p through p's emulated link (flushed
+ * at the end of the loop, or released later by the link). */
 void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m);
 /* Worker: transmit everything queued. */
 void worker_flush(struct worker *w);

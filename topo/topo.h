@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "linkparams.h"
+
 #define TOPO_NAME_MAX   32 /* lab and node names, including the NUL */
 #define TOPO_IFNAME_MAX 16 /* IFNAMSIZ */
 
@@ -68,10 +70,34 @@ struct topo_endpoint {
 	struct topo_mark mark;
 };
 
-/* A link. After loading, ep[0] is always the host and ep[1] the switch. */
+/* Directions of a link after loading (indexes of topo_link.params). */
+enum topo_dir {
+	TOPO_DIR_TO_SWITCH = 0, /* ep[0] -> ep[1]: host -> switch */
+	TOPO_DIR_TO_HOST = 1,	/* ep[1] -> ep[0]: switch -> host */
+};
+
+/*
+ * A link. After loading, ep[0] is always the host and ep[1] the switch.
+ *
+ * params[d] is what direction d (enum topo_dir) does to frames, resolved from
+ * the file with linkparams_merge(), each layer overriding the fields it sets:
+ *   1. topology.defaults.params                       (both directions)
+ *   2. topology.defaults.params.forward / .reverse    (forward: host -> switch,
+ *      defaults having no endpoint order; reverse: switch -> host)
+ *   3. the link's params                              (both directions)
+ *   4. the link's params.forward / .reverse
+ * A link's forward goes from its first endpoint as written in the file to the
+ * second, reverse the other way: for "endpoints: [sw1:p1, h1:eth0]" forward is
+ * switch -> host, so it lands in params[TOPO_DIR_TO_HOST]. A Gilbert-Elliott
+ * model is given whole in one mapping (ge_p and ge_r both set there), and
+ * every direction with burst or queue has a rate. All zero (set == 0) when
+ * nothing applies.
+ */
 struct topo_link {
 	struct topo_endpoint ep[2];
 	struct topo_mark mark;
+	struct linkparams params[2];
+	struct topo_mark params_mark; /* the link's 'params' key; line 0: none */
 };
 
 struct topo {
@@ -85,6 +111,11 @@ struct topo {
 	unsigned n_nodes;
 	struct topo_link *links;
 	unsigned n_links;
+	/* Top-level seed: the random impairments (loss, jitter, ...) of a run
+	 * are reproducible from it. has_seed == 0: not given (the CLI picks a
+	 * random seed and prints it). */
+	int has_seed;
+	uint64_t seed;
 };
 
 /* One diagnostic: "file:line:col: msg". */
@@ -108,8 +139,10 @@ struct topo_diags {
  * topo_free()). On a topology error returns -EINVAL, leaves *out NULL and
  * fills diags with at least one diagnostic (YAML syntax, unknown key,
  * duplicate node, unknown node in a link, port used twice, bad CIDR, address
- * outside its subnet or used twice, bad name, ...). Returns -errno when the
- * file cannot be read (diags then holds one entry with mark.line == 0).
+ * outside its subnet or used twice, bad name, bad seed, unknown link
+ * parameter or bad value, incomplete Gilbert-Elliott model, burst or queue
+ * without a rate, ...). Returns -errno when the file cannot be read (diags
+ * then holds one entry with mark.line == 0).
  */
 int topo_load_file(const char *path, struct topo **out, struct topo_diags *diags);
 

@@ -69,6 +69,44 @@ static void check_defaults(struct topo_build *b)
 	check_gateway_in(b, b->gateway_mark, b->t->gateway, &b->t->subnet, "", "subnet");
 }
 
+static int rate_missing(const struct linkparams *p)
+{
+	return (p->set & (LP_F_BURST | LP_F_QUEUE)) && !(p->set & LP_F_RATE);
+}
+
+/*
+ * Layer the parameters of normalised link i, then check what only the result
+ * shows. A problem the defaults have on their own is theirs: reported once,
+ * at their params.
+ */
+static void check_link_params(struct topo_build *b, unsigned i, int swapped)
+{
+	struct topo *t = b->t;
+	struct topo_link *l = &t->links[i];
+	struct linkparams dflt;
+	unsigned d;
+
+	topo_resolve_link_params(b, i, swapped);
+	for (d = 0; d < 2; d++) {
+		const char *from = t->nodes[l->ep[d].node].name;
+		const char *to = t->nodes[l->ep[!d].node].name;
+
+		if (!rate_missing(&l->params[d]))
+			continue;
+		topo_resolve_default_params(b, d, &dflt);
+		if (!rate_missing(&dflt)) {
+			topo_diag(b->diags, b->lsrc[i].mark,
+				  "burst and queue need a rate (%s -> %s)", from, to);
+			return;
+		}
+		if (!b->dparams_reported) {
+			b->dparams_reported = 1;
+			topo_diag(b->diags, b->dparams.mark, "burst and queue need a rate (%s)",
+				  d == TOPO_DIR_TO_SWITCH ? "host -> switch" : "switch -> host");
+		}
+	}
+}
+
 /* One host and one switch per link, host first; note which hosts have eth0. */
 static void check_links(struct topo_build *b)
 {
@@ -101,6 +139,7 @@ static void check_links(struct topo_build *b)
 			l->ep[0] = l->ep[1];
 			l->ep[1] = tmp;
 		}
+		check_link_params(b, i, a->kind == TOPO_KIND_SWITCH);
 	}
 }
 

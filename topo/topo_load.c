@@ -195,6 +195,7 @@ out:
 		yaml_parser_delete(&parser);
 	topo_free(b.t);
 	free(b.src);
+	free(b.lsrc);
 	free(b.index);
 	return rc;
 }

@@ -18,7 +18,15 @@
 #include "topo.h"
 #include "topo_priv.h"
 
-#define QUOTE_MAX 48 /* how much of a bad value a message repeats */
+#define QUOTE_MAX	48 /* how much of a bad value a message repeats */
+#define PARAM_KEY_MAX	24 /* longer than any link parameter's name */
+#define PARAM_VALUE_MAX 64 /* longer than any sensible parameter value */
+#define PARAM_KEYS_MAX	32 /* every parameter once, plus forward and reverse */
+
+/* Which Gilbert-Elliott keys a params mapping gave. */
+#define GE_P	 (1u << 0)
+#define GE_R	 (1u << 1)
+#define GE_OTHER (1u << 2)
 
 struct pctx {
 	struct topo_build *b;
@@ -232,16 +240,170 @@ static void parse_subnet(struct pctx *c, const struct slot *s)
 	b->t->has_subnet = 1;
 }
 
+/* One mapping of link parameters being read: a 'params' or one of its directions. */
+struct pscope {
+	struct topo_src_params *sp;
+	unsigned layer;				 /* TOPO_LP_* */
+	char what[40];				 /* "link params", "defaults params.forward", ... */
+	const yaml_node_t *seen[PARAM_KEYS_MAX]; /* keys so far, for duplicates */
+	unsigned n_seen;
+	unsigned ge; /* GE_* */
+};
+
+static int scalar_same(const yaml_node_t *a, const yaml_node_t *b)
+{
+	return a->data.scalar.length == b->data.scalar.length &&
+	       !memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length);
+}
+
+/* Report k if the mapping had it already; remember it otherwise. */
+static int param_dup(struct pctx *c, struct pscope *s, const yaml_node_t *k)
+{
+	char q[QUOTE_MAX];
+	unsigned i;
+
+	for (i = 0; i < s->n_seen; i++) {
+		if (scalar_same(s->seen[i], k)) {
+			struct topo_mark m = mark_of(s->seen[i]);
+
+			err(c, k, "duplicate key '%s' in %s (first defined at %u:%u)",
+			    quote(k, q, sizeof(q)), s->what, m.line, m.col);
+			return 1;
+		}
+	}
+	if (s->n_seen < PARAM_KEYS_MAX)
+		s->seen[s->n_seen++] = k;
+	return 0;
+}
+
+static unsigned ge_bit(const char *key)
+{
+	if (!strcmp(key, "ge_p"))
+		return GE_P;
+	if (!strcmp(key, "ge_r"))
+		return GE_R;
+	return strncmp(key, "ge_", 3) ? 0 : GE_OTHER;
+}
+
+/* The message is linkparams' own: a file and a command line say the same. */
+static void unknown_param(struct pctx *c, const yaml_node_t *k)
+{
+	char q[QUOTE_MAX], e[sizeof(c->b->diags->d[0].msg)];
+	struct linkparams scratch;
+
+	memset(&scratch, 0, sizeof(scratch));
+	quote(k, q, sizeof(q));
+	if (!linkparams_set(&scratch, q, "", e, sizeof(e)))
+		snprintf(e, sizeof(e), "unknown link parameter '%s'", q);
+	err(c, k, "%s", e);
+}
+
+static void parse_param(struct pctx *c, struct pscope *s, const yaml_node_t *k,
+			const yaml_node_t *v, const char *key)
+{
+	char val[PARAM_VALUE_MAX], e[sizeof(c->b->diags->d[0].msg)];
+
+	if (!is_scalar(v)) {
+		err(c, v, "expected a scalar for '%s' in %s", key, s->what);
+		return;
+	}
+	/* Valid values are short printable ASCII: sanitising only turns a bad
+	 * value into another bad one, and keeps the message printable. */
+	sanitize(v->data.scalar.value, v->data.scalar.length, val, sizeof(val));
+	if (linkparams_set(&s->sp->p[s->layer], key, val, e, sizeof(e))) {
+		err(c, where(k, v), "%s", e);
+		return;
+	}
+	s->ge |= ge_bit(key);
+}
+
+static void parse_params_map(struct pctx *c, struct pscope *s, const yaml_node_t *k,
+			     const yaml_node_t *v, const char *name, const char *owner);
+
+/* 'forward' or 'reverse' inside a top 'params'. */
+static void parse_direction(struct pctx *c, const struct pscope *parent, const yaml_node_t *k,
+			    const yaml_node_t *v)
+{
+	const char *name = scalar_eq(k, "forward") ? "forward" : "reverse";
+	struct pscope s;
+
+	memset(&s, 0, sizeof(s));
+	s.sp = parent->sp;
+	s.layer = name[0] == 'f' ? TOPO_LP_FORWARD : TOPO_LP_REVERSE;
+	snprintf(s.what, sizeof(s.what), "%.24s.%s", parent->what, name);
+	parse_params_map(c, &s, k, v, name, parent->what);
+}
+
+static void parse_params_pair(struct pctx *c, struct pscope *s, const yaml_node_t *k,
+			      const yaml_node_t *v)
+{
+	char key[PARAM_KEY_MAX], q[QUOTE_MAX];
+
+	if (!is_scalar(k)) {
+		err(c, k, "expected a scalar key in %s", s->what);
+	} else if (scalar_eq(k, "forward") || scalar_eq(k, "reverse")) {
+		if (s->layer != TOPO_LP_BOTH)
+			err(c, k, "'%s' cannot be nested in '%s'", quote(k, q, sizeof(q)),
+			    s->layer == TOPO_LP_FORWARD ? "forward" : "reverse");
+		else if (!param_dup(c, s, k))
+			parse_direction(c, s, k, v);
+	} else if (scalar_str(k, key, sizeof(key)) || !linkparams_key_valid(key)) {
+		unknown_param(c, k);
+	} else if (!param_dup(c, s, k)) {
+		parse_param(c, s, k, v, key);
+	}
+}
+
+/* A mapping of parameters; a null value is an empty one. */
+static void parse_params_map(struct pctx *c, struct pscope *s, const yaml_node_t *k,
+			     const yaml_node_t *v, const char *name, const char *owner)
+{
+	yaml_node_pair_t *p;
+
+	if (is_null(v))
+		return;
+	if (v->type != YAML_MAPPING_NODE) {
+		err(c, where(k, v), "expected a mapping for '%s' in %s", name, owner);
+		return;
+	}
+	if (s->layer == TOPO_LP_BOTH)
+		s->sp->mark = mark_of(v);
+	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *pk = node_at(c, p->key);
+		yaml_node_t *pv = node_at(c, p->value);
+
+		if (pk && pv)
+			parse_params_pair(c, s, pk, pv);
+	}
+	/* Merging copies the four ge_* fields together: each mapping giving
+	 * one gives the whole model. */
+	if (s->ge && (s->ge & (GE_P | GE_R)) != (GE_P | GE_R))
+		err(c, v, "ge_p and ge_r are both needed for Gilbert-Elliott loss");
+}
+
+/* The 'params' of a link or of defaults (owner). */
+static void parse_params(struct pctx *c, const struct slot *sl, struct topo_src_params *sp,
+			 const char *owner)
+{
+	struct pscope s;
+
+	memset(&s, 0, sizeof(s));
+	s.sp = sp;
+	s.layer = TOPO_LP_BOTH;
+	snprintf(s.what, sizeof(s.what), "%s params", owner);
+	parse_params_map(c, &s, sl->k, sl->v, "params", owner);
+}
+
 static void parse_defaults(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
-	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"}};
+	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"}, {"params"}};
 	struct topo_build *b = c->b;
 
 	if (v->type != YAML_MAPPING_NODE) {
 		err(c, where(k, v), "expected a mapping for 'defaults'");
 		return;
 	}
-	collect(c, v, "defaults", s, 3);
+	collect(c, v, "defaults", s, 4);
 	if (s[0].v)
 		parse_subnet(c, &s[0]);
 	if (s[1].v && !parse_addr(c, &s[1], "defaults", &b->t->gateway)) {
@@ -250,6 +412,8 @@ static void parse_defaults(struct pctx *c, const yaml_node_t *k, const yaml_node
 	}
 	if (s[2].v)
 		parse_port(c, &s[2], "defaults", &b->t->port_type);
+	if (s[3].v)
+		parse_params(c, &s[3], &b->dparams, "defaults");
 }
 
 static void parse_kind(struct pctx *c, const yaml_node_t *key, const struct slot *s,
@@ -475,8 +639,9 @@ static int parse_endpoint(struct pctx *c, const yaml_node_t *v, struct topo_endp
 
 static void parse_link(struct pctx *c, const yaml_node_t *l)
 {
-	struct slot s[] = {{"endpoints"}};
+	struct slot s[] = {{"endpoints"}, {"params"}};
 	struct topo *t = c->b->t;
+	struct topo_src_params src;
 	struct topo_link link;
 	const yaml_node_t *e;
 	int rc;
@@ -486,8 +651,14 @@ static void parse_link(struct pctx *c, const yaml_node_t *l)
 		return;
 	}
 	memset(&link, 0, sizeof(link));
+	memset(&src, 0, sizeof(src));
 	link.mark = mark_of(l);
-	collect(c, l, "link", s, 1);
+	collect(c, l, "link", s, 2);
+	if (s[1].v) {
+		parse_params(c, &s[1], &src, "link");
+		if (src.mark.line)
+			link.params_mark = mark_of(s[1].k);
+	}
 	e = s[0].v;
 	if (!e) {
 		err(c, l, "link has no endpoints");
@@ -500,8 +671,10 @@ static void parse_link(struct pctx *c, const yaml_node_t *l)
 	}
 	rc = parse_endpoint(c, node_at(c, e->data.sequence.items.start[0]), &link.ep[0]);
 	rc |= parse_endpoint(c, node_at(c, e->data.sequence.items.start[1]), &link.ep[1]);
-	if (!rc)
+	if (!rc) {
+		c->b->lsrc[t->n_links] = src;
 		t->links[t->n_links++] = link;
+	}
 }
 
 static void parse_links(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
@@ -518,7 +691,8 @@ static void parse_links(struct pctx *c, const yaml_node_t *k, const yaml_node_t 
 	if (!n)
 		return;
 	t->links = calloc(n, sizeof(*t->links));
-	if (!t->links || n > UINT32_MAX / 4) {
+	c->b->lsrc = calloc(n, sizeof(*c->b->lsrc));
+	if (!t->links || !c->b->lsrc || n > UINT32_MAX / 4) {
 		c->rc = -ENOMEM;
 		return;
 	}
@@ -569,9 +743,42 @@ static void parse_name(struct pctx *c, const yaml_node_t *root, const struct slo
 	}
 }
 
+/* Decimal, no sign: 0 .. UINT64_MAX. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static void parse_seed(struct pctx *c, const struct slot *s)
+{
+	char buf[32], q[QUOTE_MAX];
+	struct topo *t = c->b->t;
+
+	if (!is_scalar(s->v)) {
+		err(c, s->v, "expected a scalar for 'seed'");
+	} else if (scalar_str(s->v, buf, sizeof(buf)) || parse_u64(buf, &t->seed)) {
+		err(c, where(s->k, s->v), "bad seed '%s': expected a whole number",
+		    quote(s->v, q, sizeof(q)));
+	} else {
+		t->has_seed = 1;
+	}
+}
+
 static void parse_root(struct pctx *c)
 {
-	struct slot s[] = {{"name"}, {"topology"}};
+	struct slot s[] = {{"name"}, {"topology"}, {"seed"}};
 	yaml_node_t *root = yaml_document_get_root_node(c->doc);
 
 	if (!root || is_null(root)) {
@@ -584,8 +791,10 @@ static void parse_root(struct pctx *c)
 		err(c, root, "expected a mapping at top level");
 		return;
 	}
-	collect(c, root, "top level", s, 2);
+	collect(c, root, "top level", s, 3);
 	parse_name(c, root, &s[0]);
+	if (s[2].v)
+		parse_seed(c, &s[2]);
 	if (!s[1].v)
 		err(c, root, "missing 'topology' in top level");
 	else

@@ -28,6 +28,20 @@ struct topo_src_node {
 	struct topo_mark gw_mark;
 };
 
+/* Layers of one 'params' mapping as written (indexes of topo_src_params.p). */
+enum {
+	TOPO_LP_BOTH,	 /* the mapping's own keys */
+	TOPO_LP_FORWARD, /* its 'forward' mapping */
+	TOPO_LP_REVERSE, /* its 'reverse' mapping */
+	TOPO_LP_LAYERS,
+};
+
+/* A 'params' mapping of a link or of defaults, before resolution. */
+struct topo_src_params {
+	struct linkparams p[TOPO_LP_LAYERS];
+	struct topo_mark mark; /* the mapping, for diagnostics; line 0: none */
+};
+
 /* A topology being built: the model plus what the checks need to report. */
 struct topo_build {
 	struct topo *t;
@@ -37,6 +51,9 @@ struct topo_build {
 	unsigned index_mask;
 	int has_gateway; /* defaults.gateway given and well formed */
 	struct topo_mark gateway_mark;
+	struct topo_src_params dparams; /* defaults.params */
+	struct topo_src_params *lsrc;	/* parallel to t->links */
+	int dparams_reported;		/* a defaults.params error was reported */
 };
 
 void topo_diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
@@ -75,6 +92,13 @@ int topo_build_check(struct topo_build *b);
 
 /* Port types, addresses, gateways and MACs of a clean build. */
 int topo_build_resolve(struct topo_build *b);
+
+/* Layer defaults.params and the params of normalised link i into
+ * links[i].params; swapped: the file wrote the switch first. */
+void topo_resolve_link_params(struct topo_build *b, unsigned i, int swapped);
+
+/* Defaults alone, for direction d (enum topo_dir). */
+void topo_resolve_default_params(const struct topo_build *b, unsigned d, struct linkparams *out);
 
 static inline int topo_build_is_host(const struct topo_build *b, unsigned i)
 {

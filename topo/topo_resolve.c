@@ -2,7 +2,8 @@
 /*
  * Resolution of a checked topology: port types, automatic addresses, default
  * gateways and derived MACs. Only runs when the checks found nothing, so it
- * may rely on every rule of topo_check.c holding.
+ * may rely on every rule of topo_check.c holding. Link parameters are layered
+ * here too, but during the checks (topo_check.c validates the result).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -206,6 +207,36 @@ static int assign_macs(struct topo_build *b)
 out:
 	free(set.slot);
 	return rc;
+}
+
+void topo_resolve_default_params(const struct topo_build *b, unsigned d, struct linkparams *out)
+{
+	const struct topo_src_params *dp = &b->dparams;
+
+	memset(out, 0, sizeof(*out));
+	linkparams_merge(out, &dp->p[TOPO_LP_BOTH]);
+	/* Defaults have no endpoint order: forward is host -> switch. */
+	linkparams_merge(out, &dp->p[d == TOPO_DIR_TO_SWITCH ? TOPO_LP_FORWARD : TOPO_LP_REVERSE]);
+}
+
+/*
+ * The link's forward runs from its first endpoint as written: when check_links()
+ * swapped the endpoints, forward is switch -> host.
+ */
+void topo_resolve_link_params(struct topo_build *b, unsigned i, int swapped)
+{
+	const struct topo_src_params *lp = &b->lsrc[i];
+	struct topo_link *l = &b->t->links[i];
+	unsigned d;
+
+	for (d = 0; d < 2; d++) {
+		int forward = (d == TOPO_DIR_TO_SWITCH) != !!swapped;
+
+		topo_resolve_default_params(b, d, &l->params[d]);
+		linkparams_merge(&l->params[d], &lp->p[TOPO_LP_BOTH]);
+		linkparams_merge(&l->params[d],
+				 &lp->p[forward ? TOPO_LP_FORWARD : TOPO_LP_REVERSE]);
+	}
 }
 
 int topo_build_resolve(struct topo_build *b)

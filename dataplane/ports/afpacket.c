@@ -18,6 +18,8 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -253,6 +255,32 @@ static void afp_tx_flush(struct port *p)
 		a->tx_pending = false;
 }
 
+/* Carrier as the host sees it: the host's veth end has carrier exactly
+ * while this (switch-side) end is administratively up. */
+static int afp_set_carrier(struct port *p, int up)
+{
+	struct ifreq ifr = {0};
+	int s, ret = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->conf.ifname);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (up)
+		ifr.ifr_flags |= IFF_UP;
+	else
+		ifr.ifr_flags &= ~IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		ret = -errno;
+out:
+	close(s);
+	return ret;
+}
+
 static int afp_rx_fd(struct port *p)
 {
 	struct afp *a = port_priv(p);
@@ -268,4 +296,5 @@ const struct port_ops port_afpacket_ops = {
     .tx_burst = afp_tx_burst,
     .rx_fd = afp_rx_fd,
     .tx_flush = afp_tx_flush,
+    .set_carrier = afp_set_carrier,
 };

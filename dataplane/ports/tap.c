@@ -185,6 +185,14 @@ static uint16_t tap_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
+static int tap_set_carrier(struct port *p, int up)
+{
+	struct tap *t = port_priv(p);
+	int on = up ? 1 : 0;
+
+	return ioctl(t->fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
+}
+
 static int tap_rx_fd(struct port *p)
 {
 	struct tap *t = port_priv(p);
@@ -200,4 +208,5 @@ const struct port_ops port_tap_ops = {
     .tx_burst = tap_tx_burst,
     .rx_fd = tap_rx_fd,
     .tx_flush = NULL,
+    .set_carrier = tap_set_carrier,
 };

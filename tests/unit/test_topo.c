@@ -821,6 +821,419 @@ static void test_diags_print(void **state)
 	assert_string_equal(d.file, "<buffer>");
 }
 
+/* ---- seed and link parameters ----------------------------------------- */
+
+#define NEAR(a, b) assert_true((a) - (b) < 1e-12 && (b) - (a) < 1e-12)
+#define MS	   1000000ull
+
+/* sw1, h1 and h2 on 10.0.0.0/24; the first link is on line 10. */
+#define LP_NODES                                                                                   \
+	HDR SUBNET "  nodes:\n"                                                                    \
+		   "    sw1: {kind: switch}\n"                                                     \
+		   "    h1: {kind: host}\n"                                                        \
+		   "    h2: {kind: host}\n"                                                        \
+		   "  links:\n"
+
+/* One link h1 -> sw1 (line 10) with "params: <p>" on line 11: '{' at col 15. */
+static void expect_params_err(const char *p, unsigned col, const char *msg)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 LP_NODES "    - endpoints: [h1:eth0, sw1:p1]\n      params: %s\n", p);
+	expect_err(buf, 11, col, msg);
+}
+
+static void test_seed(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok("name: lab\nseed: 42\ntopology: {nodes: {a: {kind: host}}}\n");
+	assert_true(t->has_seed);
+	assert_true(t->seed == 42);
+	topo_free(t);
+	t = load_ok(
+	    "name: lab\ntopology: {nodes: {a: {kind: host}}}\nseed: \"18446744073709551615\"\n");
+	assert_true(t->has_seed);
+	assert_true(t->seed == UINT64_MAX);
+	topo_free(t);
+	t = load_ok("name: lab\nseed: 0\ntopology: {nodes: {a: {kind: host}}}\n");
+	assert_true(t->has_seed);
+	assert_true(t->seed == 0);
+	topo_free(t);
+	t = load_ok("name: lab\ntopology: {nodes: {a: {kind: host}}}\n");
+	assert_false(t->has_seed);
+	assert_true(t->seed == 0);
+	topo_free(t);
+
+	expect_err("name: lab\nseed: x\ntopology: {nodes: {a: {kind: host}}}\n", 2, 7,
+		   "bad seed 'x': expected a whole number");
+	expect_err("name: lab\nseed: -1\ntopology: {nodes: {a: {kind: host}}}\n", 2, 7,
+		   "bad seed '-1'");
+	expect_err("name: lab\nseed: 4.2\ntopology: {nodes: {a: {kind: host}}}\n", 2, 7,
+		   "bad seed '4.2'");
+	expect_err("name: lab\nseed: 0x10\ntopology: {nodes: {a: {kind: host}}}\n", 2, 7,
+		   "bad seed '0x10'");
+	expect_err("name: lab\nseed: 18446744073709551616\ntopology: {nodes: {a: {kind: host}}}\n",
+		   2, 7, "bad seed '18446744073709551616'");
+	expect_err("name: lab\nseed:\ntopology: {nodes: {a: {kind: host}}}\n", 2, 1,
+		   "bad seed '': expected a whole number");
+	expect_err("name: lab\nseed: [1]\ntopology: {nodes: {a: {kind: host}}}\n", 2, 7,
+		   "expected a scalar for 'seed'");
+	expect_err("name: lab\nseed: 1\nseed: 2\ntopology: {nodes: {a: {kind: host}}}\n", 3, 1,
+		   "duplicate key 'seed' in top level (first defined at 2:1)");
+}
+
+static void test_params_link(void **state)
+{
+	const struct topo_link *l;
+	struct topo *t;
+	unsigned d;
+
+	(void)state;
+	t = load_ok(LP_NODES "    - endpoints: [h1:eth0, sw1:p1]\n"
+			     "      params:\n"
+			     "        delay: 10ms\n"
+			     "        jitter: 1ms\n"
+			     "        loss: 0.5%\n"
+			     "        rate: 100mbit\n"
+			     "        mtu: 1400\n"
+			     "        state: down\n"
+			     "        distribution: pareto\n"
+			     "        reorder_jitter: yes\n"
+			     "        burst: 32kb\n"
+			     "        queue: \"64kb\"\n"
+			     "    - endpoints: [h2:eth0, sw1:p2]\n"
+			     "      params: {}\n");
+	l = &t->links[0];
+	assert_int_equal(l->params_mark.line, 11);
+	assert_int_equal(l->params_mark.col, 7);
+	for (d = 0; d < 2; d++) {
+		const struct linkparams *p = &l->params[d];
+
+		assert_int_equal(p->set, LP_F_DELAY | LP_F_JITTER | LP_F_LOSS | LP_F_RATE |
+					     LP_F_MTU | LP_F_STATE | LP_F_DIST |
+					     LP_F_REORDER_JITTER | LP_F_BURST | LP_F_QUEUE);
+		assert_true(p->delay_ns == 10 * MS);
+		assert_true(p->jitter_ns == MS);
+		NEAR(p->loss, 0.005);
+		assert_true(p->rate_bps == 100000000);
+		assert_int_equal(p->mtu, 1400);
+		assert_int_equal(p->down, 1);
+		assert_int_equal(p->dist, LP_DIST_PARETO);
+		assert_int_equal(p->reorder_jitter, 1);
+		assert_true(p->burst_bytes == 32 * 1024);
+		assert_true(p->queue_bytes == 64 * 1024);
+	}
+	/* An empty params mapping still has a position; nothing is set. */
+	assert_int_equal(t->links[1].params_mark.line, 23);
+	assert_int_equal(t->links[1].params[0].set, 0);
+	assert_int_equal(t->links[1].params[1].set, 0);
+	topo_free(t);
+
+	/* No params at all: zero everywhere, no position. */
+	t = load_ok(LP_NODES "    - endpoints: [h1:eth0, sw1:p1]\n"
+			     "    - {endpoints: [h2:eth0, sw1:p2], params: }\n");
+	for (d = 0; d < 2; d++) {
+		assert_int_equal(t->links[0].params[d].set, 0);
+		assert_true(linkparams_is_null(&t->links[0].params[d]));
+		assert_int_equal(t->links[1].params[d].set, 0);
+	}
+	assert_int_equal(t->links[0].params_mark.line, 0);
+	assert_int_equal(t->links[1].params_mark.line, 0);
+	topo_free(t);
+}
+
+/* The same params on a link written host first and on one written switch first. */
+static void test_params_directions(void **state)
+{
+	static const char p[] = "{delay: 5ms, forward: {rate: 20mbit}, "
+				"reverse: {rate: 50mbit, delay: 7ms}}";
+	const struct linkparams *up, *down;
+	char buf[1024];
+	struct topo *t;
+
+	(void)state;
+	snprintf(buf, sizeof(buf),
+		 LP_NODES "    - endpoints: [h1:eth0, sw1:p1]\n      params: %s\n"
+			  "    - endpoints: [sw1:p2, h2:eth0]\n      params: %s\n",
+		 p, p);
+	t = load_ok(buf);
+
+	/* As written: forward is h1 -> sw1. */
+	assert_string_equal(t->nodes[t->links[0].ep[0].node].name, "h1");
+	up = &t->links[0].params[TOPO_DIR_TO_SWITCH];
+	down = &t->links[0].params[TOPO_DIR_TO_HOST];
+	assert_true(up->delay_ns == 5 * MS);
+	assert_true(up->rate_bps == 20000000);
+	assert_true(down->delay_ns == 7 * MS);
+	assert_true(down->rate_bps == 50000000);
+	assert_int_equal(up->set, LP_F_DELAY | LP_F_RATE);
+	assert_int_equal(down->set, LP_F_DELAY | LP_F_RATE);
+
+	/* Swapped: forward was sw1 -> h2, i.e. switch -> host after normalisation. */
+	assert_string_equal(t->nodes[t->links[1].ep[0].node].name, "h2");
+	up = &t->links[1].params[TOPO_DIR_TO_SWITCH];
+	down = &t->links[1].params[TOPO_DIR_TO_HOST];
+	assert_true(up->delay_ns == 7 * MS);
+	assert_true(up->rate_bps == 50000000);
+	assert_true(down->delay_ns == 5 * MS);
+	assert_true(down->rate_bps == 20000000);
+	assert_int_equal(t->links[1].params_mark.line, 13);
+	assert_int_equal(t->links[1].params_mark.col, 7);
+	topo_free(t);
+}
+
+static void test_params_defaults(void **state)
+{
+	const struct linkparams *p;
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults:\n"
+			"    subnet: 10.0.0.0/24\n"
+			"    params:\n"
+			"      delay: 1ms\n"
+			"      loss: 1%\n"
+			"      mtu: 1500\n"
+			"      forward: {rate: 10mbit}\n"
+			"      reverse: {rate: 30mbit, loss: 2%}\n"
+			"  nodes:\n"
+			"    sw1: {kind: switch}\n"
+			"    h1: {kind: host}\n"
+			"    h2: {kind: host}\n"
+			"    h3: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [h1:eth0, sw1:p1]\n"
+			"    - endpoints: [sw1:p2, h2:eth0]\n"
+			"      params: {delay: 4ms, reverse: {rate: 1gbit}}\n"
+			"    - endpoints: [h3:eth0, sw1:p3]\n"
+			"      params: {loss: 3%, forward: {loss: 0%, mtu: 9000}}\n");
+
+	/* h1: the defaults alone; forward is host -> switch. */
+	assert_int_equal(t->links[0].params_mark.line, 0);
+	p = &t->links[0].params[TOPO_DIR_TO_SWITCH];
+	assert_int_equal(p->set, LP_F_DELAY | LP_F_LOSS | LP_F_MTU | LP_F_RATE);
+	assert_true(p->delay_ns == MS);
+	NEAR(p->loss, 0.01);
+	assert_int_equal(p->mtu, 1500);
+	assert_true(p->rate_bps == 10000000);
+	p = &t->links[0].params[TOPO_DIR_TO_HOST];
+	assert_true(p->delay_ns == MS);
+	NEAR(p->loss, 0.02);
+	assert_int_equal(p->mtu, 1500);
+	assert_true(p->rate_bps == 30000000);
+
+	/* h2, written switch first: its reverse is host -> switch. */
+	p = &t->links[1].params[TOPO_DIR_TO_SWITCH];
+	assert_true(p->delay_ns == 4 * MS);
+	NEAR(p->loss, 0.01);
+	assert_int_equal(p->mtu, 1500);
+	assert_true(p->rate_bps == 1000000000);
+	p = &t->links[1].params[TOPO_DIR_TO_HOST];
+	assert_true(p->delay_ns == 4 * MS);
+	NEAR(p->loss, 0.02);
+	assert_true(p->rate_bps == 30000000);
+
+	/* h3: the link's params beat the defaults' reverse, its forward beats both;
+	 * an explicit 0% stays set. */
+	p = &t->links[2].params[TOPO_DIR_TO_SWITCH];
+	assert_true(p->set & LP_F_LOSS);
+	assert_true(p->loss == 0);
+	assert_int_equal(p->mtu, 9000);
+	assert_true(p->rate_bps == 10000000);
+	assert_true(p->delay_ns == MS);
+	p = &t->links[2].params[TOPO_DIR_TO_HOST];
+	NEAR(p->loss, 0.03);
+	assert_int_equal(p->mtu, 1500);
+	assert_true(p->rate_bps == 30000000);
+	topo_free(t);
+}
+
+static void test_params_gilbert_elliott(void **state)
+{
+	const struct linkparams *p;
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {params: {ge_p: 1%, ge_r: 10%, ge_bad: 80%}}\n"
+			"  nodes:\n"
+			"    sw1: {kind: switch}\n"
+			"    h1: {kind: host}\n"
+			"    h2: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [h1:eth0, sw1:p1]\n"
+			"    - endpoints: [h2:eth0, sw1:p2]\n"
+			"      params: {reverse: {ge_p: 2%, ge_r: 20%}}\n");
+	p = &t->links[0].params[TOPO_DIR_TO_HOST];
+	assert_int_equal(p->set, LP_F_GE);
+	NEAR(p->ge_p, 0.01);
+	NEAR(p->ge_r, 0.1);
+	NEAR(p->ge_bad, 0.8);
+	/* A mapping with ge_* gives the whole model: ge_bad is not inherited,
+	 * it takes netem's default (everything lost in the bad state). */
+	p = &t->links[1].params[TOPO_DIR_TO_HOST];
+	NEAR(p->ge_p, 0.02);
+	NEAR(p->ge_r, 0.2);
+	assert_true(p->ge_bad == 1.0);
+	NEAR(t->links[1].params[TOPO_DIR_TO_SWITCH].ge_p, 0.01);
+	topo_free(t);
+
+	expect_params_err("{ge_p: 1%}", 15,
+			  "ge_p and ge_r are both needed for Gilbert-Elliott loss");
+	expect_params_err("{ge_r: 1%, ge_bad: 50%}", 15, "ge_p and ge_r are both needed");
+	/* In a direction: at that direction's mapping. */
+	expect_params_err("{ge_p: 1%, ge_r: 5%, forward: {ge_bad: 50%}}", 45,
+			  "ge_p and ge_r are both needed");
+	expect_err(LP_NODES "    - endpoints: [h1:eth0, sw1:p1]\n"
+			    "      params:\n"
+			    "        delay: 1ms\n"
+			    "        ge_good: 1%\n",
+		   12, 9, "ge_p and ge_r are both needed");
+}
+
+static void test_params_rate_needed(void **state)
+{
+	struct topo_diags d;
+	struct topo *t = NULL;
+	static const char dflt[] = HDR "  defaults:\n"
+				       "    params: {queue: 64kb}\n"
+				       "  nodes:\n"
+				       "    sw1: {kind: switch}\n"
+				       "    h1: {kind: host}\n"
+				       "    h2: {kind: host}\n"
+				       "  links:\n"
+				       "    - endpoints: [h1:eth0, sw1:p1]\n"
+				       "    - endpoints: [h2:eth0, sw1:p2]\n"
+				       "      params: {delay: 1ms}\n";
+
+	(void)state;
+	expect_params_err("{burst: 32kb}", 15, "burst and queue need a rate (h1 -> sw1)");
+	expect_params_err("{queue: 1mb, delay: 1ms}", 15, "burst and queue need a rate");
+	/* A rate in one direction only leaves the other without. */
+	expect_params_err("{burst: 32kb, forward: {rate: 1mbit}}", 15,
+			  "burst and queue need a rate (sw1 -> h1)");
+	expect_params_err("{forward: {burst: 32kb}, reverse: {rate: 1mbit}}", 15,
+			  "burst and queue need a rate (h1 -> sw1)");
+
+	/* The defaults' own problem is reported once, at their params. */
+	assert_int_equal(topo_load_buffer("bad.yaml", dflt, strlen(dflt), &t, &d), -EINVAL);
+	assert_null(t);
+	assert_int_equal(d.n, 1);
+	check_diag(&d, 4, 13, "burst and queue need a rate (host -> switch)");
+
+	/* A rate from the defaults is enough; jitter without delay is fine. */
+	t = load_ok(HDR "  defaults: {params: {rate: 1gbit}}\n"
+			"  nodes:\n"
+			"    sw1: {kind: switch}\n"
+			"    h1: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [sw1:p1, h1:eth0]\n"
+			"      params: {burst: 16kb, jitter: 2ms, reverse: {queue: 128kb}}\n");
+	assert_true(t->links[0].params[0].burst_bytes == 16 * 1024);
+	assert_true(t->links[0].params[0].queue_bytes == 128 * 1024);
+	assert_true(t->links[0].params[1].rate_bps == 1000000000);
+	assert_true(t->links[0].params[1].jitter_ns == 2 * MS);
+	assert_true(t->links[0].params[1].delay_ns == 0);
+	topo_free(t);
+}
+
+static void test_err_params(void **state)
+{
+	(void)state;
+	/* Keys and values. */
+	expect_params_err("{delay: 1ms, x: 1}", 28, "unknown link parameter 'x'");
+	expect_params_err("{Delay: 1ms}", 16, "unknown link parameter 'Delay'");
+	expect_params_err("{delay: 5 parsecs}", 23,
+			  "bad value '5 parsecs' for delay: expected a time like 10ms");
+	expect_params_err("{loss: 150%}", 22, "bad value '150%' for loss");
+	expect_params_err("{rate: fast}", 22, "bad value 'fast' for rate");
+	expect_params_err("{mtu: 60}", 21, "bad value '60' for mtu");
+	expect_params_err("{state: sideways}", 23,
+			  "bad value 'sideways' for state: expected up or down");
+	expect_params_err("{delay: }", 16, "bad value '' for delay");
+	expect_params_err("{delay: [1ms]}", 23, "expected a scalar for 'delay' in link params");
+	expect_params_err("{[a]: 1}", 16, "expected a scalar key in link params");
+	expect_params_err("{forward: {x: 1}}", 26, "unknown link parameter 'x'");
+	expect_params_err("{reverse: {delay: 1y}}", 33, "bad value '1y' for delay");
+
+	/* Shapes. */
+	expect_params_err("10ms", 15, "expected a mapping for 'params' in link");
+	expect_params_err("[delay, 1ms]", 15, "expected a mapping for 'params' in link");
+	expect_params_err("{forward: 10ms}", 25, "expected a mapping for 'forward' in link params");
+	expect_params_err("{reverse: [a]}", 25, "expected a mapping for 'reverse' in link params");
+	expect_params_err("{forward: {reverse: {}}}", 26,
+			  "'reverse' cannot be nested in 'forward'");
+	expect_err(HDR "  defaults: {params: 1}\n  nodes: {a: {kind: host}}\n", 3, 22,
+		   "expected a mapping for 'params' in defaults");
+	expect_err(HDR "  defaults: {params: {rate: 1}}\n  nodes: {a: {kind: host}}\n", 3, 29,
+		   "bad value '1' for rate");
+	expect_err(HDR "  defaults: {params: {forward: {bogus: 1}}}\n  nodes: {a: {kind: host}}\n",
+		   3, 33, "unknown link parameter 'bogus'");
+	/* mtu is a parameter, not a key of defaults or of a link. */
+	expect_err(HDR "  defaults: {mtu: 9000}\n  nodes: {a: {kind: host}}\n", 3, 14,
+		   "unknown key 'mtu' in defaults");
+
+	/* Duplicates. */
+	expect_params_err("{delay: 1ms, delay: 2ms}", 28,
+			  "duplicate key 'delay' in link params (first defined at 11:16)");
+	expect_params_err("{forward: {}, forward: {}}", 29,
+			  "duplicate key 'forward' in link params (first defined at 11:16)");
+	expect_params_err("{forward: {loss: 1%, loss: 1%}}", 36,
+			  "duplicate key 'loss' in link params.forward");
+	expect_err(LP_NODES "    - endpoints: [h1:eth0, sw1:p1]\n"
+			    "      params: {}\n"
+			    "      params: {}\n",
+		   12, 7, "duplicate key 'params' in link");
+
+	/* Errors of a link with bad endpoints are still reported. */
+	expect_err(LP_NODES "    - endpoints: [h9:eth0, sw1:p1]\n      params: {x: 1}\n", 11, 16,
+		   "unknown link parameter 'x'");
+}
+
+static void test_impaired_example(void **state)
+{
+	const struct linkparams *p;
+	struct topo *t;
+	unsigned d;
+
+	(void)state;
+	t = load_file_ok("topo/examples/impaired.yaml");
+	assert_string_equal(t->name, "impaired");
+	assert_true(t->has_seed);
+	assert_true(t->seed == 42);
+	assert_int_equal(t->n_nodes, 4);
+	assert_int_equal(t->n_links, 3);
+	assert_int_equal(t->subnet.addr, addr("10.0.1.0"));
+	assert_int_equal(node(t, "h1")->ip.addr, addr("10.0.1.1"));
+	assert_int_equal(node(t, "h3")->ip.addr, addr("10.0.1.3"));
+	for (d = 0; d < 2; d++) {
+		p = &t->links[0].params[d];
+		assert_int_equal(p->set,
+				 LP_F_DELAY | LP_F_JITTER | LP_F_LOSS | LP_F_RATE | LP_F_MTU);
+		assert_true(p->delay_ns == 10 * MS);
+		assert_true(p->jitter_ns == MS);
+		NEAR(p->loss, 0.005);
+		assert_true(p->rate_bps == 100000000);
+		assert_int_equal(p->mtu, 1500);
+
+		p = &t->links[1].params[d];
+		assert_int_equal(p->set, LP_F_DELAY | LP_F_RATE | LP_F_MTU);
+		assert_true(p->delay_ns == 5 * MS);
+		assert_true(p->rate_bps == (d == TOPO_DIR_TO_SWITCH ? 20000000 : 50000000));
+		assert_int_equal(p->mtu, 1500);
+
+		p = &t->links[2].params[d];
+		assert_int_equal(p->set, LP_F_MTU);
+		assert_int_equal(p->mtu, 1500);
+	}
+	assert_string_equal(t->nodes[t->links[1].ep[0].node].name, "h2");
+	assert_int_not_equal(t->links[0].params_mark.line, 0);
+	assert_int_equal(t->links[2].params_mark.line, 0);
+	topo_free(t);
+}
+
 /* ---- helpers of topo.h ------------------------------------------------ */
 
 static void test_parsers(void **state)
@@ -951,6 +1364,63 @@ static void test_mutations(void **state)
 	}
 }
 
+/* Prefixes and byte flips of a file using every params shape: clean failures only. */
+static void test_params_prefixes(void **state)
+{
+	static const char yaml[] =
+	    "name: lab\n"
+	    "seed: 7\n"
+	    "topology:\n"
+	    "  defaults:\n"
+	    "    params: {mtu: 1500, forward: {rate: 1gbit}, reverse: {loss: 1%}}\n"
+	    "  nodes:\n"
+	    "    sw1: {kind: switch}\n"
+	    "    h1: {kind: host}\n"
+	    "    h2: {kind: host}\n"
+	    "  links:\n"
+	    "    - endpoints: [sw1:p1, h1:eth0]\n"
+	    "      params:\n"
+	    "        delay: 10ms\n"
+	    "        ge_p: 1%\n"
+	    "        ge_r: 10%\n"
+	    "        forward: {burst: 32kb, queue: 64kb}\n"
+	    "    - {endpoints: [h2:eth0, sw1:p2], params: {state: down}}\n";
+	static const char subst[] = " :-[]{}&*!|>'\"#\n\0\xff";
+	size_t len = strlen(yaml), i, j;
+	unsigned ok = 0;
+
+	(void)state;
+	for (i = 0; i <= len; i++) {
+		struct topo_diags d;
+		struct topo *t = NULL;
+		char *copy = malloc(i ? i : 1);
+		int rc;
+
+		assert_non_null(copy);
+		memcpy(copy, yaml, i);
+		rc = topo_load_buffer("prefix", copy, i, &t, &d);
+		assert_true(rc == 0 ? t != NULL : rc == -EINVAL && t == NULL && d.n > 0);
+		ok += rc == 0;
+		topo_free(t);
+		free(copy);
+	}
+	assert_true(ok >= 1);
+	for (i = 0; i < len; i++) {
+		for (j = 0; j < sizeof(subst) - 1; j++) {
+			struct topo_diags d;
+			struct topo *t = NULL;
+			char buf[sizeof(yaml)];
+			int rc;
+
+			memcpy(buf, yaml, sizeof(yaml));
+			buf[i] = subst[j];
+			rc = topo_load_buffer("mut", buf, len, &t, &d);
+			assert_true(rc == 0 ? t != NULL : t == NULL && d.n > 0);
+			topo_free(t);
+		}
+	}
+}
+
 static void test_large(void **state)
 {
 	enum { HOSTS = 5000, SWITCHES = 10 };
@@ -1052,6 +1522,15 @@ int main(void)
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_mutations),
 	    cmocka_unit_test(test_large),
+	    cmocka_unit_test(test_seed),
+	    cmocka_unit_test(test_params_link),
+	    cmocka_unit_test(test_params_directions),
+	    cmocka_unit_test(test_params_defaults),
+	    cmocka_unit_test(test_params_gilbert_elliott),
+	    cmocka_unit_test(test_params_rate_needed),
+	    cmocka_unit_test(test_err_params),
+	    cmocka_unit_test(test_impaired_example),
+	    cmocka_unit_test(test_params_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control commands for emulated links:
+ *
+ *   {"cmd": "link-set", "name": "sw1:p1", "dir": "in|out|both",
+ *    "params": "delay=20ms loss=1%", "replace": false}
+ *      merge the parameters into the direction(s) (replace: start from
+ *      nothing); state=down|up also switches the host's carrier.
+ *   {"cmd": "link-show", "name": "sw1:p1"}
+ *      parameters, counters and queue of both directions.
+ *
+ * "in" is host to switch, "out" switch to host.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "ctl_priv.h"
+#include "portlink.h"
+#include "switch.h"
+
+#define CTL_PARAMS_MAX 1024
+
+/* Parse "k=v k=v ..." into p (only the keys given are set). */
+static int ctl_params_parse(const char *s, struct linkparams *p, char *err, size_t errlen)
+{
+	char buf[CTL_PARAMS_MAX], *save = NULL, *tok;
+
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "parameter string too long");
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save)) {
+		int ret = linkparams_set_kv(p, tok, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+json_t *ctl_link_conf(json_t *req, struct port_conf *conf)
+{
+	const char *in = ctl_str(req, "link_in"), *out = ctl_str(req, "link_out");
+	json_t *seed = json_object_get(req, "seed");
+	char err[200];
+
+	if (in == NULL || out == NULL)
+		return ctl_error(EINVAL, "add-port: 'link_in' and 'link_out' must be strings");
+	if (ctl_params_parse(in, &conf->link_in, err, sizeof(err)) < 0 ||
+	    ctl_params_parse(out, &conf->link_out, err, sizeof(err)) < 0)
+		return ctl_error(EINVAL, "add-port: %s", err);
+	if (seed != NULL && (!json_is_integer(seed) || json_integer_value(seed) < 0))
+		return ctl_error(EINVAL, "add-port: 'seed' must be a non-negative integer");
+	conf->link_seed = seed ? (uint64_t)json_integer_value(seed) : 0;
+	return NULL;
+}
+
+static json_t *ctl_dir_json(struct portlink *pl, enum portlink_dir dir, uint64_t now_ns)
+{
+	struct portlink_dirq *q = &pl->d[dir];
+	struct linkem_stats st;
+	struct linkparams p;
+	char buf[CTL_PARAMS_MAX];
+	json_t *drops = json_object();
+
+	portlink_params(pl, dir, &p);
+	linkparams_format(&p, buf, sizeof(buf));
+	/* counters are the worker's: a snapshot, as for port counters */
+	memcpy(&st, &q->em.st, sizeof(st));
+	for (unsigned d = 1; d < LINKEM_DROP__COUNT; d++)
+		json_object_set_new(drops, linkem_drop_name(d),
+				    json_integer((json_int_t)st.drops[d]));
+	json_object_set_new(drops, "held_queue_full", json_integer((json_int_t)q->heap_full));
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:o}", "params", buf,
+			 "offered", (json_int_t)st.offered, "passed", (json_int_t)st.passed,
+			 "delayed", (json_int_t)st.delayed, "duplicated", (json_int_t)st.duplicated,
+			 "corrupted", (json_int_t)st.corrupted, "reordered",
+			 (json_int_t)st.reordered, "held",
+			 (int)__atomic_load_n(&q->n, __ATOMIC_RELAXED), "backlog_bytes",
+			 (json_int_t)linkem_backlog(&q->em, now_ns), "drops", drops);
+}
+
+static json_t *ctl_link_json(struct port *p)
+{
+	uint64_t now_ns = (uint64_t)((double)rte_rdtsc() * 1e9 / (double)rte_get_tsc_hz());
+
+	return json_pack("{s:s, s:o, s:o}", "name", p->conf.name, "in",
+			 ctl_dir_json(p->link, PORTLINK_IN, now_ns), "out",
+			 ctl_dir_json(p->link, PORTLINK_OUT, now_ns));
+}
+
+json_t *ctl_cmd_link_show(struct ctl *c, json_t *req, bool *shutdown)
+{
+	const char *name = ctl_str(req, "name");
+	struct port *p;
+
+	(void)shutdown;
+	if (name == NULL || name[0] == '\0')
+		return ctl_error(EINVAL, "link-show: 'name' (string) is required");
+	p = sw_port_find(ctl_sw(c), name);
+	if (p == NULL)
+		return ctl_error(ENOENT, "link-show %s: no such port", name);
+	return ctl_ok(ctl_link_json(p));
+}
+
+json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown)
+{
+	const char *name = ctl_str(req, "name"), *dir = ctl_str(req, "dir");
+	const char *params = ctl_str(req, "params");
+	json_t *replace = json_object_get(req, "replace");
+	struct linkparams delta = {0};
+	int dirs[2] = {0, 0}, ret;
+	char err[200];
+	struct port *p;
+
+	(void)shutdown;
+	if (name == NULL || name[0] == '\0' || dir == NULL || params == NULL)
+		return ctl_error(EINVAL, "link-set: 'name', 'dir' and 'params' must be strings");
+	if (replace != NULL && !json_is_boolean(replace))
+		return ctl_error(EINVAL, "link-set: 'replace' must be true or false");
+	if (strcmp(dir, "in") == 0 || strcmp(dir, "both") == 0 || dir[0] == '\0')
+		dirs[PORTLINK_IN] = 1;
+	if (strcmp(dir, "out") == 0 || strcmp(dir, "both") == 0 || dir[0] == '\0')
+		dirs[PORTLINK_OUT] = 1;
+	if (!dirs[0] && !dirs[1])
+		return ctl_error(EINVAL, "link-set: 'dir' must be in, out or both");
+	if (ctl_params_parse(params, &delta, err, sizeof(err)) < 0)
+		return ctl_error(EINVAL, "link-set: %s", err);
+	p = sw_port_find(ctl_sw(c), name);
+	if (p == NULL)
+		return ctl_error(ENOENT, "link-set %s: no such port", name);
+	/* carrier first: if the host cannot be told, change nothing */
+	if ((delta.set & LP_F_STATE) && p->ops->set_carrier != NULL) {
+		ret = p->ops->set_carrier(p, !delta.down);
+		if (ret < 0)
+			return ctl_error(-ret, "link-set %s: carrier: %s", name, strerror(-ret));
+	}
+	for (int d = 0; d < 2; d++) {
+		struct linkparams cur = {0};
+
+		if (!dirs[d])
+			continue;
+		if (!json_is_true(replace))
+			portlink_params(p->link, (enum portlink_dir)d, &cur);
+		linkparams_merge(&cur, &delta);
+		portlink_set(p->link, (enum portlink_dir)d, &cur);
+	}
+	return ctl_ok(ctl_link_json(p));
+}
