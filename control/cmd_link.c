@@ -8,6 +8,11 @@
  * sw1:p1). Directions are the named endpoint's: --egress is what it sends,
  * --ingress what it receives; without either, both. Changes are live: the
  * switch applies them at the next frame, nothing restarts.
+ *
+ * A link between two switches (a trunk) is a pair of patch ports; each
+ * direction is emulated on the "out" side of the port it leaves. When a
+ * trunk goes down or up, the spanning tree is recomputed from the switch's
+ * port states and the difference applied, and the FDB is flushed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,13 +22,33 @@
 #include "cmds.h"
 #include "lab.h"
 #include "linkparams.h"
+#include "stp.h"
 #include "swclient.h"
 
 struct link_ref {
-	char port[96];	/* switch port name, "sw1:p1" */
-	char host[96];	/* "h1:eth0" */
+	char port[96];  /* switch port name, "sw1:p1"; for a trunk, the named end */
+	char host[96];  /* "h1:eth0"; for a trunk, the other switch end */
 	int named_host; /* the user named the host end */
+	int trunk;      /* switch to switch */
 };
+
+/* Is "node:if" an endpoint on a switch, per the lab's state? */
+static int ep_is_switch(json_t *st, const char *ep)
+{
+	const char *colon = strchr(ep, ':');
+	json_t *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+		const char *name = json_string_value(json_object_get(n, "name"));
+		const char *kind = json_string_value(json_object_get(n, "kind"));
+
+		if (name && kind && colon && strlen(name) == (size_t)(colon - ep) &&
+		    strncmp(name, ep, (size_t)(colon - ep)) == 0)
+			return strcmp(kind, "switch") == 0;
+	}
+	return 0;
+}
 
 static int link_find(const char *lab, const char *ep, struct link_ref *r)
 {
@@ -42,9 +67,16 @@ static int link_find(const char *lab, const char *ep, struct link_ref *r)
 
 		if (a == NULL || b == NULL || (strcmp(a, ep) != 0 && strcmp(b, ep) != 0))
 			continue;
-		snprintf(r->host, sizeof(r->host), "%s", a);
-		snprintf(r->port, sizeof(r->port), "%s", b);
-		r->named_host = strcmp(a, ep) == 0;
+		r->trunk = ep_is_switch(st, a) && ep_is_switch(st, b);
+		if (r->trunk) {
+			snprintf(r->port, sizeof(r->port), "%s", ep);
+			snprintf(r->host, sizeof(r->host), "%s", strcmp(a, ep) == 0 ? b : a);
+			r->named_host = 0;
+		} else {
+			snprintf(r->host, sizeof(r->host), "%s", a);
+			snprintf(r->port, sizeof(r->port), "%s", b);
+			r->named_host = strcmp(a, ep) == 0;
+		}
 		ret = 0;
 		break;
 	}
@@ -103,11 +135,117 @@ static void link_print_dir(const char *from, const char *to, json_t *d)
 	printf("\n");
 }
 
-static void link_print(const struct link_ref *r, json_t *res)
+static void link_print(const struct link_ref *r, json_t *res, json_t *peer)
 {
+	if (r->trunk) {
+		printf("link %s <-> %s (between switches)\n", r->port, r->host);
+		link_print_dir(r->port, r->host, json_object_get(res, "out"));
+		link_print_dir(r->host, r->port, json_object_get(peer, "out"));
+		return;
+	}
 	printf("link %s <-> %s\n", r->host, r->port);
 	link_print_dir(r->host, r->port, json_object_get(res, "in"));
 	link_print_dir(r->port, r->host, json_object_get(res, "out"));
+}
+
+/* Switch index of endpoint "node:if" among the lab's switches; -1 if none. */
+static int stp_switch_of(const char **names, unsigned n_sw, const char *ep)
+{
+	for (unsigned s = 0; s < n_sw; s++) {
+		size_t len = strlen(names[s]);
+		if (strncmp(ep, names[s], len) == 0 && ep[len] == ':')
+			return (int)s;
+	}
+	return -1;
+}
+
+static json_t *stp_port(json_t *ports, const char *name)
+{
+	size_t k;
+	json_t *p;
+
+	json_array_foreach(ports, k, p) {
+		if (strcmp(json_string_value(json_object_get(p, "name")) ?: "", name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* Recompute the spanning tree from the switch's port states and apply the
+ * difference; then flush the FDB, since MACs may now be elsewhere. */
+static int link_stp(const char *lab)
+{
+	json_t *st = lab_state_load(lab), *ports = NULL, *links, *l, *n;
+	struct stp_link *sl = NULL;
+	const char **names = NULL, **ends = NULL;
+	unsigned n_sw = 0, nt = 0;
+	uint8_t *blocked = NULL;
+	size_t i, nl;
+	int ret;
+
+	if (st == NULL)
+		return -ENOENT;
+	ret = link_call(lab, json_pack("{s:s}", "cmd", "ports"), &ports);
+	if (ret < 0)
+		goto out;
+	links = json_object_get(st, "links");
+	nl = json_array_size(links);
+	names = calloc(json_array_size(json_object_get(st, "nodes")) + 1, sizeof(*names));
+	ends = calloc(2 * nl + 1, sizeof(*ends));
+	sl = calloc(nl + 1, sizeof(*sl));
+	blocked = calloc(nl + 1, 1);
+	if (names == NULL || ends == NULL || sl == NULL || blocked == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+		if (strcmp(json_string_value(json_object_get(n, "kind")) ?: "", "switch") == 0)
+			names[n_sw++] = json_string_value(json_object_get(n, "name"));
+	}
+	json_array_foreach(links, i, l) {
+		const char *a = json_string_value(json_array_get(l, 0));
+		const char *b = json_string_value(json_array_get(l, 1));
+		json_t *pa, *pb;
+		int ia, ib;
+
+		if (!a || !b || !ep_is_switch(st, a) || !ep_is_switch(st, b))
+			continue;
+		ia = stp_switch_of(names, n_sw, a);
+		ib = stp_switch_of(names, n_sw, b);
+		pa = stp_port(ports, a);
+		pb = stp_port(ports, b);
+		if (ia < 0 || ib < 0 || pa == NULL || pb == NULL)
+			continue;
+		ends[2 * nt] = a;
+		ends[2 * nt + 1] = b;
+		sl[nt++] = (struct stp_link){(unsigned)ia, (unsigned)ib,
+					     !json_is_true(json_object_get(pa, "down")) &&
+						 !json_is_true(json_object_get(pb, "down"))};
+	}
+	ret = stp_compute(n_sw, sl, nt, blocked);
+	for (unsigned k = 0; k < nt && ret == 0; k++) {
+		int was = json_is_true(json_object_get(stp_port(ports, ends[2 * k]), "blocked"));
+
+		if (was == blocked[k])
+			continue;
+		for (int e = 0; e < 2 && ret == 0; e++)
+			ret = link_call(lab, json_pack("{s:s, s:s, s:b}", "cmd", "port-state", "name",
+						       ends[2 * k + e], "blocked", blocked[k]),
+					NULL);
+		if (ret == 0)
+			printf("spanning tree: %s %s <-> %s\n", blocked[k] ? "blocked" : "opened",
+			       ends[2 * k], ends[2 * k + 1]);
+	}
+	if (ret == 0)
+		ret = link_call(lab, json_pack("{s:s}", "cmd", "fdb-flush"), NULL);
+out:
+	json_decref(ports);
+	json_decref(st);
+	free(names);
+	free(ends);
+	free(sl);
+	free(blocked);
+	return ret;
 }
 
 int cmd_link(int argc, char **argv)
@@ -117,7 +255,7 @@ int cmd_link(int argc, char **argv)
 	char params[1024] = "", err[200];
 	int replace = 0, ret;
 	struct link_ref r;
-	json_t *res = NULL, *req;
+	json_t *res = NULL, *peer = NULL, *req;
 
 	if (!topo_name_valid(lab) || link_find(lab, ep, &r) < 0)
 		return 1;
@@ -134,7 +272,12 @@ int cmd_link(int argc, char **argv)
 			if (strcmp(argv[i], "--egress") == 0 || strcmp(argv[i], "--ingress") == 0) {
 				/* host egress is the switch's "in" */
 				int egress = strcmp(argv[i], "--egress") == 0;
-				dir = egress == r.named_host ? "in" : "out";
+				/* a host's egress is the switch's "in"; a trunk
+				 * end's egress is its own port's "out" */
+				if (r.trunk)
+					dir = egress ? "out" : "in";
+				else
+					dir = egress == r.named_host ? "in" : "out";
 				continue;
 			}
 			if (strcmp(argv[i], "--replace") == 0) {
@@ -160,15 +303,42 @@ int cmd_link(int argc, char **argv)
 		return cmd_usage("link");
 	}
 
-	if (strcmp(verb, "show") == 0)
-		req = json_pack("{s:s, s:s}", "cmd", "link-show", "name", r.port);
-	else
-		req = json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set", "name", r.port,
-				"dir", dir, "params", params, "replace", replace);
-	ret = link_call(lab, req, &res);
-	if (ret < 0)
-		return 1;
-	link_print(&r, res);
+	if (strcmp(verb, "show") != 0) {
+		if (!r.trunk) {
+			req = json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set", "name", r.port,
+					"dir", dir, "params", params, "replace", replace);
+			ret = link_call(lab, req, NULL);
+		} else {
+			/* each direction lives on the out side of the port it
+			 * leaves: the named end's egress is its own port */
+			int mine = strcmp(dir, "in") != 0, theirs = strcmp(dir, "out") != 0;
+
+			ret = 0;
+			if (mine)
+				ret = link_call(lab,
+						json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set",
+							  "name", r.port, "dir", "out", "params", params,
+							  "replace", replace),
+						NULL);
+			if (ret == 0 && theirs)
+				ret = link_call(lab,
+						json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set",
+							  "name", r.host, "dir", "out", "params", params,
+							  "replace", replace),
+						NULL);
+			if (ret == 0 && (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0))
+				ret = link_stp(lab);
+		}
+		if (ret < 0)
+			return 1;
+	}
+	ret = link_call(lab, json_pack("{s:s, s:s}", "cmd", "link-show", "name", r.port), &res);
+	if (ret == 0 && r.trunk)
+		ret = link_call(lab, json_pack("{s:s, s:s}", "cmd", "link-show", "name", r.host),
+				&peer);
+	if (ret == 0)
+		link_print(&r, res, peer);
 	json_decref(res);
-	return 0;
+	json_decref(peer);
+	return ret < 0 ? 1 : 0;
 }

@@ -3,7 +3,7 @@
  * The lab journal: an append-only file of JSON records, one per line, under
  * the lab's run directory. A record is written (and flushed to the file
  * system) *before* the object it names is created, so that after any crash
- * the journal lists a superset of what exists, and undoing it in reverse
+ * (of the CLI or the switch) the journal lists a superset of what exists, and undoing it in reverse
  * order removes everything the lab created and nothing else.
  *
  * A record is a JSON object with at least "op" (string); the rest is the
@@ -21,7 +21,8 @@ struct journal;
 /* Open (create or append to) DIR/journal. 0 or -errno. */
 int journal_open(const char *dir, struct journal **out);
 
-/* Append one record and fdatasync it. Does not steal the reference. 0 or -errno. */
+/* Append one record (one write(): a crash of this process cannot leave half
+ * a record). Does not steal the reference. 0 or -errno. */
 int journal_append(struct journal *j, const json_t *rec);
 
 /* Close; NULL is a no-op. */

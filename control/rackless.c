@@ -52,7 +52,7 @@ static int cmd_up(int argc, char **argv)
 {
 	struct lab_up_opts o = {0};
 	struct topo_diags diags;
-	const char *file = NULL;
+	const char *file = NULL, *spec = NULL, *name = "lab";
 	struct topo *t = NULL;
 	int ret;
 
@@ -61,6 +61,10 @@ static int cmd_up(int argc, char **argv)
 			o.switch_bin = argv[++i];
 		else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc)
 			o.mem_mb = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc)
+			spec = argv[++i];
+		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+			name = argv[++i];
 		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
 			o.quiet = 1;
 		else if (argv[i][0] == '-' || file != NULL)
@@ -68,9 +72,12 @@ static int cmd_up(int argc, char **argv)
 		else
 			file = argv[i];
 	}
-	if (file == NULL)
+	if ((file == NULL) == (spec == NULL))
 		return cmd_usage("up");
-	ret = topo_load_file(file, &t, &diags);
+	if (spec != NULL)
+		ret = topo_generate_spec(name, spec, &t, &diags);
+	else
+		ret = topo_load_file(file, &t, &diags);
 	if (ret < 0) {
 		topo_diags_print(&diags, stderr);
 		return 1;
@@ -328,8 +335,10 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-    {"up", "FILE [--mem MB] [--switch PATH] [--quiet]",
-     "bring the lab described by FILE up (namespaces, links, switch)", cmd_up, 1, 6, 1},
+    {"up", "FILE | --topo SPEC [--name LAB]  [--mem MB] [--switch PATH] [--quiet]",
+     "bring the lab described by FILE up (namespaces, links, switch); or a\n"
+     "      generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | linear,4 | ...",
+     cmd_up, 1, 9, 1},
     {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
      1},
     {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},

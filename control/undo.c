@@ -26,6 +26,7 @@
 
 struct undo {
 	const char *lab;
+	json_t *doomed_netns; /* namespaces this undo deletes: {name: true} */
 	int graceful;
 	int quiet;
 	int first_err;
@@ -116,6 +117,11 @@ static void undo_veth(struct undo *d, json_t *rec)
 	struct nl_sock *s;
 	int fd, ret;
 
+	/* deleting a namespace destroys its veths in one batch; one by one,
+	 * each deletion waits for an RCU grace period in the kernel */
+	if (json_object_get(d->doomed_netns, ns) != NULL ||
+	    json_object_get(d->doomed_netns, rec_str(rec, "peer_netns")) != NULL)
+		return;
 	fd = netns_open(ns);
 	if (fd < 0)
 		return;
@@ -198,6 +204,15 @@ static void undo_rundir(struct undo *d, const struct lab_paths *p)
 		undo_fail(d, -errno, "directory", p->dir);
 }
 
+/* Was this record cancelled by a later "void" record? */
+static int undo_voided(json_t *voided, json_t *rec)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(json_object_get(rec, "seq")));
+	return json_object_get(voided, k) != NULL;
+}
+
 int lab_undo(const char *lab, int graceful, int quiet)
 {
 	struct undo d = {.lab = lab, .graceful = graceful, .quiet = quiet};
@@ -210,11 +225,13 @@ int lab_undo(const char *lab, int graceful, int quiet)
 	if (!lab_exists(lab))
 		return -ENOENT;
 	voided = json_object();
+	d.doomed_netns = json_object();
 	ret = journal_load(p.dir, &recs);
 	if (ret < 0 && ret != -ENOENT) {
 		fprintf(stderr, "rackless: journal of lab %s unreadable: %s\n", lab,
 			strerror(-ret));
 		json_decref(voided);
+		json_decref(d.doomed_netns);
 		return ret;
 	}
 	if (recs != NULL) {
@@ -229,13 +246,17 @@ int lab_undo(const char *lab, int graceful, int quiet)
 				json_object_set_new(voided, k, json_true());
 			}
 		}
+		for (i = 0; i < json_array_size(recs); i++) {
+			json_t *r = json_array_get(recs, i);
+
+			if (strcmp(rec_str(r, "op"), "netns") == 0 && !undo_voided(voided, r))
+				json_object_set_new(d.doomed_netns, rec_str(r, "name"),
+						    json_true());
+		}
 		for (i = json_array_size(recs); i-- > 0;) {
 			json_t *r = json_array_get(recs, i);
-			char k[32];
 
-			snprintf(k, sizeof(k), "%lld",
-				 (long long)json_integer_value(json_object_get(r, "seq")));
-			if (json_object_get(voided, k) == NULL)
+			if (!undo_voided(voided, r))
 				undo_record(&d, r);
 		}
 	}
@@ -246,5 +267,6 @@ int lab_undo(const char *lab, int graceful, int quiet)
 		       d.procs, d.procs == 1 ? "" : "es", d.netns, d.netns == 1 ? "" : "s");
 	json_decref(recs);
 	json_decref(voided);
+	json_decref(d.doomed_netns);
 	return d.first_err;
 }

@@ -27,6 +27,7 @@
 #include "linkparams.h"
 #include "netns.h"
 #include "nl.h"
+#include "stp.h"
 #include "swclient.h"
 
 #define HUGEPAGES_2M		"/sys/kernel/mm/hugepages/hugepages-2048kB/"
@@ -41,12 +42,29 @@ struct up {
 	int fabric_fd;
 	int *host_fd; /* per node, -1 for switches */
 	struct nl_sock *root;
+	struct nl_sock *fabric_nl; /* in the switch's namespace */
 	struct swclient *sw;
 	json_t *state;
 	uint64_t seed; /* the lab's: from the file, or drawn and printed */
 };
 
 static volatile sig_atomic_t up_interrupted;
+
+/* RACKLESS_TIMING=1: how long each phase of up took, on stderr. */
+static void up_phase(const char *what)
+{
+	static struct timespec last;
+	static int on = -1;
+	struct timespec now;
+
+	if (on < 0)
+		on = getenv("RACKLESS_TIMING") != NULL;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (on && what != NULL)
+		fprintf(stderr, "rackless: up: %-16s %7.3f s\n", what,
+			(double)(now.tv_sec - last.tv_sec) + (now.tv_nsec - last.tv_nsec) / 1e9);
+	last = now;
+}
 
 static void up_on_signal(int sig)
 {
@@ -355,8 +373,8 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 
 	if (s == NULL)
 		return -errno;
-	lo = nl_link_index(s, "lo");
-	ret = lo < 0 ? lo : nl_link_set(s, lo, NULL, 0, 1);
+	lo = 1; /* loopback is always the first interface of a namespace */
+	ret = nl_link_set(s, lo, NULL, 0, 1);
 	if (ret < 0)
 		goto out;
 	idx = nl_link_index(s, ifname);
@@ -405,43 +423,26 @@ static void up_link_params(const struct up *u, unsigned li, json_t *req)
 	json_object_set_new(req, "seed", json_integer((json_int_t)(seed >> 1)));
 }
 
-static int up_link(struct up *u, unsigned li)
+static int up_is_trunk(const struct topo *t, const struct topo_link *l);
+
+/* The kernel side of an afpacket link: the veth pair, the host's end
+ * configured, the switch's end up. */
+static int up_link_veth(struct up *u, unsigned li)
 {
 	const struct topo_link *l = &u->t->links[li];
 	const struct topo_node *h = &u->t->nodes[l->ep[0].node];
-	const struct topo_node *sw = &u->t->nodes[l->ep[1].node];
-	char pname[96], fif[16], netns[160], hns[96], mac[18];
-	int is_tap = h->port_type == TOPO_PORT_TAP;
-	int seq, ret;
-	json_t *req;
+	char fif[16], hns[96];
+	int seq, ret, idx;
 
-	snprintf(pname, sizeof(pname), "%s:%s", sw->name, l->ep[1].ifname);
 	lab_host_netns(u->t->name, h->name, hns, sizeof(hns));
-	up_mac_str(h->mac, mac, sizeof(mac));
-	if (is_tap) {
-		seq = up_journal(u, json_pack("{s:s, s:s}", "op", "port", "name", pname));
-		if (seq < 0)
-			return seq;
-		snprintf(netns, sizeof(netns), "%s/%s", NETNS_RUN_DIR, hns);
-		req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "cmd", "add-port", "name",
-				pname, "type", "tap", "bridge", sw->name, "ifname", l->ep[0].ifname,
-				"netns", netns, "mac",
-				strcmp(l->ep[0].ifname, "eth0") == 0 ? mac : "");
-		up_link_params(u, li, req);
-		ret = up_switch_call(u, req, pname);
-		if (ret < 0)
-			return ret;
-		return up_host_if(u, h, l->ep[0].ifname, 1);
-	}
-
 	up_fabric_ifname(u->t, li, fif, sizeof(fif));
 	seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", "veth", "netns",
 				      u->paths.fabric, "name", fif, "peer_netns", hns, "peer",
 				      l->ep[0].ifname));
 	if (seq < 0)
 		return seq;
-	ret =
-	    nl_veth_create(u->root, l->ep[0].ifname, u->host_fd[l->ep[0].node], fif, u->fabric_fd);
+	ret = nl_veth_create(u->root, l->ep[0].ifname, u->host_fd[l->ep[0].node], fif,
+			     u->fabric_fd);
 	if (ret < 0) {
 		up_err("veth %s:%s <-> %s: %s%s%s", h->name, l->ep[0].ifname, fif, strerror(-ret),
 		       nl_errmsg(u->root)[0] ? ": " : "", nl_errmsg(u->root));
@@ -450,24 +451,176 @@ static int up_link(struct up *u, unsigned li)
 	ret = up_host_if(u, h, l->ep[0].ifname, 0);
 	if (ret < 0)
 		return ret;
-	{
-		struct nl_sock *fs = nl_open(u->fabric_fd);
-		int idx = fs ? nl_link_index(fs, fif) : -errno;
+	idx = nl_link_index(u->fabric_nl, fif);
+	ret = idx < 0 ? idx : nl_link_set(u->fabric_nl, idx, NULL, 0, 1);
+	if (ret < 0)
+		up_err("bring up %s: %s", fif, strerror(-ret));
+	return ret;
+}
 
-		ret = idx < 0 ? idx : nl_link_set(fs, idx, NULL, 0, 1);
-		nl_close(fs);
-		if (ret < 0) {
-			up_err("bring up %s: %s", fif, strerror(-ret));
-			return ret;
-		}
+/* The switch port of a host link, as an add-ports element. */
+static json_t *up_link_port(struct up *u, unsigned li)
+{
+	const struct topo_link *l = &u->t->links[li];
+	const struct topo_node *h = &u->t->nodes[l->ep[0].node];
+	const struct topo_node *sw = &u->t->nodes[l->ep[1].node];
+	char pname[96], fif[16], netns[160], hns[96], mac[18];
+	json_t *req;
+
+	snprintf(pname, sizeof(pname), "%s:%s", sw->name, l->ep[1].ifname);
+	if (h->port_type == TOPO_PORT_TAP) {
+		lab_host_netns(u->t->name, h->name, hns, sizeof(hns));
+		snprintf(netns, sizeof(netns), "%s/%s", NETNS_RUN_DIR, hns);
+		up_mac_str(h->mac, mac, sizeof(mac));
+		req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", pname, "type", "tap",
+				"bridge", sw->name, "ifname", l->ep[0].ifname, "netns", netns, "mac",
+				strcmp(l->ep[0].ifname, "eth0") == 0 ? mac : "");
+	} else {
+		up_fabric_ifname(u->t, li, fif, sizeof(fif));
+		req = json_pack("{s:s, s:s, s:s, s:s}", "name", pname, "type", "afpacket",
+				"bridge", sw->name, "ifname", fif);
 	}
-	seq = up_journal(u, json_pack("{s:s, s:s}", "op", "port", "name", pname));
+	up_link_params(u, li, req);
+	return req;
+}
+
+#define UP_PORTS_PER_REQUEST 256
+
+/* Journal and create a batch of switch ports (one request, all or none). */
+static int up_ports_flush(struct up *u, json_t *batch)
+{
+	size_t i;
+	json_t *p;
+	int ret;
+
+	if (json_array_size(batch) == 0)
+		return 0;
+	json_array_foreach(batch, i, p) {
+		ret = up_journal(u, json_pack("{s:s, s:s}", "op", "port", "name",
+					      json_string_value(json_object_get(p, "name"))));
+		if (ret < 0)
+			return ret;
+	}
+	ret = up_switch_call(u, json_pack("{s:s, s:O}", "cmd", "add-ports", "ports", batch),
+			     "switch ports");
+	json_array_clear(batch);
+	return ret < 0 ? ret : up_check_interrupt();
+}
+
+/* Every host link: kernel objects, then the switch's ports in batches
+ * (the switch opens each batch in parallel), then the tap hosts, whose
+ * interfaces exist only once the switch made them. */
+static int up_host_links(struct up *u)
+{
+	const struct topo *t = u->t;
+	json_t *batch = json_array();
+	int ret = 0;
+
+	if (batch == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < t->n_links && ret == 0; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (up_is_trunk(t, l) || t->nodes[l->ep[0].node].port_type == TOPO_PORT_TAP)
+			continue;
+		ret = up_link_veth(u, i);
+		if (ret == 0)
+			ret = up_check_interrupt();
+	}
+	up_phase("veths");
+	for (unsigned i = 0; i < t->n_links && ret == 0; i++) {
+		if (up_is_trunk(t, &t->links[i]))
+			continue;
+		json_array_append_new(batch, up_link_port(u, i));
+		if (json_array_size(batch) == UP_PORTS_PER_REQUEST)
+			ret = up_ports_flush(u, batch);
+	}
+	if (ret == 0)
+		ret = up_ports_flush(u, batch);
+	for (unsigned i = 0; i < t->n_links && ret == 0; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (!up_is_trunk(t, l) && t->nodes[l->ep[0].node].port_type == TOPO_PORT_TAP)
+			ret = up_host_if(u, &t->nodes[l->ep[0].node], l->ep[0].ifname, 1);
+	}
+	json_decref(batch);
+	return ret;
+}
+
+/* ---- switch-to-switch links --------------------------------------------- */
+
+static int up_is_trunk(const struct topo *t, const struct topo_link *l)
+{
+	return t->nodes[l->ep[0].node].kind == TOPO_KIND_SWITCH &&
+	       t->nodes[l->ep[1].node].kind == TOPO_KIND_SWITCH;
+}
+
+/* One cable between two bridges, emulated both ways: a->b on a's "out",
+ * b->a on b's. Redundant cables are created blocked. */
+static int up_trunk(struct up *u, unsigned li, int blocked)
+{
+	const struct topo_link *l = &u->t->links[li];
+	const struct topo_node *na = &u->t->nodes[l->ep[0].node];
+	const struct topo_node *nb = &u->t->nodes[l->ep[1].node];
+	char pa[96], pb[96], fa[1024], fb[1024];
+	uint64_t seed = u->seed ^ (0x9e3779b97f4a7c15ULL * (li + 1));
+	json_t *req;
+	int seq;
+
+	snprintf(pa, sizeof(pa), "%s:%s", na->name, l->ep[0].ifname);
+	snprintf(pb, sizeof(pb), "%s:%s", nb->name, l->ep[1].ifname);
+	linkparams_format(&l->params[0], fa, sizeof(fa));
+	linkparams_format(&l->params[1], fb, sizeof(fb));
+	/* for the record: the switch owns both ends and they die with it */
+	seq = up_journal(u, json_pack("{s:s, s:s, s:s}", "op", "port", "name", pa, "peer", pb));
 	if (seq < 0)
 		return seq;
-	req = json_pack("{s:s, s:s, s:s, s:s, s:s}", "cmd", "add-port", "name", pname, "type",
-			"afpacket", "bridge", sw->name, "ifname", fif);
-	up_link_params(u, li, req);
-	return up_switch_call(u, req, pname);
+	req = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:b}", "cmd", "add-patch",
+			"a", "name", pa, "bridge", na->name, "link", fa, "b", "name", pb, "bridge",
+			nb->name, "link", fb, "seed", (json_int_t)(seed >> 1), "blocked", blocked);
+	return up_switch_call(u, req, pa);
+}
+
+/* All trunks, with the spanning tree's redundant ones blocked. */
+static int up_trunks(struct up *u)
+{
+	const struct topo *t = u->t;
+	unsigned *sw_index = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(unsigned));
+	struct stp_link *sl = calloc(t->n_links ? t->n_links : 1, sizeof(*sl));
+	unsigned *li = calloc(t->n_links ? t->n_links : 1, sizeof(unsigned));
+	uint8_t *blocked = calloc(t->n_links ? t->n_links : 1, 1);
+	unsigned n_sw = 0, n = 0;
+	int ret = 0;
+
+	if (sw_index == NULL || sl == NULL || li == NULL || blocked == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		if (t->nodes[i].kind == TOPO_KIND_SWITCH)
+			sw_index[i] = n_sw++;
+	}
+	for (unsigned i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (!up_is_trunk(t, l))
+			continue;
+		sl[n] = (struct stp_link){sw_index[l->ep[0].node], sw_index[l->ep[1].node],
+					  !(l->params[0].down || l->params[1].down)};
+		li[n++] = i;
+	}
+	ret = stp_compute(n_sw, sl, n, blocked);
+	for (unsigned k = 0; k < n && ret == 0; k++) {
+		ret = up_trunk(u, li[k], blocked[k]);
+		if (ret == 0)
+			ret = up_check_interrupt();
+	}
+out:
+	free(sw_index);
+	free(sl);
+	free(li);
+	free(blocked);
+	return ret;
 }
 
 /* ---- state file ------------------------------------------------------ */
@@ -535,6 +688,7 @@ static int up_apply(struct up *u)
 	char name[96];
 	int ret;
 
+	up_phase(NULL);
 	ret = up_hugepages(u);
 	if (ret < 0)
 		return ret;
@@ -548,11 +702,12 @@ static int up_apply(struct up *u)
 			return -errno;
 		nl_sysctl_set(fs, "net/ipv6/conf/default/disable_ipv6", "1", NULL, 0);
 		nl_sysctl_set(fs, "net/ipv6/conf/all/disable_ipv6", "1", NULL, 0);
-		nl_close(fs);
+		u->fabric_nl = fs;
 	}
 	ret = up_switch(u);
 	if (ret < 0)
 		return ret;
+	up_phase("switch start");
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		if (t->nodes[i].kind != TOPO_KIND_HOST)
 			continue;
@@ -561,11 +716,15 @@ static int up_apply(struct up *u)
 		if (ret < 0 || (ret = up_check_interrupt()) < 0)
 			return ret;
 	}
-	for (unsigned i = 0; i < t->n_links; i++) {
-		ret = up_link(u, i);
-		if (ret < 0 || (ret = up_check_interrupt()) < 0)
-			return ret;
-	}
+	up_phase("host namespaces");
+	ret = up_trunks(u);
+	if (ret < 0)
+		return ret;
+	up_phase("trunks");
+	ret = up_host_links(u);
+	if (ret < 0)
+		return ret;
+	up_phase("host ports");
 	return up_write_state(u);
 }
 
@@ -654,6 +813,7 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 out:
 	swclient_close(u.sw);
 	nl_close(u.root);
+	nl_close(u.fabric_nl);
 	journal_close(u.j);
 	if (u.host_fd != NULL) {
 		for (unsigned i = 0; i < t->n_nodes; i++)

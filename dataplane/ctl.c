@@ -17,6 +17,7 @@
 
 #include "ctl.h"
 #include "ctl_priv.h"
+#include "portlink.h"
 #include "worker.h"
 
 #define CTL_CLIENTS_MAX 64
@@ -93,57 +94,126 @@ static json_t *ctl_cmd_ping(struct ctl *c, json_t *req, bool *shutdown)
 				(int)c->sw->n_ports, "workers", (int)c->sw->n_workers));
 }
 
-static json_t *ctl_cmd_add_port(struct ctl *c, json_t *req, bool *shutdown)
+/* The arguments of one port (add-port, and each element of add-ports).
+ * NULL, or an error reply. */
+static json_t *ctl_port_parse(struct ctl *c, json_t *req, struct port_conf *conf,
+			      const char **bridgep)
 {
 	const char *name = ctl_str(req, "name"), *type = ctl_str(req, "type");
 	const char *bridge = ctl_str(req, "bridge"), *ifname = ctl_str(req, "ifname");
 	const char *netns = ctl_str(req, "netns"), *mac = ctl_str(req, "mac");
 	json_t *mtu = json_object_get(req, "mtu");
-	struct port_conf conf = {0};
-	int id;
 
-	(void)shutdown;
+	memset(conf, 0, sizeof(*conf));
+	if (!json_is_object(req))
+		return ctl_error(EINVAL, "add-port: a port is a JSON object");
 	if (!name || !type || !bridge || !ifname || !netns || !mac)
 		return ctl_error(EINVAL, "add-port: arguments must be strings");
-	if (name[0] == '\0' || strlen(name) >= sizeof(conf.name))
+	if (name[0] == '\0' || strlen(name) >= sizeof(conf->name))
 		return ctl_error(EINVAL, "add-port: 'name' must be 1..%zu chars",
-				 sizeof(conf.name) - 1);
-	if (port_type_parse(type, &conf.type) < 0)
-		return ctl_error(EINVAL, "add-port: unknown type '%s' (afpacket, tap, ring)", type);
+				 sizeof(conf->name) - 1);
+	if (port_type_parse(type, &conf->type) < 0 || conf->type == PORT_TYPE_PATCH)
+		return ctl_error(EINVAL, "add-port: unknown type '%s' (afpacket, tap, ring; patch "
+					 "ports are made in pairs by add-patch)",
+				 type);
 	if (bridge[0] == '\0' || strlen(bridge) >= SW_BRIDGE_NAME)
 		return ctl_error(EINVAL, "add-port: 'bridge' must be 1..%d chars",
 				 SW_BRIDGE_NAME - 1);
-	if (strlen(ifname) >= sizeof(conf.ifname) || strlen(netns) >= sizeof(conf.netns))
+	if (strlen(ifname) >= sizeof(conf->ifname) || strlen(netns) >= sizeof(conf->netns))
 		return ctl_error(EINVAL, "add-port: 'ifname' or 'netns' too long");
-	if (conf.type != PORT_TYPE_RING && ifname[0] == '\0')
+	if (conf->type != PORT_TYPE_RING && ifname[0] == '\0')
 		return ctl_error(EINVAL, "add-port: '%s' ports need 'ifname'", type);
-	if (mac[0] != '\0' && ctl_mac_parse(mac, conf.mac) < 0)
+	if (mac[0] != '\0' && ctl_mac_parse(mac, conf->mac) < 0)
 		return ctl_error(EINVAL, "add-port: bad mac '%s'", mac);
 	if (mtu != NULL && (!json_is_integer(mtu) || json_integer_value(mtu) < 68 ||
 			    json_integer_value(mtu) > 65535))
 		return ctl_error(EINVAL, "add-port: 'mtu' must be an integer in 68..65535");
-	snprintf(conf.name, sizeof(conf.name), "%s", name);
-	snprintf(conf.ifname, sizeof(conf.ifname), "%s", ifname);
-	snprintf(conf.netns, sizeof(conf.netns), "%s", netns);
-	conf.mtu = mtu ? (unsigned)json_integer_value(mtu) : 0;
-	conf.pool = c->sw->pool;
-	{
-		json_t *err = ctl_link_conf(req, &conf);
-		if (err != NULL)
-			return err;
-	}
+	snprintf(conf->name, sizeof(conf->name), "%s", name);
+	snprintf(conf->ifname, sizeof(conf->ifname), "%s", ifname);
+	snprintf(conf->netns, sizeof(conf->netns), "%s", netns);
+	conf->mtu = mtu ? (unsigned)json_integer_value(mtu) : 0;
+	conf->pool = c->sw->pool;
+	*bridgep = bridge;
+	return ctl_link_conf(req, conf);
+}
+
+/* A link declared down starts with its cable pulled. */
+static int ctl_port_carrier(struct port *p)
+{
+	if ((p->conf.link_in.down || p->conf.link_out.down) && p->ops->set_carrier != NULL)
+		return p->ops->set_carrier(p, 0);
+	return 0;
+}
+
+static json_t *ctl_cmd_add_port(struct ctl *c, json_t *req, bool *shutdown)
+{
+	struct port_conf conf;
+	const char *bridge = NULL;
+	json_t *err;
+	int id, ret;
+
+	(void)shutdown;
+	err = ctl_port_parse(c, req, &conf, &bridge);
+	if (err != NULL)
+		return err;
 	id = sw_port_add(c->sw, &conf, bridge);
 	if (id < 0)
-		return ctl_error(-id, "add-port %s: %s", name, strerror(-id));
-	/* a link declared down starts with its cable pulled */
-	if ((conf.link_in.down || conf.link_out.down) && c->sw->ports[id]->ops->set_carrier) {
-		int ret = c->sw->ports[id]->ops->set_carrier(c->sw->ports[id], 0);
+		return ctl_error(-id, "add-port %s: %s", conf.name, strerror(-id));
+	ret = ctl_port_carrier(c->sw->ports[id]);
+	if (ret < 0) {
+		sw_port_del(c->sw, conf.name);
+		return ctl_error(-ret, "add-port %s: carrier: %s", conf.name, strerror(-ret));
+	}
+	return ctl_ok(json_pack("{s:i, s:s}", "id", id, "name", conf.name));
+}
+
+/*   {"cmd": "add-ports", "ports": [{...add-port arguments...}, ...]}
+ * All or nothing; the backends open in parallel. */
+static json_t *ctl_cmd_add_ports(struct ctl *c, json_t *req, bool *shutdown)
+{
+	json_t *list = json_object_get(req, "ports"), *reply = NULL, *pj;
+	size_t n = json_array_size(list), i;
+	struct port_conf *confs = NULL;
+	const char **bridges = NULL;
+	unsigned failed = 0;
+	int ret;
+
+	(void)shutdown;
+	if (!json_is_array(list) || n == 0)
+		return ctl_error(EINVAL, "add-ports: 'ports' must be a non-empty array");
+	confs = calloc(n, sizeof(*confs));
+	bridges = calloc(n, sizeof(*bridges));
+	if (confs == NULL || bridges == NULL) {
+		reply = ctl_error(ENOMEM, "add-ports: out of memory");
+		goto out;
+	}
+	json_array_foreach(list, i, pj) {
+		reply = ctl_port_parse(c, pj, &confs[i], &bridges[i]);
+		if (reply != NULL)
+			goto out;
+	}
+	ret = sw_ports_add(c->sw, confs, bridges, (unsigned)n, &failed);
+	if (ret < 0) {
+		reply = ctl_error(-ret, "add-port %s: %s", confs[failed].name, strerror(-ret));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct port *p = sw_port_find(c->sw, confs[i].name);
+
+		ret = p ? ctl_port_carrier(p) : -ENOENT;
 		if (ret < 0) {
-			sw_port_del(c->sw, name);
-			return ctl_error(-ret, "add-port %s: carrier: %s", name, strerror(-ret));
+			reply = ctl_error(-ret, "add-port %s: carrier: %s", confs[i].name,
+					  strerror(-ret));
+			for (size_t k = 0; k < n; k++)
+				sw_port_del(c->sw, confs[k].name);
+			goto out;
 		}
 	}
-	return ctl_ok(json_pack("{s:i, s:s}", "id", id, "name", name));
+	reply = ctl_ok(json_pack("{s:i}", "added", (int)n));
+out:
+	free(confs);
+	free(bridges);
+	return reply;
 }
 
 static json_t *ctl_cmd_del_port(struct ctl *c, json_t *req, bool *shutdown)
@@ -163,7 +233,8 @@ static json_t *ctl_cmd_del_port(struct ctl *c, json_t *req, bool *shutdown)
 
 static json_t *ctl_port_json(struct ctl *c, struct port *p)
 {
-	json_t *drops = json_object();
+	json_t *drops = json_object(), *j;
+	struct linkparams lp;
 	struct port_stats st;
 
 	/* counters are written by a worker; a torn read is impossible for
@@ -172,12 +243,20 @@ static json_t *ctl_port_json(struct ctl *c, struct port *p)
 	for (unsigned d = 0; d < PORT_DROP__COUNT; d++)
 		json_object_set_new(drops, port_drop_name(d),
 				    json_integer((json_int_t)st.drops[d]));
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "id", (int)p->id,
+	j = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "id", (int)p->id,
 			 "name", p->conf.name, "type", p->ops->name, "bridge",
 			 sw_port_bridge(c->sw, p), "ifname", p->conf.ifname, "rx_packets",
 			 (json_int_t)st.rx_packets, "rx_bytes", (json_int_t)st.rx_bytes,
 			 "tx_packets", (json_int_t)st.tx_packets, "tx_bytes",
 			 (json_int_t)st.tx_bytes, "drops", drops);
+	if (j == NULL)
+		return NULL;
+	portlink_params(p->link, PORTLINK_OUT, &lp);
+	json_object_set_new(j, "blocked", json_boolean(p->blocked));
+	json_object_set_new(j, "down", json_boolean(lp.down));
+	if (p->peer != NULL)
+		json_object_set_new(j, "peer", json_string(p->peer->conf.name));
+	return j;
 }
 
 static json_t *ctl_ports_json(struct ctl *c)
@@ -267,6 +346,8 @@ static const struct {
     {"ping", ctl_cmd_ping},	    {"add-port", ctl_cmd_add_port}, {"del-port", ctl_cmd_del_port},
     {"ports", ctl_cmd_ports},	    {"stats", ctl_cmd_stats},	    {"fdb", ctl_cmd_fdb},
     {"shutdown", ctl_cmd_shutdown}, {"link-set", ctl_cmd_link_set}, {"link-show", ctl_cmd_link_show},
+    {"add-patch", ctl_cmd_add_patch}, {"add-ports", ctl_cmd_add_ports}, {"port-state", ctl_cmd_port_state},
+    {"fdb-flush", ctl_cmd_fdb_flush},
 };
 
 json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)

@@ -150,3 +150,77 @@ json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown)
 	}
 	return ctl_ok(ctl_link_json(p));
 }
+
+/* One end of add-patch: {"name": "sw1:p9", "bridge": "sw1", "link": "k=v..."}
+ * where link is the direction leaving this end. */
+static json_t *ctl_patch_end(json_t *j, struct port_conf *c, const char **bridge,
+			     struct rte_mempool *pool)
+{
+	const char *name = ctl_str(j, "name"), *link = ctl_str(j, "link");
+	char err[200];
+
+	*bridge = ctl_str(j, "bridge");
+	if (!json_is_object(j) || name == NULL || link == NULL || *bridge == NULL ||
+	    name[0] == '\0' || (*bridge)[0] == '\0')
+		return ctl_error(EINVAL, "add-patch: 'a' and 'b' need 'name' and 'bridge' strings");
+	if (strlen(name) >= sizeof(c->name) || strlen(*bridge) >= SW_BRIDGE_NAME)
+		return ctl_error(EINVAL, "add-patch: name or bridge too long");
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->type = PORT_TYPE_PATCH;
+	c->pool = pool;
+	if (ctl_params_parse(link, &c->link_out, err, sizeof(err)) < 0)
+		return ctl_error(EINVAL, "add-patch: %s", err);
+	return NULL;
+}
+
+/*   {"cmd": "add-patch", "a": {...}, "b": {...}, "seed": N, "blocked": false}
+ * a switch-to-switch cable; emulation of a->b is a's "out" direction. */
+json_t *ctl_cmd_add_patch(struct ctl *c, json_t *req, bool *shutdown)
+{
+	struct port_conf a = {0}, b = {0};
+	const char *ba, *bb;
+	json_t *seed = json_object_get(req, "seed"), *blocked = json_object_get(req, "blocked");
+	json_t *err;
+	int ret;
+
+	(void)shutdown;
+	err = ctl_patch_end(json_object_get(req, "a"), &a, &ba, ctl_sw(c)->pool);
+	if (err == NULL)
+		err = ctl_patch_end(json_object_get(req, "b"), &b, &bb, ctl_sw(c)->pool);
+	if (err != NULL)
+		return err;
+	if (seed != NULL && (!json_is_integer(seed) || json_integer_value(seed) < 0))
+		return ctl_error(EINVAL, "add-patch: 'seed' must be a non-negative integer");
+	if (blocked != NULL && !json_is_boolean(blocked))
+		return ctl_error(EINVAL, "add-patch: 'blocked' must be true or false");
+	a.link_seed = seed ? (uint64_t)json_integer_value(seed) : 0;
+	b.link_seed = a.link_seed ^ 0x5bd1e995u;
+	ret = sw_patch_add(ctl_sw(c), &a, ba, &b, bb, json_is_true(blocked));
+	if (ret < 0)
+		return ctl_error(-ret, "add-patch %s <-> %s: %s", a.name, b.name, strerror(-ret));
+	return ctl_ok(NULL);
+}
+
+/*   {"cmd": "port-state", "name": "sw1:p9", "blocked": true} */
+json_t *ctl_cmd_port_state(struct ctl *c, json_t *req, bool *shutdown)
+{
+	const char *name = ctl_str(req, "name");
+	json_t *blocked = json_object_get(req, "blocked");
+	int ret;
+
+	(void)shutdown;
+	if (name == NULL || name[0] == '\0' || !json_is_boolean(blocked))
+		return ctl_error(EINVAL, "port-state: 'name' (string) and 'blocked' (bool) needed");
+	ret = sw_port_set_blocked(ctl_sw(c), name, json_is_true(blocked));
+	if (ret < 0)
+		return ctl_error(-ret, "port-state %s: no such port", name);
+	return ctl_ok(NULL);
+}
+
+/*   {"cmd": "fdb-flush"}: forget every learned MAC (topology changed). */
+json_t *ctl_cmd_fdb_flush(struct ctl *c, json_t *req, bool *shutdown)
+{
+	(void)req;
+	(void)shutdown;
+	return ctl_ok(json_pack("{s:i}", "flushed", (int)fdb_flush_all(ctl_sw(c)->fdb)));
+}

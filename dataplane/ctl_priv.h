@@ -26,5 +26,8 @@ json_t *ctl_link_conf(json_t *req, struct port_conf *conf);
 
 json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown);
 json_t *ctl_cmd_link_show(struct ctl *c, json_t *req, bool *shutdown);
+json_t *ctl_cmd_add_patch(struct ctl *c, json_t *req, bool *shutdown);
+json_t *ctl_cmd_port_state(struct ctl *c, json_t *req, bool *shutdown);
+json_t *ctl_cmd_fdb_flush(struct ctl *c, json_t *req, bool *shutdown);
 
 #endif

@@ -13,6 +13,7 @@ static const struct port_ops *const port_backends[PORT_TYPE__COUNT] = {
     [PORT_TYPE_AFPACKET] = &port_afpacket_ops,
     [PORT_TYPE_TAP] = &port_tap_ops,
     [PORT_TYPE_RING] = &port_ring_ops,
+    [PORT_TYPE_PATCH] = &port_patch_ops,
 };
 
 static const char *const port_drop_names[PORT_DROP__COUNT] = {

@@ -32,7 +32,8 @@
 enum port_type {
 	PORT_TYPE_AFPACKET,
 	PORT_TYPE_TAP,
-	PORT_TYPE_RING, /* in-memory rings: tests, and later internal links */
+	PORT_TYPE_RING,  /* in-memory rings: the far end is code (tests) */
+	PORT_TYPE_PATCH, /* one end of an in-process switch-to-switch link */
 	PORT_TYPE__COUNT,
 };
 
@@ -123,6 +124,10 @@ struct port {
 	struct rte_mbuf *txq[PORT_TXQ_SIZE];
 	/* the emulated link (never NULL once the port is published) */
 	struct portlink *link;
+	/* patch ports: the other end of the cable */
+	struct port *peer;
+	/* spanning tree: a blocked port neither forwards nor learns */
+	uint8_t blocked;
 	/* backend state follows */
 	uint8_t priv[] __rte_cache_aligned;
 };
@@ -149,6 +154,7 @@ void port_destroy(struct port *p);
 extern const struct port_ops port_afpacket_ops;
 extern const struct port_ops port_tap_ops;
 extern const struct port_ops port_ring_ops;
+extern const struct port_ops port_patch_ops;
 
 /* Ring backend only: the test side of the port. Inject frames as if a host
  * had sent them (returns how many were queued), and collect what the switch

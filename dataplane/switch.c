@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ static const char *const sw_drop_names[SW_DROP__COUNT] = {
     [SW_DROP_SAME_PORT] = "same_port",
     [SW_DROP_PORT_GONE] = "port_gone",
     [SW_DROP_NO_DEST] = "no_destination",
+    [SW_DROP_BLOCKED] = "blocked_port",
 };
 
 const char *sw_drop_name(enum sw_drop d)
@@ -26,6 +28,44 @@ const char *sw_drop_name(enum sw_drop d)
 }
 
 /* ---- control side ---------------------------------------------------- */
+
+#define SW_POOL_THREADS 128
+
+struct sw_par {
+	unsigned n;
+	unsigned next; /* atomic */
+	void (*fn)(unsigned i, void *arg);
+	void *arg;
+};
+
+static void *sw_par_thread(void *v)
+{
+	struct sw_par *par = v;
+	unsigned i;
+
+	while ((i = __atomic_fetch_add(&par->next, 1, __ATOMIC_RELAXED)) < par->n)
+		par->fn(i, par->arg);
+	return NULL;
+}
+
+/* Run fn(i) for i < n on up to SW_POOL_THREADS threads. Opening and closing
+ * kernel sockets waits for RCU grace periods (packet rings call
+ * synchronize_net()); in parallel the waits overlap instead of adding up. */
+static void sw_parallel(unsigned n, void (*fn)(unsigned i, void *arg), void *arg)
+{
+	struct sw_par par = {.n = n, .fn = fn, .arg = arg};
+	pthread_t th[SW_POOL_THREADS];
+	unsigned t, started = 0;
+
+	for (t = 0; t < SW_POOL_THREADS && t + 1 < n; t++) {
+		if (pthread_create(&th[t], NULL, sw_par_thread, &par) != 0)
+			break;
+		started++;
+	}
+	sw_par_thread(&par); /* this thread helps, and does it all if alone */
+	for (t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+}
 
 static void sw_sync(struct sw *sw)
 {
@@ -79,16 +119,53 @@ fail:
 	return NULL;
 }
 
+static void sw_destroy_one(unsigned i, void *arg)
+{
+	port_destroy(((struct port **)arg)[i]);
+}
+
+/* Remove every port at once: one grace period, closes in parallel. */
+static void sw_ports_clear(struct sw *sw)
+{
+	struct port **all = malloc(sizeof(*all) * (sw->n_ports + 1));
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < sw->port_hwm; i++) {
+		struct port *p = sw->ports[i];
+
+		if (p == NULL)
+			continue;
+		if (all == NULL) { /* no memory: the slow way still works */
+			sw_port_del(sw, p->conf.name);
+			continue;
+		}
+		worker_detach(sw->workers[p->id % sw->n_workers], p);
+		__atomic_store_n(&sw->ports[i], NULL, __ATOMIC_RELEASE);
+		all[n++] = p;
+	}
+	sw->n_ports = 0;
+	for (unsigned b = 0; b < sw->n_bridges; b++) {
+		struct sw_portset *empty = calloc(1, sizeof(*empty));
+		struct sw_portset *old = sw->bridges[b].ports;
+
+		if (empty == NULL)
+			continue;
+		__atomic_store_n(&sw->bridges[b].ports, empty, __ATOMIC_RELEASE);
+		sw_sync(sw);
+		free(old);
+	}
+	sw_sync(sw);
+	fdb_flush_all(sw->fdb);
+	sw_parallel(n, sw_destroy_one, all);
+	free(all);
+}
+
 void sw_destroy(struct sw *sw)
 {
 	if (sw == NULL)
 		return;
-	if (sw->ports != NULL) {
-		for (uint32_t i = 0; i < sw->port_hwm; i++) {
-			if (sw->ports[i] != NULL)
-				sw_port_del(sw, sw->ports[i]->conf.name);
-		}
-	}
+	if (sw->ports != NULL)
+		sw_ports_clear(sw);
 	for (unsigned i = 0; i < sw->n_workers; i++)
 		worker_destroy(sw->workers[i]);
 	if (sw->bridges != NULL) {
@@ -161,9 +238,54 @@ static int sw_bridge_update(struct sw *sw, struct sw_bridge *b, uint32_t add, ui
 	return 0;
 }
 
+static uint32_t sw_free_id(const struct sw *sw, uint32_t from)
+{
+	uint32_t id;
+
+	for (id = from; id < SW_PORT_MAX && sw->ports[id] != NULL; id++)
+		;
+	return id;
+}
+
+/* Give p an id, put it in the table and its bridge, and let its worker
+ * watch it. 0 or -errno (and then p is in none of them). */
+static int sw_publish(struct sw *sw, struct port *p, uint32_t id, int bid)
+{
+	int ret;
+
+	p->id = id;
+	p->bridge = (uint16_t)bid;
+	__atomic_store_n(&sw->ports[id], p, __ATOMIC_RELEASE);
+	ret = sw_bridge_update(sw, &sw->bridges[bid], id, PORT_ID_NONE);
+	if (ret < 0)
+		goto fail;
+	ret = worker_attach(sw->workers[id % sw->n_workers], p);
+	if (ret < 0) {
+		sw_bridge_update(sw, &sw->bridges[bid], PORT_ID_NONE, id);
+		goto fail;
+	}
+	sw->n_ports++;
+	if (id >= sw->port_hwm)
+		sw->port_hwm = id + 1;
+	return 0;
+fail:
+	__atomic_store_n(&sw->ports[id], NULL, __ATOMIC_RELEASE);
+	sw_sync(sw);
+	return ret;
+}
+
+/* Undo sw_publish, after which nothing can reach p; p is not freed. */
+static void sw_unpublish(struct sw *sw, struct port *p)
+{
+	worker_detach(sw->workers[p->id % sw->n_workers], p);
+	/* a set that cannot be copied keeps the id; its lookups find NULL */
+	sw_bridge_update(sw, &sw->bridges[p->bridge], PORT_ID_NONE, p->id);
+	__atomic_store_n(&sw->ports[p->id], NULL, __ATOMIC_RELEASE);
+	sw->n_ports--;
+}
+
 int sw_port_add(struct sw *sw, const struct port_conf *conf, const char *bridge)
 {
-	struct worker *w;
 	struct port *p;
 	uint32_t id;
 	int bid, ret;
@@ -173,53 +295,242 @@ int sw_port_add(struct sw *sw, const struct port_conf *conf, const char *bridge)
 	bid = sw_bridge_get(sw, bridge);
 	if (bid < 0)
 		return bid;
-	for (id = 0; id < SW_PORT_MAX && sw->ports[id] != NULL; id++)
-		;
+	id = sw_free_id(sw, 0);
 	if (id == SW_PORT_MAX)
 		return -ENOSPC;
 	p = port_create(conf);
 	if (p == NULL)
 		return -errno;
-	p->id = id;
-	p->bridge = (uint16_t)bid;
-	__atomic_store_n(&sw->ports[id], p, __ATOMIC_RELEASE);
-	ret = sw_bridge_update(sw, &sw->bridges[bid], id, PORT_ID_NONE);
-	if (ret < 0)
-		goto fail;
-	w = sw->workers[id % sw->n_workers];
-	ret = worker_attach(w, p);
+	ret = sw_publish(sw, p, id, bid);
 	if (ret < 0) {
-		sw_bridge_update(sw, &sw->bridges[bid], PORT_ID_NONE, id);
+		port_destroy(p);
+		return ret;
+	}
+	return (int)id;
+}
+
+/* Publish ports whose id and bridge are set, with one grace period for the
+ * lot (a grace period waits for a worker loop, which is long while the new
+ * hosts flood their first multicast). 0 or -ENOMEM, and then none is. */
+static int sw_publish_many(struct sw *sw, struct port **ports, unsigned n)
+{
+	struct sw_portset **old = calloc(sw->n_bridges + 1, sizeof(*old));
+	struct sw_portset **nu = calloc(sw->n_bridges + 1, sizeof(*nu));
+	unsigned *add = calloc(sw->n_bridges + 1, sizeof(*add));
+	unsigned i, b;
+	int ret = 0;
+
+	if (old == NULL || nu == NULL || add == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* watched before they are visible: an early wake-up finds no port and
+	 * is ignored, and level-triggered epoll reports it again */
+	for (i = 0; i < n; i++) {
+		ret = worker_attach(sw->workers[ports[i]->id % sw->n_workers], ports[i]);
+		if (ret < 0) {
+			while (i-- > 0)
+				worker_detach(sw->workers[ports[i]->id % sw->n_workers], ports[i]);
+			goto out;
+		}
+		add[ports[i]->bridge]++;
+	}
+	for (b = 0; b < sw->n_bridges; b++) {
+		if (add[b] == 0)
+			continue;
+		old[b] = sw->bridges[b].ports;
+		nu[b] = malloc(sizeof(*nu[b]) + sizeof(uint32_t) * (old[b]->n + add[b]));
+		if (nu[b] == NULL) {
+			for (i = 0; i < n; i++)
+				worker_detach(sw->workers[ports[i]->id % sw->n_workers], ports[i]);
+			ret = -ENOMEM;
+			goto out;
+		}
+		memcpy(nu[b]->ids, old[b]->ids, sizeof(uint32_t) * old[b]->n);
+		nu[b]->n = old[b]->n;
+	}
+	for (i = 0; i < n; i++) {
+		struct sw_portset *set = nu[ports[i]->bridge];
+
+		set->ids[set->n++] = ports[i]->id;
+		__atomic_store_n(&sw->ports[ports[i]->id], ports[i], __ATOMIC_RELEASE);
+		sw->n_ports++;
+		if (ports[i]->id >= sw->port_hwm)
+			sw->port_hwm = ports[i]->id + 1;
+	}
+	for (b = 0; b < sw->n_bridges; b++) {
+		if (nu[b] != NULL)
+			__atomic_store_n(&sw->bridges[b].ports, nu[b], __ATOMIC_RELEASE);
+	}
+	sw_sync(sw);
+	for (b = 0; b < sw->n_bridges; b++) {
+		if (nu[b] != NULL) {
+			free(old[b]);
+			nu[b] = NULL;
+		}
+	}
+out:
+	if (nu != NULL) {
+		for (b = 0; b < sw->n_bridges; b++)
+			free(nu[b]);
+	}
+	free(old);
+	free(nu);
+	free(add);
+	return ret;
+}
+
+struct sw_batch {
+	const struct port_conf *confs;
+	struct port **ports;
+	int *errs;
+};
+
+static void sw_create_one(unsigned i, void *arg)
+{
+	struct sw_batch *b = arg;
+
+	b->ports[i] = port_create(&b->confs[i]);
+	b->errs[i] = b->ports[i] == NULL ? -errno : 0;
+}
+
+int sw_ports_add(struct sw *sw, const struct port_conf *confs, const char *const *bridges,
+		 unsigned n, unsigned *failed)
+{
+	struct port **ports = calloc(n + 1, sizeof(*ports));
+	int *errs = calloc(n + 1, sizeof(*errs)), *bids = calloc(n + 1, sizeof(int));
+	struct sw_batch b = {confs, ports, errs};
+	unsigned i;
+	uint32_t id = 0;
+	int ret = 0;
+
+	*failed = 0;
+	if (ports == NULL || errs == NULL || bids == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* check everything before creating anything */
+	for (i = 0; i < n; i++) {
+		*failed = i;
+		if (sw_port_find(sw, confs[i].name) != NULL) {
+			ret = -EEXIST;
+			goto out;
+		}
+		for (unsigned k = 0; k < i; k++) {
+			if (strcmp(confs[k].name, confs[i].name) == 0) {
+				ret = -EEXIST;
+				goto out;
+			}
+		}
+		bids[i] = sw_bridge_get(sw, bridges[i]);
+		if (bids[i] < 0) {
+			ret = bids[i];
+			goto out;
+		}
+	}
+	sw_parallel(n, sw_create_one, &b);
+	for (i = 0; i < n && ret == 0; i++) {
+		if (errs[i] < 0) {
+			*failed = i;
+			ret = errs[i];
+		}
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		id = sw_free_id(sw, id);
+		if (id == SW_PORT_MAX) {
+			*failed = i;
+			ret = -ENOSPC;
+			break;
+		}
+		ports[i]->id = id++;
+		ports[i]->bridge = (uint16_t)bids[i];
+	}
+	if (ret == 0)
+		ret = sw_publish_many(sw, ports, n);
+	if (ret < 0)
+		sw_parallel(n, sw_destroy_one, ports);
+out:
+	free(ports);
+	free(errs);
+	free(bids);
+	return ret;
+}
+
+int sw_patch_add(struct sw *sw, const struct port_conf *a, const char *bridge_a,
+		 const struct port_conf *b, const char *bridge_b, int blocked)
+{
+	struct port *pa = NULL, *pb = NULL;
+	int ba, bb, ret;
+	uint32_t ida, idb;
+
+	if (a->type != PORT_TYPE_PATCH || b->type != PORT_TYPE_PATCH ||
+	    strcmp(a->name, b->name) == 0)
+		return -EINVAL;
+	if (sw_port_find(sw, a->name) != NULL || sw_port_find(sw, b->name) != NULL)
+		return -EEXIST;
+	ba = sw_bridge_get(sw, bridge_a);
+	bb = ba < 0 ? ba : sw_bridge_get(sw, bridge_b);
+	if (bb < 0)
+		return bb;
+	ida = sw_free_id(sw, 0);
+	idb = ida == SW_PORT_MAX ? SW_PORT_MAX : sw_free_id(sw, ida + 1);
+	if (idb == SW_PORT_MAX)
+		return -ENOSPC;
+	pa = port_create(a);
+	pb = pa ? port_create(b) : NULL;
+	if (pb == NULL) {
+		ret = -errno;
 		goto fail;
 	}
-	sw->n_ports++;
-	if (id >= sw->port_hwm)
-		sw->port_hwm = id + 1;
-	return (int)id;
+	/* wired before either is visible: a worker never sees half a cable */
+	pa->peer = pb;
+	pb->peer = pa;
+	pa->blocked = pb->blocked = (uint8_t)(blocked != 0);
+	ret = sw_publish(sw, pa, ida, ba);
+	if (ret < 0)
+		goto fail;
+	ret = sw_publish(sw, pb, idb, bb);
+	if (ret < 0) {
+		sw_unpublish(sw, pa);
+		sw_sync(sw);
+		goto fail;
+	}
+	return 0;
 fail:
-	__atomic_store_n(&sw->ports[id], NULL, __ATOMIC_RELEASE);
-	sw_sync(sw);
-	port_destroy(p);
+	port_destroy(pa);
+	port_destroy(pb);
 	return ret;
+}
+
+int sw_port_set_blocked(struct sw *sw, const char *name, int blocked)
+{
+	struct port *p = sw_port_find(sw, name);
+
+	if (p == NULL)
+		return -ENOENT;
+	__atomic_store_n(&p->blocked, (uint8_t)(blocked != 0), __ATOMIC_RELEASE);
+	/* MACs learned through the old tree may now be elsewhere */
+	fdb_flush_all(sw->fdb);
+	return 0;
 }
 
 int sw_port_del(struct sw *sw, const char *name)
 {
-	struct port *p = sw_port_find(sw, name);
-	uint32_t id;
+	struct port *p = sw_port_find(sw, name), *peer;
 
 	if (p == NULL)
 		return -ENOENT;
-	id = p->id;
-	worker_detach(sw->workers[id % sw->n_workers], p);
-	/* a set that cannot be copied keeps the id; its lookups find NULL */
-	sw_bridge_update(sw, &sw->bridges[p->bridge], PORT_ID_NONE, id);
-	__atomic_store_n(&sw->ports[id], NULL, __ATOMIC_RELEASE);
+	peer = p->peer;
+	sw_unpublish(sw, p);
+	if (peer != NULL)
+		sw_unpublish(sw, peer);
 	sw_sync(sw);
-	/* before the id can be reused, nothing may point to it */
-	fdb_flush_port(sw->fdb, id);
+	/* before an id can be reused, nothing may point to it */
+	fdb_flush_port(sw->fdb, p->id);
+	if (peer != NULL)
+		fdb_flush_port(sw->fdb, peer->id);
 	port_destroy(p);
-	sw->n_ports--;
+	port_destroy(peer);
 	return 0;
 }
 
@@ -234,6 +545,11 @@ void sw_drops(const struct sw *sw, uint64_t drops[SW_DROP__COUNT])
 
 /* ---- worker side ----------------------------------------------------- */
 
+static inline int sw_port_blocked(const struct port *p)
+{
+	return __atomic_load_n(&p->blocked, __ATOMIC_RELAXED);
+}
+
 static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf *m)
 {
 	const struct sw_portset *set =
@@ -243,8 +559,9 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 
 	/* count first: the packet is shared by reference, one per target */
 	for (i = 0; i < set->n; i++) {
-		if (set->ids[i] != in->id &&
-		    __atomic_load_n(&sw->ports[set->ids[i]], __ATOMIC_ACQUIRE) != NULL)
+		struct port *t = __atomic_load_n(&sw->ports[set->ids[i]], __ATOMIC_ACQUIRE);
+
+		if (set->ids[i] != in->id && t != NULL && !sw_port_blocked(t))
 			targets++;
 	}
 	if (targets == 0) {
@@ -259,7 +576,7 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 		if (set->ids[i] == in->id)
 			continue;
 		p = __atomic_load_n(&sw->ports[set->ids[i]], __ATOMIC_ACQUIRE);
-		if (p == NULL)
+		if (p == NULL || sw_port_blocked(p))
 			continue;
 		out[n++] = p;
 		targets--;
@@ -301,6 +618,11 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		if (__atomic_load_n(&in->blocked, __ATOMIC_RELAXED)) {
+			w->drops[SW_DROP_BLOCKED]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		if (!rte_is_valid_assigned_ether_addr(&eth->src_addr)) {
 			w->drops[SW_DROP_BAD_SRC]++;
@@ -325,7 +647,7 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 			continue;
 		}
 		out = __atomic_load_n(&sw->ports[dst], __ATOMIC_ACQUIRE);
-		if (out == NULL || out->bridge != in->bridge) {
+		if (out == NULL || out->bridge != in->bridge || sw_port_blocked(out)) {
 			w->drops[SW_DROP_PORT_GONE]++;
 			rte_pktmbuf_free(m);
 			continue;

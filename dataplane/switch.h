@@ -32,6 +32,7 @@ enum sw_drop {
 	SW_DROP_SAME_PORT, /* destination is behind the ingress port */
 	SW_DROP_PORT_GONE, /* FDB entry outlived its port */
 	SW_DROP_NO_DEST,   /* flood on a bridge with no other port */
+	SW_DROP_BLOCKED, /* received on a port the spanning tree blocks */
 	SW_DROP__COUNT,
 };
 
@@ -78,7 +79,24 @@ void sw_destroy(struct sw *sw);
  * Returns the port id or -errno (-EEXIST name taken, -ENOSPC table full,
  * or the backend's error). */
 int sw_port_add(struct sw *sw, const struct port_conf *conf, const char *bridge);
-/* Control: remove a port by name. 0 or -ENOENT. */
+/* Control: create n ports at once, all or nothing: their backends are
+ * opened in parallel (each packet socket costs the kernel RCU grace
+ * periods). 0, or -errno with *failed the index of the port that failed;
+ * then none of the n exists. */
+int sw_ports_add(struct sw *sw, const struct port_conf *confs, const char *const *bridges,
+		 unsigned n, unsigned *failed);
+
+/* Control: create a switch-to-switch cable: patch ports a (on bridge_a)
+ * and b (on bridge_b), wired to each other, published together, blocked
+ * from the start if 'blocked' (a redundant link of the spanning tree).
+ * Returns 0 or -errno; on failure neither end exists. */
+int sw_patch_add(struct sw *sw, const struct port_conf *a, const char *bridge_a,
+		 const struct port_conf *b, const char *bridge_b, int blocked);
+/* Control: block or unblock a port (spanning tree). The FDB is flushed:
+ * where MACs are reachable has changed. 0 or -ENOENT. */
+int sw_port_set_blocked(struct sw *sw, const char *name, int blocked);
+/* Control: remove a port by name (both ends, for a patch port). 0 or
+ * -ENOENT. */
 int sw_port_del(struct sw *sw, const char *name);
 /* Control: port by name, or NULL. */
 struct port *sw_port_find(struct sw *sw, const char *name);

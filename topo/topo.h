@@ -3,10 +3,12 @@
  * Topology model: what a lab is made of, after parsing and validation.
  *
  * A topology is produced by topo_load_file() (topo_parse.c) from a YAML file in
- * containerlab's shape. Once loaded it is complete and valid: every host that
- * should have an address has one (explicit or assigned from the subnet), every
- * host has a MAC, every endpoint names an existing node, and no port is used
- * twice. The control plane plans and applies from it without re-checking.
+ * containerlab's shape, or by a generator (topo_gen.c): the file's
+ * topology.generate, or topo_generate_spec() from a command line. Once loaded
+ * it is complete and valid: every host that should have an address has one
+ * (explicit or assigned from the subnet), every host has a MAC, every endpoint
+ * names an existing node, and no port is used twice. The control plane plans
+ * and applies from it without re-checking.
  *
  * The model holds no kernel or switch state; it is pure data, safe to use in
  * unit tests without root.
@@ -19,11 +21,11 @@
 
 #include "linkparams.h"
 
-#define TOPO_NAME_MAX   32 /* lab and node names, including the NUL */
+#define TOPO_NAME_MAX	32 /* lab and node names, including the NUL */
 #define TOPO_IFNAME_MAX 16 /* IFNAMSIZ */
 
 enum topo_kind {
-	TOPO_KIND_HOST,   /* a network namespace */
+	TOPO_KIND_HOST,	  /* a network namespace */
 	TOPO_KIND_SWITCH, /* a bridge inside rackless-switch */
 };
 
@@ -31,7 +33,7 @@ enum topo_kind {
 enum topo_port_type {
 	TOPO_PORT_DEFAULT = 0, /* not given: inherit defaults, else afpacket */
 	TOPO_PORT_AFPACKET,    /* veth pair, switch end read by a packet mmap ring */
-	TOPO_PORT_TAP,         /* tap owned by the switch, moved into the host */
+	TOPO_PORT_TAP,	       /* tap owned by the switch, moved into the host */
 };
 
 /* Position in the source file, 1-based. line == 0 means "no position". */
@@ -65,47 +67,53 @@ struct topo_node {
 };
 
 struct topo_endpoint {
-	unsigned node;                 /* index into topo.nodes */
-	char ifname[TOPO_IFNAME_MAX];  /* interface (host) or port (switch) name */
+	unsigned node;		      /* index into topo.nodes */
+	char ifname[TOPO_IFNAME_MAX]; /* interface (host) or port (switch) name */
 	struct topo_mark mark;
 };
 
-/* Directions of a link after loading (indexes of topo_link.params). */
+/* Directions of a link after loading (indexes of topo_link.params). On a
+ * trunk the names mean ep[0] -> ep[1] and ep[1] -> ep[0]. */
 enum topo_dir {
 	TOPO_DIR_TO_SWITCH = 0, /* ep[0] -> ep[1]: host -> switch */
 	TOPO_DIR_TO_HOST = 1,	/* ep[1] -> ep[0]: switch -> host */
 };
 
 /*
- * A link. After loading, ep[0] is always the host and ep[1] the switch.
+ * A link joins a host and a switch (a host link), or two different switches
+ * (a trunk: topo_link_is_trunk()); two hosts is an error. After loading, ep[0]
+ * is the host and ep[1] the switch of a host link, whatever the file's order;
+ * a trunk keeps the file's order: ep[0] is the switch written first.
  *
  * params[d] is what direction d (enum topo_dir) does to frames, resolved from
  * the file with linkparams_merge(), each layer overriding the fields it sets:
  *   1. topology.defaults.params                       (both directions)
  *   2. topology.defaults.params.forward / .reverse    (forward: host -> switch,
- *      defaults having no endpoint order; reverse: switch -> host)
+ *      defaults having no endpoint order; reverse: switch -> host. On a
+ *      trunk forward is ep[0] -> ep[1], reverse ep[1] -> ep[0])
  *   3. the link's params                              (both directions)
  *   4. the link's params.forward / .reverse
  * A link's forward goes from its first endpoint as written in the file to the
  * second, reverse the other way: for "endpoints: [sw1:p1, h1:eth0]" forward is
- * switch -> host, so it lands in params[TOPO_DIR_TO_HOST]. A Gilbert-Elliott
- * model is given whole in one mapping (ge_p and ge_r both set there), and
- * every direction with burst or queue has a rate. All zero (set == 0) when
- * nothing applies.
+ * switch -> host, so it lands in params[TOPO_DIR_TO_HOST]; on a trunk forward
+ * is always params[0] (ep[0] -> ep[1]). A Gilbert-Elliott model is given whole
+ * in one mapping (ge_p and ge_r both set there), and every direction with
+ * burst or queue has a rate. All zero (set == 0) when nothing applies.
  */
 struct topo_link {
 	struct topo_endpoint ep[2];
 	struct topo_mark mark;
 	struct linkparams params[2];
 	struct topo_mark params_mark; /* the link's 'params' key; line 0: none */
+	int trunk;		      /* both ends are switches: use topo_link_is_trunk() */
 };
 
 struct topo {
 	char name[TOPO_NAME_MAX];
 	char *file; /* path it was loaded from (owned) */
 	int has_subnet;
-	struct topo_ip4 subnet;       /* defaults.subnet, addr is the network */
-	uint32_t gateway;             /* defaults.gateway, 0 = none */
+	struct topo_ip4 subnet;	       /* defaults.subnet, addr is the network */
+	uint32_t gateway;	       /* defaults.gateway, 0 = none */
 	enum topo_port_type port_type; /* defaults.port, resolved */
 	struct topo_node *nodes;
 	unsigned n_nodes;
@@ -150,6 +158,76 @@ int topo_load_file(const char *path, struct topo **out, struct topo_diags *diags
 int topo_load_buffer(const char *name, const char *buf, size_t len, struct topo **out,
 		     struct topo_diags *diags);
 
+/*
+ * Generators: a regular topology from a type and a few whole numbers, written
+ * in a file as
+ *
+ *   topology:
+ *     defaults: {subnet: 10.0.0.0/16}     # optional, as for listed nodes
+ *     generate: {type: fat-tree, k: 4}    # instead of 'nodes' and 'links'
+ *
+ * or given to topo_generate_spec() the way Mininet's --topo is typed. Both
+ * fill the same parameters and build with the same code, so a spec and the
+ * file form make the same lab. Every generated value is bounded: at most
+ * TOPO_GEN_HOSTS_MAX hosts, TOPO_GEN_SWITCHES_MAX switches and
+ * TOPO_GEN_LINKS_MAX links, else an error naming the limit (nothing is
+ * dropped). Types and keys (in positional order; "hosts" defaults to 1):
+ *
+ *   linear      switches (1..4096), hosts per switch (1..65536): s1..sN in a
+ *               chain, trunks [s<i>, s<i+1>]
+ *   star        hosts (1..65536): one switch s1
+ *   ring        switches (3..4096), hosts per switch: a linear chain closed by
+ *               [sN, s1] (a loop on purpose: the spanning tree blocks a link)
+ *   tree        depth (1..4096), fanout (1..65536): Mininet's TreeTopo, same
+ *               names, link order and port numbers: switches s1.. in
+ *               depth-first preorder (s1 the root), hosts h1..hN left to
+ *               right under the leaf switches; fanout^depth hosts and
+ *               1 + fanout + ... + fanout^(depth-1) switches; trunks
+ *               [child, parent]
+ *   fat-tree    k (even, 2..48): (k/2)^2 cores c1..c<(k/2)^2>; k pods p with
+ *               k/2 aggregation a<p>_<j> and k/2 edge switches e<p>_<j>; k/2
+ *               hosts h<p>_<e>_<i> per edge switch e (k^3/4 hosts). Every edge
+ *               switch links to every aggregation switch of its pod
+ *               ([e<p>_<e>, a<p>_<j>]); a<p>_<j> links to the cores
+ *               c<(j-1)*k/2+1> .. c<j*k/2> ([a<p>_<j>, c<i>]).
+ *   leaf-spine  spines (1..4096), leaves (1..4096), hosts per leaf: spine1..,
+ *               leaf1.., hosts h<leaf>_<i>; every leaf links to every spine
+ *               ([leaf<l>, spine<s>])
+ *   torus       x (3..4096), y (3..4096), hosts per switch: switches s<i>_<j>
+ *               (column i of x, row j of y), each linked to its right
+ *               ([s<i>_<j>, s<i+1>_<j>]) and down ([s<i>_<j>, s<i>_<j+1>])
+ *               neighbours, wrapping: four trunks per switch
+ *
+ * Every index is 1-based. Hosts not named by their switch (linear, star,
+ * ring, torus) are h1..hN, the hosts of the first switch first (torus:
+ * switches s1_1, s1_2, .. s1_y, s2_1, ..). Nodes are all switches, then all
+ * hosts in that order, so hosts take addresses from defaults.subnet in name
+ * order (h1 the first one); without a subnet they have none. Each host has
+ * one interface, eth0; switch ports are p1, p2, .. per switch in link order.
+ * Links are the host links (in host order), then the trunks in the order
+ * above (tree: Mininet's order), so a switch's host ports come first.
+ * Trunks are written lower tier first: with defaults.params.forward, forward
+ * is "up" (host -> switch, edge -> aggregation -> core, leaf -> spine,
+ * child -> parent). defaults.params apply to every link. Generated nodes,
+ * endpoints and links carry the position of the 'generate' key.
+ */
+#define TOPO_GEN_HOSTS_MAX    65536
+#define TOPO_GEN_SWITCHES_MAX 4096
+#define TOPO_GEN_LINKS_MAX    131072
+
+/*
+ * Generate lab 'lab' from a Mininet-style spec: "type,key=value,..." or with
+ * positional values in the key order above ("linear,4" = 4 switches,
+ * "tree,3,4" = depth 3, fanout 4; positional values come before named ones).
+ * The lab's subnet is 10.0.0.0/8 (h1 is 10.0.0.1, as in Mininet), with no
+ * gateway and afpacket ports; file is "<--topo SPEC>". Returns 0 and a new
+ * topology in *out, or -EINVAL with diagnostics whose file is "<--topo>" and
+ * which have no position ("unknown topology type 'trie' (linear, ...)"), or
+ * -ENOMEM.
+ */
+int topo_generate_spec(const char *lab, const char *spec, struct topo **out,
+		       struct topo_diags *diags);
+
 /* Free a topology; NULL is a no-op. */
 void topo_free(struct topo *t);
 
@@ -158,6 +236,9 @@ void topo_diags_print(const struct topo_diags *diags, FILE *f);
 
 /* Look a node up by name; returns its index or -1. */
 int topo_node_find(const struct topo *t, const char *name);
+
+/* 1 if the link joins two switches (a trunk), 0 if a host and a switch. */
+int topo_link_is_trunk(const struct topo_link *l);
 
 /* Names: lab and node names are [A-Za-z0-9][A-Za-z0-9_-]*, shorter than
  * TOPO_NAME_MAX. Interface names are 1..15 chars of [A-Za-z0-9_.-]. */

@@ -107,7 +107,24 @@ static void check_link_params(struct topo_build *b, unsigned i, int swapped)
 	}
 }
 
-/* One host and one switch per link, host first; note which hosts have eth0. */
+/* Two different switches: a trunk, kept in the file's order. */
+static void check_trunk(struct topo_build *b, unsigned i)
+{
+	struct topo_link *l = &b->t->links[i];
+
+	if (l->ep[0].node == l->ep[1].node) {
+		topo_diag(b->diags, l->mark, "a link cannot join switch %s to itself",
+			  b->t->nodes[l->ep[0].node].name);
+		return;
+	}
+	l->trunk = 1;
+	check_link_params(b, i, 0);
+}
+
+/*
+ * A host and a switch per link, host first, or two switches as written; note
+ * which hosts have eth0.
+ */
 static void check_links(struct topo_build *b)
 {
 	struct topo *t = b->t;
@@ -126,11 +143,14 @@ static void check_links(struct topo_build *b)
 		if (!(b->src[l->ep[0].node].flags & TOPO_SRC_KIND) ||
 		    !(b->src[l->ep[1].node].flags & TOPO_SRC_KIND))
 			continue;
-		if (a->kind == z->kind) {
+		if (a->kind == TOPO_KIND_HOST && z->kind == TOPO_KIND_HOST) {
 			topo_diag(b->diags, l->mark,
-				  "a link must join a host and a switch (%s and %s are both %s)",
-				  a->name, z->name,
-				  a->kind == TOPO_KIND_HOST ? "hosts" : "switches");
+				  "a link must join a host and a switch (%s and %s are both hosts)",
+				  a->name, z->name);
+			continue;
+		}
+		if (a->kind == TOPO_KIND_SWITCH && z->kind == TOPO_KIND_SWITCH) {
+			check_trunk(b, i);
 			continue;
 		}
 		if (a->kind == TOPO_KIND_SWITCH) {

@@ -193,10 +193,7 @@ out:
 		topo_diag(diags, (struct topo_mark){0, 0}, "out of memory");
 	if (have_parser)
 		yaml_parser_delete(&parser);
-	topo_free(b.t);
-	free(b.src);
-	free(b.lsrc);
-	free(b.index);
+	topo_build_release(&b);
 	return rc;
 }
 

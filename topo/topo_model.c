@@ -54,6 +54,23 @@ void topo_free(struct topo *t)
 	free(t);
 }
 
+void topo_build_release(struct topo_build *b)
+{
+	topo_free(b->t);
+	free(b->src);
+	free(b->lsrc);
+	free(b->index);
+	b->t = NULL;
+	b->src = NULL;
+	b->lsrc = NULL;
+	b->index = NULL;
+}
+
+int topo_link_is_trunk(const struct topo_link *l)
+{
+	return l && l->trunk;
+}
+
 int topo_node_find(const struct topo *t, const char *name)
 {
 	unsigned i;

@@ -3,7 +3,7 @@
  * Schema walk: turns a loaded YAML document into a struct topo_build (model
  * plus the marks the checks need), reporting shape, key, name and value
  * errors. Reading the file and libyaml errors are in topo_load.c, cross-node
- * rules in topo_check.c.
+ * rules in topo_check.c, generators (topology.generate) in topo_gen.c.
  *
  * The walk follows the fixed schema, never the document's own structure, so
  * aliases (even cyclic ones) cannot make it loop or recurse.
@@ -704,17 +704,99 @@ static void parse_links(struct pctx *c, const yaml_node_t *k, const yaml_node_t 
 	}
 }
 
+/* The 'type' of a generate mapping (the other keys depend on it): its key or NULL. */
+static const yaml_node_t *generate_type(struct pctx *c, const yaml_node_t *map, struct topo_gen *g)
+{
+	const yaml_node_t *first = NULL;
+	yaml_node_pair_t *p;
+	char q[QUOTE_MAX];
+
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(c, p->key);
+		yaml_node_t *v = node_at(c, p->value);
+
+		if (!k || !v || !scalar_eq(k, "type"))
+			continue;
+		if (first) {
+			struct topo_mark m = mark_of(first);
+
+			err(c, k, "duplicate key 'type' in generate (first defined at %u:%u)",
+			    m.line, m.col);
+			continue;
+		}
+		first = k;
+		if (!is_scalar(v))
+			err(c, v, "expected a scalar for 'type' in generate");
+		else
+			topo_gen_set_type(g, quote(v, q, sizeof(q)), c->b->diags,
+					  mark_of(where(k, v)));
+	}
+	return first;
+}
+
+static void generate_key(struct pctx *c, struct topo_gen *g, const yaml_node_t *k,
+			 const yaml_node_t *v)
+{
+	char key[QUOTE_MAX], val[QUOTE_MAX];
+
+	if (!is_scalar(k)) {
+		err(c, k, "expected a scalar key in generate");
+		return;
+	}
+	/* Without a type the keys mean nothing: its error is enough. */
+	if (scalar_eq(k, "type") || g->type < 0)
+		return;
+	topo_gen_set_key(g, quote(k, key, sizeof(key)),
+			 is_scalar(v) ? quote(v, val, sizeof(val)) : NULL, c->b->diags, mark_of(k),
+			 mark_of(where(k, v)));
+}
+
+/* 'generate': the nodes and links come from a generator (topo_gen.c). */
+static void parse_generate(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
+{
+	yaml_node_pair_t *p;
+	struct topo_gen g;
+	int rc;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		err(c, where(k, v), "expected a mapping for 'generate'");
+		return;
+	}
+	topo_gen_init(&g);
+	if (!generate_type(c, v, &g))
+		err(c, v, "missing 'type' in generate");
+	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *pk = node_at(c, p->key);
+		yaml_node_t *pv = node_at(c, p->value);
+
+		if (pk && pv)
+			generate_key(c, &g, pk, pv);
+	}
+	if (g.type < 0 || topo_gen_finish(&g, c->b->diags, mark_of(v)))
+		return;
+	rc = topo_gen_build(c->b, &g, mark_of(k));
+	if (rc == -ENOMEM)
+		c->rc = rc;
+}
+
 static void parse_topology(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
-	struct slot s[] = {{"defaults"}, {"nodes"}, {"links"}};
+	struct slot s[] = {{"defaults"}, {"nodes"}, {"links"}, {"generate"}};
 
 	if (v->type != YAML_MAPPING_NODE) {
 		err(c, where(k, v), "expected a mapping for 'topology'");
 		return;
 	}
-	collect(c, v, "topology", s, 3);
+	collect(c, v, "topology", s, 4);
 	if (s[0].v && !is_null(s[0].v))
 		parse_defaults(c, s[0].k, s[0].v);
+	if (s[3].v) {
+		if (s[1].v || s[2].v)
+			err(c, s[3].k, "'generate' cannot be combined with 'nodes' or 'links'");
+		else
+			parse_generate(c, s[3].k, s[3].v);
+		return;
+	}
 	/* Nodes before links, whatever the file order: links name nodes. */
 	if (!s[1].v)
 		err(c, v, "missing 'nodes' in topology");

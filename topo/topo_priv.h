@@ -59,6 +59,9 @@ struct topo_build {
 void topo_diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Free what a build owns (the topology too, unless the caller took it). */
+void topo_build_release(struct topo_build *b);
+
 /* "10.0.0.0/24" */
 void topo_cidr_format(const struct topo_ip4 *ip, char *buf, size_t len);
 /* "02:00:00:00:00:01"; buf needs 18 bytes */
@@ -94,11 +97,43 @@ int topo_build_check(struct topo_build *b);
 int topo_build_resolve(struct topo_build *b);
 
 /* Layer defaults.params and the params of normalised link i into
- * links[i].params; swapped: the file wrote the switch first. */
+ * links[i].params; swapped: the file wrote the switch of a host link first. */
 void topo_resolve_link_params(struct topo_build *b, unsigned i, int swapped);
 
 /* Defaults alone, for direction d (enum topo_dir). */
 void topo_resolve_default_params(const struct topo_build *b, unsigned d, struct linkparams *out);
+
+/*
+ * Generator parameters (topo_gen.c), filled from a file's 'generate' mapping
+ * (topo_parse.c) or from a --topo spec: both report through the same calls,
+ * with the file's positions or none (line 0).
+ */
+#define TOPO_GEN_KEYS 3 /* most keys of one type */
+
+struct topo_gen {
+	int type;			      /* index of the type; -1: none */
+	unsigned v[TOPO_GEN_KEYS];	      /* in the type's key order */
+	struct topo_mark mark[TOPO_GEN_KEYS]; /* where each given key was */
+	unsigned given;			      /* bit i: v[i] was given */
+	int bad;			      /* an error was reported */
+};
+
+void topo_gen_init(struct topo_gen *g);
+
+/* Set the type by name; 0, or -EINVAL reported at m. */
+int topo_gen_set_type(struct topo_gen *g, const char *type, struct topo_diags *d,
+		      struct topo_mark m);
+
+/* Set key (unknown or duplicate: reported at km) to value (bad: at vm). */
+int topo_gen_set_key(struct topo_gen *g, const char *key, const char *value, struct topo_diags *d,
+		     struct topo_mark km, struct topo_mark vm);
+
+/* Defaults, missing keys and the limits, reported at m: 0 or -EINVAL. */
+int topo_gen_finish(struct topo_gen *g, struct topo_diags *d, struct topo_mark m);
+
+/* Nodes and links of a finished generator into an empty build, every position
+ * m: 0 or -ENOMEM. */
+int topo_gen_build(struct topo_build *b, const struct topo_gen *g, struct topo_mark m);
 
 static inline int topo_build_is_host(const struct topo_build *b, unsigned i)
 {

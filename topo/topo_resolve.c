@@ -215,13 +215,14 @@ void topo_resolve_default_params(const struct topo_build *b, unsigned d, struct 
 
 	memset(out, 0, sizeof(*out));
 	linkparams_merge(out, &dp->p[TOPO_LP_BOTH]);
-	/* Defaults have no endpoint order: forward is host -> switch. */
+	/* Defaults have no endpoint order: forward is host -> switch (ep[0] -> ep[1]
+	 * on a trunk too). */
 	linkparams_merge(out, &dp->p[d == TOPO_DIR_TO_SWITCH ? TOPO_LP_FORWARD : TOPO_LP_REVERSE]);
 }
 
 /*
  * The link's forward runs from its first endpoint as written: when check_links()
- * swapped the endpoints, forward is switch -> host.
+ * swapped the endpoints, forward is switch -> host. Trunks are never swapped.
  */
 void topo_resolve_link_params(struct topo_build *b, unsigned i, int swapped)
 {

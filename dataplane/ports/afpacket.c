@@ -29,8 +29,8 @@
 
 #include "../port.h"
 
-#define AFP_RX_FRAMES 256
-#define AFP_TX_FRAMES 128
+#define AFP_RX_FRAMES 128
+#define AFP_TX_FRAMES 64
 
 struct afp {
 	int fd;
@@ -113,7 +113,7 @@ static int afp_open(struct port *p)
 		goto out;
 	a->map_len = (size_t)a->frame_size * (a->rx_n + a->tx_n);
 	a->map =
-	    mmap(NULL, a->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, a->fd, 0);
+	    mmap(NULL, a->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
 	if (a->map == MAP_FAILED) {
 		ret = -errno;
 		goto out;

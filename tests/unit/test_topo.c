@@ -236,6 +236,61 @@ static void test_links_normalised(void **state)
 	topo_free(t);
 }
 
+/* Switch-to-switch links keep the file's order; host links are still normalised. */
+static void test_trunk_links(void **state)
+{
+	const struct topo_link *l;
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR SUBNET "  nodes:\n"
+			       "    sw1: {kind: switch}\n"
+			       "    sw2: {kind: switch}\n"
+			       "    h1: {kind: host}\n"
+			       "    h2: {kind: host}\n"
+			       "  links:\n"
+			       "    - endpoints: [h1:eth0, sw1:p1]\n"
+			       "    - endpoints: [sw2:p9, sw1:p2]\n"
+			       "    - endpoints: [sw2:p1, h2:eth0]\n"
+			       "    - endpoints: [sw1:p3, sw2:p3]\n");
+	assert_int_equal(t->n_links, 4);
+	assert_false(topo_link_is_trunk(&t->links[0]));
+	assert_false(topo_link_is_trunk(&t->links[2]));
+	assert_false(topo_link_is_trunk(NULL));
+	l = &t->links[1];
+	assert_true(topo_link_is_trunk(l));
+	assert_string_equal(t->nodes[l->ep[0].node].name, "sw2");
+	assert_string_equal(l->ep[0].ifname, "p9");
+	assert_int_equal(l->ep[0].mark.line, 12);
+	assert_int_equal(l->ep[0].mark.col, 19);
+	assert_string_equal(t->nodes[l->ep[1].node].name, "sw1");
+	assert_string_equal(l->ep[1].ifname, "p2");
+	assert_int_equal(l->ep[1].mark.col, 27);
+	assert_int_equal(l->params[0].set, 0);
+	/* A second trunk between the same switches is a loop, allowed. */
+	l = &t->links[3];
+	assert_true(topo_link_is_trunk(l));
+	assert_string_equal(t->nodes[l->ep[0].node].name, "sw1");
+	assert_string_equal(t->nodes[t->links[2].ep[0].node].name, "h2");
+	assert_int_equal(node(t, "h1")->ip.addr, addr("10.0.0.1"));
+	assert_int_equal(node(t, "h2")->ip.addr, addr("10.0.0.2"));
+	topo_free(t);
+
+	/* The fixture: a trunk between two one-host switches. */
+	t = load_file_ok("tests/data/topo/trunk.yaml");
+	assert_int_equal(t->n_links, 3);
+	l = &t->links[1];
+	assert_true(topo_link_is_trunk(l));
+	assert_string_equal(t->nodes[l->ep[0].node].name, "sw1");
+	assert_string_equal(t->nodes[l->ep[1].node].name, "sw2");
+	assert_true(l->params[0].delay_ns == 2000000);
+	assert_true(l->params[0].rate_bps == 0);
+	assert_true(l->params[1].delay_ns == 2000000);
+	assert_true(l->params[1].rate_bps == 10000000);
+	assert_int_equal(node(t, "h2")->ip.addr, addr("10.3.0.2"));
+	topo_free(t);
+}
+
 static void test_gateway(void **state)
 {
 	struct topo *t;
@@ -489,8 +544,19 @@ static void test_err_endpoints(void **state)
 	expect_err(buf, 10, 27, "port h1:eth0 is already used (at 9:19)");
 	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, h2:eth0]\n", nodes);
 	expect_err(buf, 9, 7, "a link must join a host and a switch (h1 and h2 are both hosts)");
-	snprintf(buf, sizeof(buf), "%s    - endpoints: [sw1:p1, sw2:p1]\n", nodes);
-	expect_err(buf, 9, 7, "(sw1 and sw2 are both switches)");
+	/* Two switches make a trunk (test_trunk_links); one switch alone does not. */
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [sw1:p1, sw1:p2]\n", nodes);
+	expect_err(buf, 9, 7, "a link cannot join switch sw1 to itself");
+	snprintf(buf, sizeof(buf),
+		 "%s    - endpoints: [h1:eth0, sw1:p1]\n"
+		 "    - endpoints: [sw2:p1, sw1:p1]\n",
+		 nodes);
+	expect_err(buf, 10, 27, "port sw1:p1 is already used (at 9:28)");
+	snprintf(buf, sizeof(buf),
+		 "%s    - endpoints: [sw1:p1, sw2:p1]\n"
+		 "    - endpoints: [h2:eth0, sw2:p1]\n",
+		 nodes);
+	expect_err(buf, 10, 28, "port sw2:p1 is already used (at 9:27)");
 }
 
 static void test_err_duplicates(void **state)
@@ -1051,6 +1117,65 @@ static void test_params_defaults(void **state)
 	topo_free(t);
 }
 
+/* On a trunk params[0] is ep[0] -> ep[1], the file's forward and the defaults' forward. */
+static void test_params_trunk(void **state)
+{
+	const struct linkparams *p;
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults:\n"
+			"    params: {delay: 1ms, forward: {rate: 10mbit},\n"
+			"             reverse: {rate: 30mbit}}\n"
+			"  nodes:\n"
+			"    sw1: {kind: switch}\n"
+			"    sw2: {kind: switch}\n"
+			"    sw3: {kind: switch}\n"
+			"    h1: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [sw1:p1, sw2:p1]\n"
+			"    - endpoints: [sw3:p1, sw2:p2]\n"
+			"      params: {loss: 1%, forward: {delay: 5ms},\n"
+			"               reverse: {delay: 7ms, rate: 1gbit}}\n"
+			"    - endpoints: [sw1:p2, h1:eth0]\n");
+
+	/* sw1 -> sw2 gets the defaults' forward, sw2 -> sw1 their reverse. */
+	p = &t->links[0].params[0];
+	assert_int_equal(p->set, LP_F_DELAY | LP_F_RATE);
+	assert_true(p->delay_ns == MS);
+	assert_true(p->rate_bps == 10000000);
+	p = &t->links[0].params[1];
+	assert_true(p->delay_ns == MS);
+	assert_true(p->rate_bps == 30000000);
+
+	/* sw3 -> sw2 is the link's forward, sw2 -> sw3 its reverse. */
+	assert_string_equal(t->nodes[t->links[1].ep[0].node].name, "sw3");
+	p = &t->links[1].params[0];
+	assert_int_equal(p->set, LP_F_DELAY | LP_F_RATE | LP_F_LOSS);
+	assert_true(p->delay_ns == 5 * MS);
+	assert_true(p->rate_bps == 10000000);
+	NEAR(p->loss, 0.01);
+	p = &t->links[1].params[1];
+	assert_true(p->delay_ns == 7 * MS);
+	assert_true(p->rate_bps == 1000000000);
+	NEAR(p->loss, 0.01);
+
+	/* A host link written switch first: the defaults' forward is still host -> switch. */
+	assert_false(topo_link_is_trunk(&t->links[2]));
+	assert_true(t->links[2].params[TOPO_DIR_TO_SWITCH].rate_bps == 10000000);
+	assert_true(t->links[2].params[TOPO_DIR_TO_HOST].rate_bps == 30000000);
+	topo_free(t);
+
+	/* Rates are checked per direction, named from ep[0]. */
+	expect_err(HDR "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    sw2: {kind: switch}\n"
+		       "  links:\n"
+		       "    - endpoints: [sw2:p1, sw1:p1]\n"
+		       "      params: {burst: 32kb, forward: {rate: 1mbit}}\n",
+		   8, 15, "burst and queue need a rate (sw1 -> sw2)");
+}
+
 static void test_params_gilbert_elliott(void **state)
 {
 	const struct linkparams *p;
@@ -1491,6 +1616,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_quickstart),
 	    cmocka_unit_test(test_links_normalised),
+	    cmocka_unit_test(test_trunk_links),
 	    cmocka_unit_test(test_gateway),
 	    cmocka_unit_test(test_gateway_skipped_and_last),
 	    cmocka_unit_test(test_tap),
@@ -1526,6 +1652,7 @@ int main(void)
 	    cmocka_unit_test(test_params_link),
 	    cmocka_unit_test(test_params_directions),
 	    cmocka_unit_test(test_params_defaults),
+	    cmocka_unit_test(test_params_trunk),
 	    cmocka_unit_test(test_params_gilbert_elliott),
 	    cmocka_unit_test(test_params_rate_needed),
 	    cmocka_unit_test(test_err_params),
