@@ -1,0 +1,63 @@
+#!/bin/bash
+# Labs of several switches: the spanning tree blocks exactly the redundant
+# trunks, every host reaches every host, cutting a link on the active path
+# fails over (and restoring it blocks the loop again), trunks take link
+# parameters, and a generated fat-tree (k=4) pings every pair.
+. "$(dirname "$0")/lib.sh"
+LAB=tf$$
+trap finish EXIT
+snapshot_links "$TMP/links.before"
+
+blocked() { "$RL" stats "$1" --json | python3 -c 'import json,sys
+print(" ".join(sorted(p["name"] for p in json.load(sys.stdin)["ports"] if p.get("blocked"))))'; }
+all_pairs() { # every host pings every address of lab $1; prints the failures
+	local ips hosts h
+	ips=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(n["ip"].split("/")[0] for n in d["nodes"] if n["kind"]=="host"))' "/run/rackless/$1/lab.json")
+	hosts=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(n["name"] for n in d["nodes"] if n["kind"]=="host"))' "/run/rackless/$1/lab.json")
+	for h in $hosts; do
+		"$RL" exec "$1" "$h" -- sh -c "f=0; for ip in $ips; do ping -c1 -W2 -q \$ip >/dev/null || f=\$((f+1)); done; echo \$f"
+	done | awk '{s+=$1} END {print s+0}'
+}
+
+# --- a ring of four switches, one host each ---
+topo_as "$SRC/topo/examples/ring.yaml" "$LAB" "$TMP/ring.yaml"
+check "ring up" "$RL" up -q "$TMP/ring.yaml"
+PID=$(lab_pid "$LAB")
+B=$(blocked "$LAB")
+echo "    blocked: $B"
+check "the spanning tree blocks one trunk (both its ends)" test "$(echo $B | wc -w)" -eq 2
+check "every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
+
+# h1 (on s1) to h3 (on s3) goes s1-s2-s3; cut s1-s2 under a 100 pps ping
+"$RL" exec "$LAB" h1 -- ping -i 0.01 -c 300 -W 1 10.2.0.3 > "$TMP/ping.txt" 2>&1 &
+PING=$!
+sleep 1
+check "cut s1-s2" "$RL" link "$LAB" s1:p2 down
+wait $PING
+LOST=$(python3 -c 'import re,sys
+s=[int(x) for x in re.findall(r"icmp_seq=(\d+)", open(sys.argv[1]).read())]
+print(300 - len(set(s)))' "$TMP/ping.txt")
+echo "    frames lost while failing over at 100 pps: $LOST"
+check "failover: traffic goes on (at most 10 of 300 pings lost)" test "$LOST" -le 10
+check "the blocked trunk was opened" test -z "$(blocked "$LAB")"
+check "every host still reaches every host" test "$(all_pairs "$LAB")" -eq 0
+check "restore s1-s2" "$RL" link "$LAB" s1:p2 up
+check "the loop is blocked again" test "$(blocked "$LAB" | wc -w)" -eq 2
+check "and every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
+
+# trunks take link parameters: 10 ms each way on s1-s2 shows in h1 -> h2
+check "delay on a trunk" "$RL" link "$LAB" s1:p2 set delay=10ms
+RTT=$("$RL" exec "$LAB" h1 -- ping -c 5 -i 0.2 -W 2 10.2.0.2 | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' | sort -n | sed -n 3p)
+echo "    h1 -> h2 across the trunk: median RTT $RTT ms"
+check "RTT across the trunk is 20-21 ms" python3 -c "import sys; sys.exit(0 if 20 <= float('${RTT:-0}') <= 21 else 1)"
+check "ring down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
+
+# --- a generated fat-tree, k=4: 20 switches, 16 hosts, 32 trunks ---
+LAB=tg$$
+check "fat-tree up (--topo fat-tree,k=4)" "$RL" up -q --topo fat-tree,k=4 --name "$LAB"
+PID=$(lab_pid "$LAB")
+check "13 redundant trunks blocked (32 trunks, 20 switches)" test "$(blocked "$LAB" | wc -w)" -eq 26
+check "all 256 pairs ping" test "$(all_pairs "$LAB")" -eq 0
+check "fat-tree down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
