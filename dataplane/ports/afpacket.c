@@ -221,7 +221,11 @@ static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 		if (status == TP_STATUS_WRONG_FORMAT) {
 			p->stats.drops[PORT_DROP_TX_ERROR]++;
 		} else if (status != TP_STATUS_AVAILABLE) {
-			break; /* ring full: the kernel still owns this slot */
+			/* ring full: the kernel still owns this slot. Kick it
+			 * again even if the last kick failed, or a full ring
+			 * would wait for a frame that can never be queued */
+			a->tx_pending = true;
+			break;
 		}
 		if (m->pkt_len > a->max_frame) {
 			p->stats.drops[PORT_DROP_TX_TOOBIG]++;
