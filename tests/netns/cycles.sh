@@ -1,0 +1,40 @@
+#!/bin/bash
+# Twenty up/down cycles of a small multi-switch lab leave nothing behind:
+# no namespace, mount, process, file or hugepage of the lab, and no growth
+# of the machine's mount table or of rackless' own footprint.
+. "$(dirname "$0")/lib.sh"
+LAB=ty$$
+trap finish EXIT
+snapshot_links "$TMP/links.before"
+HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+hp0=$(cat $HP)
+mounts0=$(wc -l < /proc/self/mountinfo)
+netns0=$(ls /run/netns 2>/dev/null | wc -l)
+# memory: measured after one warm-up cycle (libraries cached) and after the
+# kernel's asynchronous namespace cleanup settles; it moves by about 100 MB
+# either way on its own, so only a leak of 13 MB or more a cycle shows
+settle() { sleep 3; awk '/MemAvailable/{print $2}' /proc/meminfo; }
+"$RL" up -q --topo tree,depth=2,fanout=3 --name "$LAB" >/dev/null && "$RL" down "$LAB" >/dev/null
+avail0=$(settle)
+maxrss=0
+for i in $(seq 20); do
+	/usr/bin/time -f "%M" -o "$TMP/rss" "$RL" up -q --topo tree,depth=2,fanout=3 --name "$LAB" \
+		>/dev/null 2>"$TMP/err" || { fail "up #$i: $(cat "$TMP/err")"; break; }
+	rss=$(cat "$TMP/rss")
+	[ "$rss" -gt "$maxrss" ] && maxrss=$rss
+	if [ "$i" -eq 1 ]; then
+		rss1=$rss
+		check "a host of the tree reaches another" "$RL" exec "$LAB" h1 -- ping -c 1 -W 2 -q 10.0.0.9
+	fi
+	"$RL" down "$LAB" >/dev/null || { fail "down #$i"; break; }
+done
+echo "    CLI peak RSS: first up $rss1 KB, largest $maxrss KB"
+check "the CLI does not grow across cycles" test "$maxrss" -le $((rss1 + 1024))
+check "hugepages back to $hp0" test "$(cat $HP)" -eq "$hp0"
+check "mount table back to $mounts0 entries" test "$(wc -l < /proc/self/mountinfo)" -eq "$mounts0"
+check "/run/netns back to $netns0 entries" test "$(ls /run/netns 2>/dev/null | wc -l)" -eq "$netns0"
+check "no rackless-switch of the lab runs" eval "! switch_running $LAB"
+avail1=$(settle)
+echo "    MemAvailable: $((avail0 / 1024)) MB before, $((avail1 / 1024)) MB after 20 cycles"
+check "no memory lost (less than 256 MB over 20 cycles)" test $((avail0 - avail1)) -lt 262144
+assert_gone "$LAB" "" "$TMP/links.before"
