@@ -598,3 +598,63 @@ int nl_sysctl_set(struct nl_sock *s, const char *path, const char *value, char *
 out:
 	return ret;
 }
+
+/* One permanent IPv4 neighbour entry, appended at buf (no ack asked). */
+static struct nlmsghdr *put_neigh4(char *buf, int ifindex, uint32_t addr, const uint8_t *mac,
+				   uint16_t flags)
+{
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_NEWNEIGH, flags);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	uint32_t dst = htonl(addr);
+
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = ifindex;
+	nd->ndm_state = NUD_PERMANENT;
+	nd->ndm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, NDA_DST, sizeof(dst), &dst);
+	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	return nlh;
+}
+
+int nl_neigh4_add_many(struct nl_sock *s, int ifindex, const uint32_t *addrs,
+		       const uint8_t (*macs)[6], unsigned n)
+{
+	char *batch;
+	size_t off = 0, cap = 1 << 16;
+	char last[256];
+	int ret = 0;
+
+	if (n == 0)
+		return 0;
+	batch = malloc(cap);
+	if (batch == NULL)
+		return -ENOMEM;
+	/* all but the last go out in large writes without acks, carrying the
+	 * sequence number of the last one: the kernel reports a failure of
+	 * any of them before the last one's ack, and nl_transact stops there */
+	for (unsigned i = 0; i + 1 < n; i++) {
+		struct nlmsghdr *nlh;
+
+		if (cap - off < 128) {
+			if (mnl_socket_sendto(s->mnl, batch, off) < 0) {
+				ret = -errno;
+				goto out;
+			}
+			off = 0;
+		}
+		nlh = put_neigh4(batch + off, ifindex, addrs[i], macs[i],
+				 NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
+		nlh->nlmsg_seq = s->seq + 1 ? s->seq + 1 : 1;
+		off += nlh->nlmsg_len;
+	}
+	if (off > 0 && mnl_socket_sendto(s->mnl, batch, off) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = nl_transact(s, put_neigh4(last, ifindex, addrs[n - 1], macs[n - 1],
+					NLM_F_CREATE | NLM_F_REPLACE),
+			  NULL, NULL);
+out:
+	free(batch);
+	return ret;
+}

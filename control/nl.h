@@ -59,4 +59,11 @@ int nl_tx_offload_off(struct nl_sock *s, const char *ifname);
 int nl_sysctl_set(struct nl_sock *s, const char *path, const char *value, char *old,
 		  unsigned oldlen);
 
+/* Permanent IPv4 neighbour entries (addr host order -> mac) on ifindex,
+ * many in few writes: the kernel's neighbour table then needs no ARP for
+ * them (and permanent entries are exempt from its size limit's garbage
+ * collection). 0 or the first failure's -errno. */
+int nl_neigh4_add_many(struct nl_sock *s, int ifindex, const uint32_t *addrs,
+		       const uint8_t (*macs)[6], unsigned n);
+
 #endif

@@ -171,6 +171,36 @@ static void undo_hugepages(struct undo *d, json_t *rec)
 	fclose(f);
 }
 
+/* A machine-wide sysctl the lab raised: restored only if it still holds
+ * the lab's value (another lab or the admin may have changed it since). */
+static void undo_sysctl(struct undo *d, json_t *rec)
+{
+	const char *path = rec_str(rec, "path"), *old = rec_str(rec, "old");
+	const char *nu = rec_str(rec, "new");
+	char p[160], cur[64] = "";
+	FILE *f;
+
+	if (path[0] == '\0' || strstr(path, "..") != NULL || old[0] == '\0')
+		return;
+	snprintf(p, sizeof(p), "/proc/sys/%s", path);
+	f = fopen(p, "r");
+	if (f == NULL)
+		return;
+	if (fgets(cur, sizeof(cur), f) == NULL)
+		cur[0] = '\0';
+	fclose(f);
+	cur[strcspn(cur, "\n")] = '\0';
+	if (strcmp(cur, nu) != 0)
+		return;
+	f = fopen(p, "w");
+	if (f == NULL || fprintf(f, "%s\n", old) < 0 || fclose(f) != 0) {
+		if (f == NULL)
+			undo_fail(d, -errno, "sysctl", path);
+		else
+			undo_fail(d, -EIO, "sysctl", path);
+	}
+}
+
 static void undo_record(struct undo *d, json_t *rec)
 {
 	const char *op = rec_str(rec, "op");
@@ -185,6 +215,8 @@ static void undo_record(struct undo *d, json_t *rec)
 		undo_dpdk_rundir(d, rec);
 	else if (strcmp(op, "hugepages") == 0)
 		undo_hugepages(d, rec);
+	else if (strcmp(op, "sysctl") == 0)
+		undo_sysctl(d, rec);
 	/* "port": owned by the switch process, gone with it; "void": marker */
 }
 

@@ -382,6 +382,10 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 		ret = idx;
 		goto out;
 	}
+	if (u->t->ipv6_off) {
+		nl_sysctl_set(s, "net/ipv6/conf/all/disable_ipv6", "1", NULL, 0);
+		nl_sysctl_set(s, "net/ipv6/conf/default/disable_ipv6", "1", NULL, 0);
+	}
 	/* a switch that reads raw frames must get them whole, not as
 	 * checksum-offloaded super-frames; a tap has no offloads by default */
 	if (!is_tap) {
@@ -680,6 +684,123 @@ static int up_write_state(struct up *u)
 	return ret;
 }
 
+/* ---- neighbour tables ----------------------------------------------- */
+
+/* The kernel's neighbour tables are shared by every namespace and refuse
+ * new entries past gc_thresh3 (1024 by default): 50 hosts pinging each
+ * other already overflow it. Raise the limits to what this lab can use,
+ * journaled, and give them back at down (if nobody changed them since). */
+static int up_neigh_limits(struct up *u)
+{
+	static const char *const tables[] = {"net/ipv4/neigh/default", "net/ipv6/neigh/default"};
+	unsigned long hosts = 0, need;
+	int ret = 0;
+
+	for (unsigned i = 0; i < u->t->n_nodes; i++)
+		hosts += u->t->nodes[i].kind == TOPO_KIND_HOST;
+	/* each host may talk to up to 256 others */
+	need = hosts * (hosts > 257 ? 256 : (hosts ? hosts - 1 : 0));
+	for (size_t t = 0; t < 2 && ret == 0; t++) {
+		static const char *const knobs[] = {"gc_thresh2", "gc_thresh3"};
+
+		unsigned long cur3 = 0;
+
+		for (size_t k = 2; k-- > 0 && ret == 0;) {
+			char path[96], old[32] = "", val[32];
+			unsigned long want = k == 0 ? (need + 1024) / 2 : need + 1024, cur;
+			int seq;
+
+			snprintf(path, sizeof(path), "%s/%s", tables[t], knobs[k]);
+			{
+				char p2[128];
+				FILE *f;
+
+				snprintf(p2, sizeof(p2), "/proc/sys/%s", path);
+				f = fopen(p2, "r");
+				if (f == NULL || fscanf(f, "%lu", &cur) != 1) {
+					if (f)
+						fclose(f);
+					continue;
+				}
+				fclose(f);
+			}
+			/* a lab that can use at most half the table leaves the
+			 * machine's settings alone */
+			if (k == 1)
+				cur3 = cur;
+			if (cur >= want || need <= cur3 / 2)
+				continue;
+			snprintf(old, sizeof(old), "%lu", cur);
+			snprintf(val, sizeof(val), "%lu", want);
+			seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:s}", "op", "sysctl", "path",
+						      path, "old", old, "new", val));
+			if (seq < 0)
+				return seq;
+			ret = nl_sysctl_set(u->root, path, val, NULL, 0);
+			if (ret == 0 && !u->o->quiet && k == 1)
+				printf("raised %s %s -> %s for this lab (restored at down)\n", path, old,
+				       val);
+		}
+	}
+	return ret;
+}
+
+/* arp: static: every host gets a permanent entry for every other host of
+ * its subnet, in one netlink batch per host. */
+static int up_static_arp(struct up *u)
+{
+	const struct topo *t = u->t;
+	uint32_t *addrs = malloc(sizeof(*addrs) * (t->n_nodes + 1));
+	uint8_t(*macs)[6] = malloc(6 * (t->n_nodes + 1));
+	unsigned long total = 0;
+	int ret = 0;
+
+	if (addrs == NULL || macs == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < t->n_nodes && ret == 0; i++) {
+		const struct topo_node *h = &t->nodes[i];
+		uint32_t mask;
+		struct nl_sock *s;
+		unsigned n = 0;
+		int idx;
+
+		if (h->kind != TOPO_KIND_HOST || !h->has_ip)
+			continue;
+		mask = h->ip.plen ? ~0u << (32 - h->ip.plen) : 0;
+		for (unsigned k = 0; k < t->n_nodes; k++) {
+			const struct topo_node *o = &t->nodes[k];
+
+			if (k == i || o->kind != TOPO_KIND_HOST || !o->has_ip ||
+			    (o->ip.addr & mask) != (h->ip.addr & mask))
+				continue;
+			addrs[n] = o->ip.addr;
+			memcpy(macs[n], o->mac, 6);
+			n++;
+		}
+		s = nl_open(u->host_fd[i]);
+		if (s == NULL) {
+			ret = -errno;
+			break;
+		}
+		idx = nl_link_index(s, "eth0");
+		ret = idx < 0 ? idx : nl_neigh4_add_many(s, idx, addrs, (const uint8_t(*)[6])macs, n);
+		if (ret < 0)
+			up_err("static ARP on %s: %s", h->name, strerror(-ret));
+		nl_close(s);
+		total += n;
+		if (ret == 0)
+			ret = up_check_interrupt();
+	}
+	if (ret == 0 && !u->o->quiet)
+		printf("static ARP: %lu permanent neighbour entries\n", total);
+out:
+	free(addrs);
+	free(macs);
+	return ret;
+}
+
 /* ---- driver ---------------------------------------------------------- */
 
 static int up_apply(struct up *u)
@@ -690,6 +811,8 @@ static int up_apply(struct up *u)
 
 	up_phase(NULL);
 	ret = up_hugepages(u);
+	if (ret == 0)
+		ret = up_neigh_limits(u);
 	if (ret < 0)
 		return ret;
 	ret = up_netns(u, u->paths.fabric, &u->fabric_fd);
@@ -725,6 +848,12 @@ static int up_apply(struct up *u)
 	if (ret < 0)
 		return ret;
 	up_phase("host ports");
+	if (t->arp_static) {
+		ret = up_static_arp(u);
+		if (ret < 0)
+			return ret;
+		up_phase("static arp");
+	}
 	return up_write_state(u);
 }
 

@@ -115,6 +115,12 @@ struct topo {
 	struct topo_ip4 subnet;	       /* defaults.subnet, addr is the network */
 	uint32_t gateway;	       /* defaults.gateway, 0 = none */
 	enum topo_port_type port_type; /* defaults.port, resolved */
+	/* defaults.arp: static: every host gets permanent neighbour entries
+	 * for every other host of its subnet (no ARP at all; N^2 entries). */
+	int arp_static;
+	/* defaults.ipv6: off: hosts have IPv6 disabled (no autoconfiguration
+	 * multicast, which a large lab floods to every port). */
+	int ipv6_off;
 	struct topo_node *nodes;
 	unsigned n_nodes;
 	struct topo_link *links;

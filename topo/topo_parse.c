@@ -217,6 +217,25 @@ static void parse_port(struct pctx *c, const struct slot *s, const char *what,
 	}
 }
 
+/* A scalar that must be one of two words; *out = 0 for the first, 1 for
+ * the second. */
+static void parse_choice(struct pctx *c, const struct slot *s, const char *what, const char *w0,
+			 const char *w1, int *out)
+{
+	char q[QUOTE_MAX];
+
+	if (!is_scalar(s->v)) {
+		err(c, s->v, "expected a scalar for '%s' in %s", s->key, what);
+	} else if (scalar_eq(s->v, w0)) {
+		*out = 0;
+	} else if (scalar_eq(s->v, w1)) {
+		*out = 1;
+	} else {
+		err(c, where(s->k, s->v), "bad value '%s' for %s: expected %s or %s",
+		    quote(s->v, q, sizeof(q)), s->key, w0, w1);
+	}
+}
+
 static void parse_subnet(struct pctx *c, const struct slot *s)
 {
 	struct topo_build *b = c->b;
@@ -396,14 +415,21 @@ static void parse_params(struct pctx *c, const struct slot *sl, struct topo_src_
 
 static void parse_defaults(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
-	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"}, {"params"}};
+	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"}, {"params"}, {"arp"}, {"ipv6"}};
 	struct topo_build *b = c->b;
 
 	if (v->type != YAML_MAPPING_NODE) {
 		err(c, where(k, v), "expected a mapping for 'defaults'");
 		return;
 	}
-	collect(c, v, "defaults", s, 4);
+	collect(c, v, "defaults", s, 6);
+	if (s[4].v)
+		parse_choice(c, &s[4], "defaults", "dynamic", "static", &b->t->arp_static);
+	if (s[5].v) {
+		int off = 0;
+		parse_choice(c, &s[5], "defaults", "on", "off", &off);
+		b->t->ipv6_off = off;
+	}
 	if (s[0].v)
 		parse_subnet(c, &s[0]);
 	if (s[1].v && !parse_addr(c, &s[1], "defaults", &b->t->gateway)) {

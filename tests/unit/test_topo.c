@@ -1611,9 +1611,32 @@ static void test_large(void **state)
 	free(buf);
 }
 
+
+/* defaults.arp and defaults.ipv6: two-word choices, errors at the value. */
+static void test_arp_ipv6(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {arp: static, ipv6: off}\n"
+			"  nodes: {sw1: {kind: switch}}\n");
+	assert_int_equal(t->arp_static, 1);
+	assert_int_equal(t->ipv6_off, 1);
+	topo_free(t);
+	t = load_ok(HDR "  nodes: {sw1: {kind: switch}}\n");
+	assert_int_equal(t->arp_static, 0);
+	assert_int_equal(t->ipv6_off, 0);
+	topo_free(t);
+	expect_err(HDR "  defaults: {arp: magic}\n  nodes: {sw1: {kind: switch}}\n", 3, 19,
+		   "bad value 'magic' for arp: expected dynamic or static");
+	expect_err(HDR "  defaults: {ipv6: [on]}\n  nodes: {sw1: {kind: switch}}\n", 3, 20,
+		   "expected a scalar for 'ipv6'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_arp_ipv6),
 	    cmocka_unit_test(test_quickstart),
 	    cmocka_unit_test(test_links_normalised),
 	    cmocka_unit_test(test_trunk_links),
