@@ -349,6 +349,9 @@ static const struct cmd cmds[] = {
     {"ctl", "LAB REQUEST", "send one raw JSON request to the lab's switch", cmd_ctl, 2, 2, 0},
     {"link", "LAB ENDPOINT show | set KEY=VALUE... [--egress|--ingress] [--replace] | down | up",
      "show or change an emulated link live (delay, jitter, loss, rate, ...)", cmd_link, 3, -1, 0},
+    {"graph", "LAB [--out PREFIX]",
+     "draw the lab: PREFIX.dot and PREFIX.svg (down links dashed, blocked ones grey)", cmd_graph,
+     1, 3, 0},
     {"help", "", "this text", cmd_help, 0, 0, 0},
 };
 

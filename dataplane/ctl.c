@@ -254,6 +254,16 @@ static json_t *ctl_port_json(struct ctl *c, struct port *p)
 	portlink_params(p->link, PORTLINK_OUT, &lp);
 	json_object_set_new(j, "blocked", json_boolean(p->blocked));
 	json_object_set_new(j, "down", json_boolean(lp.down));
+	{
+		char buf[1024];
+		struct linkparams in;
+
+		linkparams_format(&lp, buf, sizeof(buf));
+		json_object_set_new(j, "link_out", json_string(buf));
+		portlink_params(p->link, PORTLINK_IN, &in);
+		linkparams_format(&in, buf, sizeof(buf));
+		json_object_set_new(j, "link_in", json_string(buf));
+	}
 	if (p->peer != NULL)
 		json_object_set_new(j, "peer", json_string(p->peer->conf.name));
 	return j;

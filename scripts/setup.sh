@@ -17,6 +17,7 @@ iproute2
 iputils-ping
 iperf3
 ethtool
+graphviz
 procps
 python3
 "

@@ -27,6 +27,9 @@ B=$(blocked "$LAB")
 echo "    blocked: $B"
 check "the spanning tree blocks one trunk (both its ends)" test "$(echo $B | wc -w)" -eq 2
 check "every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
+check "graph" "$RL" graph "$LAB" --out "$TMP/g1"
+check "the graph shows the blocked trunk in grey" test "$(grep -c 'color=grey' "$TMP/g1.dot")" -eq 1
+check "and is drawn as SVG" grep -q "<svg" "$TMP/g1.svg"
 
 # h1 (on s1) to h3 (on s3) goes s1-s2-s3; cut s1-s2 under a 100 pps ping
 "$RL" exec "$LAB" h1 -- ping -i 0.01 -c 300 -W 1 10.2.0.3 > "$TMP/ping.txt" 2>&1 &
@@ -40,6 +43,9 @@ print(300 - len(set(s)))' "$TMP/ping.txt")
 echo "    frames lost while failing over at 100 pps: $LOST"
 check "failover: traffic goes on (at most 10 of 300 pings lost)" test "$LOST" -le 10
 check "the blocked trunk was opened" test -z "$(blocked "$LAB")"
+"$RL" graph "$LAB" --out "$TMP/g2" >/dev/null
+check "the graph shows the cut link dashed, nothing grey" sh -c \
+	"grep -q 'style=dashed' '$TMP/g2.dot' && ! grep -q 'color=grey' '$TMP/g2.dot'"
 check "every host still reaches every host" test "$(all_pairs "$LAB")" -eq 0
 check "restore s1-s2" "$RL" link "$LAB" s1:p2 up
 check "the loop is blocked again" test "$(blocked "$LAB" | wc -w)" -eq 2
