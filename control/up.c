@@ -888,6 +888,32 @@ static void up_print(const struct up *u)
 	}
 }
 
+/* What one switch process takes (dataplane/switch.h); checked before
+ * anything is created, so a lab over a limit fails with the limit named. */
+#define UP_SWITCH_PORTS_MAX   65536
+#define UP_SWITCH_BRIDGES_MAX 4096
+
+static int up_check_limits(const struct topo *t)
+{
+	unsigned long ports = 0, bridges = 0;
+
+	for (unsigned i = 0; i < t->n_nodes; i++)
+		bridges += t->nodes[i].kind == TOPO_KIND_SWITCH;
+	for (unsigned i = 0; i < t->n_links; i++)
+		ports += t->nodes[t->links[i].ep[0].node].kind == TOPO_KIND_SWITCH ? 2 : 1;
+	if (ports > UP_SWITCH_PORTS_MAX) {
+		up_err("lab %s needs %lu switch ports; one rackless-switch takes at most %d", t->name,
+		       ports, UP_SWITCH_PORTS_MAX);
+		return -ENOSPC;
+	}
+	if (bridges > UP_SWITCH_BRIDGES_MAX) {
+		up_err("lab %s has %lu switches; one rackless-switch takes at most %d", t->name,
+		       bridges, UP_SWITCH_BRIDGES_MAX);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 int lab_up(const struct topo *t, const struct lab_up_opts *o)
 {
 	struct sigaction sa = {.sa_handler = up_on_signal}, old_int, old_term;
@@ -895,6 +921,9 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 	int ret;
 
 	lab_paths(t->name, &u.paths);
+	ret = up_check_limits(t);
+	if (ret < 0)
+		return ret;
 	if (mkdir(LAB_RUN_DIR, 0755) < 0 && errno != EEXIST) {
 		ret = -errno;
 		up_err("%s: %s", LAB_RUN_DIR, strerror(errno));
