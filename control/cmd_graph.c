@@ -19,18 +19,6 @@
 #include "lab.h"
 #include "swclient.h"
 
-static json_t *graph_port(json_t *ports, const char *name)
-{
-	size_t i;
-	json_t *p;
-
-	json_array_foreach(ports, i, p) {
-		if (strcmp(json_string_value(json_object_get(p, "name")) ?: "", name) == 0)
-			return p;
-	}
-	return NULL;
-}
-
 /* DOT needs " and \ escaped in quoted strings; names are plain already. */
 static void graph_quoted(FILE *f, const char *s)
 {
@@ -98,7 +86,8 @@ static int graph_write(const char *lab, json_t *st, json_t *ports, FILE *f)
 	graph_quoted(f, lab);
 	fprintf(f, " {\n  layout=neato; overlap=false; splines=true; fontsize=10;\n"
 		   "  node [fontsize=10]; edge [fontsize=8];\n");
-	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+	json_array_foreach(json_object_get(st, "nodes"), i, n)
+	{
 		const char *name = json_string_value(json_object_get(n, "name")) ?: "?";
 		const char *kind = json_string_value(json_object_get(n, "kind")) ?: "";
 		const char *ip = json_string_value(json_object_get(n, "ip"));
@@ -110,15 +99,16 @@ static int graph_write(const char *lab, json_t *st, json_t *ports, FILE *f)
 		else
 			fprintf(f, " [shape=ellipse, label=\"%s\\n%s\"];\n", name, ip ? ip : "");
 	}
-	json_array_foreach(json_object_get(st, "links"), i, l) {
+	json_array_foreach(json_object_get(st, "links"), i, l)
+	{
 		const char *a = json_string_value(json_array_get(l, 0));
 		const char *b = json_string_value(json_array_get(l, 1));
 		json_t *pa, *pb;
 
 		if (a == NULL || b == NULL || !strchr(a, ':') || !strchr(b, ':'))
 			continue;
-		pa = graph_port(ports, a);
-		pb = graph_port(ports, b);
+		pa = swclient_port(ports, a);
+		pb = swclient_port(ports, b);
 		graph_link(f, a, b, pa, pb, pa != NULL && pb != NULL);
 	}
 	fprintf(f, "}\n");

@@ -159,18 +159,6 @@ static int stp_switch_of(const char **names, unsigned n_sw, const char *ep)
 	return -1;
 }
 
-static json_t *stp_port(json_t *ports, const char *name)
-{
-	size_t k;
-	json_t *p;
-
-	json_array_foreach(ports, k, p) {
-		if (strcmp(json_string_value(json_object_get(p, "name")) ?: "", name) == 0)
-			return p;
-	}
-	return NULL;
-}
-
 /* Recompute the spanning tree from the switch's port states and apply the
  * difference; then flush the FDB, since MACs may now be elsewhere. */
 static int link_stp(const char *lab)
@@ -212,8 +200,8 @@ static int link_stp(const char *lab)
 			continue;
 		ia = stp_switch_of(names, n_sw, a);
 		ib = stp_switch_of(names, n_sw, b);
-		pa = stp_port(ports, a);
-		pb = stp_port(ports, b);
+		pa = swclient_port(ports, a);
+		pb = swclient_port(ports, b);
 		if (ia < 0 || ib < 0 || pa == NULL || pb == NULL)
 			continue;
 		ends[2 * nt] = a;
@@ -224,7 +212,7 @@ static int link_stp(const char *lab)
 	}
 	ret = stp_compute(n_sw, sl, nt, blocked);
 	for (unsigned k = 0; k < nt && ret == 0; k++) {
-		int was = json_is_true(json_object_get(stp_port(ports, ends[2 * k]), "blocked"));
+		int was = json_is_true(json_object_get(swclient_port(ports, ends[2 * k]), "blocked"));
 
 		if (was == blocked[k])
 			continue;

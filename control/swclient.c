@@ -183,3 +183,17 @@ out:
 	free(s);
 	return ret;
 }
+
+json_t *swclient_port(json_t *ports, const char *name)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(ports, i, p) {
+		const char *n = json_string_value(json_object_get(p, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return p;
+	}
+	return NULL;
+}

@@ -25,4 +25,8 @@ int swclient_call(struct swclient *c, const json_t *req, int timeout_ms, json_t 
 /* Send a raw line and return the raw reply (malloc'd, no newline). */
 int swclient_raw(struct swclient *c, const char *line, int timeout_ms, char **reply);
 
+/* In a "ports" reply (an array of port objects), the port named name, or
+ * NULL. Borrowed reference. */
+json_t *swclient_port(json_t *ports, const char *name);
+
 #endif
