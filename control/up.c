@@ -462,6 +462,21 @@ static int up_link_veth(struct up *u, unsigned li)
 	return ret;
 }
 
+/* Receive ring frames per afpacket port: deep rings absorb bursts (TCP at a
+ * gigabit over a delayed link loses frames with shallow ones), but each
+ * frame is 2 KB of kernel memory mapped into the switch, per port. A
+ * budget of 64k frames for the lab, 64 to 512 per port. */
+static int up_ring_frames(const struct topo *t)
+{
+	unsigned ports = 0, frames = 512;
+
+	for (unsigned i = 0; i < t->n_links; i++)
+		ports += t->nodes[t->links[i].ep[0].node].kind == TOPO_KIND_HOST;
+	while (frames > 64 && (unsigned long)frames * ports > 65536)
+		frames /= 2;
+	return (int)frames;
+}
+
 /* The switch port of a host link, as an add-ports element. */
 static json_t *up_link_port(struct up *u, unsigned li)
 {
@@ -481,8 +496,8 @@ static json_t *up_link_port(struct up *u, unsigned li)
 				strcmp(l->ep[0].ifname, "eth0") == 0 ? mac : "");
 	} else {
 		up_fabric_ifname(u->t, li, fif, sizeof(fif));
-		req = json_pack("{s:s, s:s, s:s, s:s}", "name", pname, "type", "afpacket",
-				"bridge", sw->name, "ifname", fif);
+		req = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", pname, "type", "afpacket",
+				"bridge", sw->name, "ifname", fif, "ring", up_ring_frames(u->t));
 	}
 	up_link_params(u, li, req);
 	return req;

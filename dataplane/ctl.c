@@ -132,6 +132,15 @@ static json_t *ctl_port_parse(struct ctl *c, json_t *req, struct port_conf *conf
 	snprintf(conf->ifname, sizeof(conf->ifname), "%s", ifname);
 	snprintf(conf->netns, sizeof(conf->netns), "%s", netns);
 	conf->mtu = mtu ? (unsigned)json_integer_value(mtu) : 0;
+	{
+		json_t *ring = json_object_get(req, "ring");
+
+		if (ring != NULL && (!json_is_integer(ring) || json_integer_value(ring) < 16 ||
+				     json_integer_value(ring) > 4096 ||
+				     (json_integer_value(ring) & (json_integer_value(ring) - 1))))
+			return ctl_error(EINVAL, "add-port: 'ring' must be a power of two in 16..4096");
+		conf->ring_size = ring ? (unsigned)json_integer_value(ring) : 0;
+	}
 	conf->pool = c->sw->pool;
 	*bridgep = bridge;
 	return ctl_link_conf(req, conf);
@@ -237,6 +246,8 @@ static json_t *ctl_port_json(struct ctl *c, struct port *p)
 	struct linkparams lp;
 	struct port_stats st;
 
+	if (p->ops->sync_stats != NULL)
+		p->ops->sync_stats(p);
 	/* counters are written by a worker; a torn read is impossible for
 	 * aligned 64-bit words on the architectures DPDK supports */
 	memcpy(&st, &p->stats, sizeof(st));

@@ -51,7 +51,9 @@ struct port_conf {
 	uint8_t mac[6];
 	unsigned mtu; /* 0: backend default (1500) */
 	struct rte_mempool *pool;
-	/* ring: capacity of each direction (power of two), 0 = 1024. */
+	/* ring: capacity of each direction (power of two), 0 = 1024.
+	 * afpacket: receive ring frames (power of two, 16..4096; the transmit
+	 * ring is half), 0 = 128. */
 	unsigned ring_size;
 	/* the emulated link behind the port: host->switch and back */
 	struct linkparams link_in, link_out;
@@ -65,6 +67,7 @@ enum port_drop {
 	PORT_DROP_TX_FULL,	/* backend queue full */
 	PORT_DROP_TX_ERROR,	/* backend write failed */
 	PORT_DROP_TX_TOOBIG,	/* frame larger than the port's MTU slot */
+	PORT_DROP_RX_RING_FULL, /* the kernel found the receive ring full */
 	PORT_DROP__COUNT,
 };
 
@@ -101,6 +104,9 @@ struct port_ops {
 	/* Optional: tell the kernel that TX descriptors are waiting (may be
 	 * NULL). Called once per worker loop after a tx_burst. */
 	void (*tx_flush)(struct port *p);
+	/* Optional: fold counters kept by the kernel into p->stats (may be
+	 * NULL). Control thread, before stats are reported. */
+	void (*sync_stats)(struct port *p);
 	/* Optional: set the carrier the host sees on its interface (1 up,
 	 * 0 down), like pulling a cable. 0 or -errno. Control thread. */
 	int (*set_carrier)(struct port *p, int up);

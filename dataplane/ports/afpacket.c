@@ -103,8 +103,12 @@ static int afp_open(struct port *p)
 	(void)setsockopt(a->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 
 	a->frame_size = afp_frame_size(mtu);
-	a->rx_n = AFP_RX_FRAMES;
-	a->tx_n = AFP_TX_FRAMES;
+	a->rx_n = p->conf.ring_size ? p->conf.ring_size : AFP_RX_FRAMES;
+	if (a->rx_n < 16 || a->rx_n > 4096 || (a->rx_n & (a->rx_n - 1))) {
+		ret = -EINVAL;
+		goto out;
+	}
+	a->tx_n = a->rx_n / 2;
 	ret = afp_setup_ring(a, PACKET_RX_RING, a->rx_n);
 	if (ret < 0)
 		goto out;
@@ -285,6 +289,20 @@ out:
 	return ret;
 }
 
+/* Frames the kernel dropped because the receive ring was full; reading
+ * PACKET_STATISTICS resets the kernel's counters, so only the control
+ * thread does it. */
+static void afp_sync_stats(struct port *p)
+{
+	struct afp *a = port_priv(p);
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(a->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+		__atomic_fetch_add(&p->stats.drops[PORT_DROP_RX_RING_FULL], st.tp_drops,
+				   __ATOMIC_RELAXED);
+}
+
 static int afp_rx_fd(struct port *p)
 {
 	struct afp *a = port_priv(p);
@@ -301,4 +319,5 @@ const struct port_ops port_afpacket_ops = {
     .rx_fd = afp_rx_fd,
     .tx_flush = afp_tx_flush,
     .set_carrier = afp_set_carrier,
+    .sync_stats = afp_sync_stats,
 };
