@@ -11,5 +11,6 @@ int cmd_usage(const char *name);
 /* argv[0] is the command name. */
 int cmd_link(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -352,6 +352,8 @@ static const struct cmd cmds[] = {
     {"graph", "LAB [--out PREFIX]",
      "draw the lab: PREFIX.dot and PREFIX.svg (down links dashed, blocked ones grey)", cmd_graph,
      1, 3, 0},
+    {"run", "SCENARIO [--junit FILE] [--keep-on-fail] [--seed N] [--lab NAME]",
+     "bring a scenario's lab up, run its steps and checks, tear it down", cmd_run, 1, 8, 0},
     {"help", "", "this text", cmd_help, 0, 0, 0},
 };
 

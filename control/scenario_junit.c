@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * JUnit XML for a scenario run: one <testsuite> named after the scenario,
+ * one <testcase> per assertion step (and per other step that could not be
+ * carried out, as an <error>), <failure>/<error>/<skipped/> as they went.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+
+/* Escape for both text and attribute values; control characters other than
+ * tab and newline are not allowed in XML 1.0 at all: '?' instead. */
+static void xml_put(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
+		case '\n':
+			fputs("&#10;", f);
+			break;
+		case '\t':
+			fputs("&#9;", f);
+			break;
+		default:
+			fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+		}
+	}
+}
+
+static int is_case(const struct scenario_step *st, const struct scenario_result *r)
+{
+	return scenario_step_is_assertion(st) || r->status == SCENARIO_ERROR;
+}
+
+static void put_case(FILE *f, const struct scenario *s, unsigned i, const struct scenario_result *r)
+{
+	char desc[256];
+
+	scenario_step_describe(&s->steps[i], desc, sizeof(desc));
+	fputs("    <testcase classname=\"", f);
+	xml_put(f, s->name);
+	fprintf(f, "\" name=\"[%u] ", i + 1);
+	xml_put(f, desc);
+	fprintf(f, "\" time=\"%.3f\"", r->secs);
+	switch (r->status) {
+	case SCENARIO_FAIL:
+	case SCENARIO_ERROR:
+		fprintf(f, ">\n      <%s message=\"",
+			r->status == SCENARIO_FAIL ? "failure" : "error");
+		xml_put(f, r->msg);
+		fputs("\"/>\n    </testcase>\n", f);
+		break;
+	case SCENARIO_SKIP:
+	case SCENARIO_NOT_RUN:
+		fputs(">\n      <skipped/>\n    </testcase>\n", f);
+		break;
+	default:
+		fputs("/>\n", f);
+	}
+}
+
+int scenario_junit_fprint(FILE *f, const struct scenario *s, const struct scenario_result *r,
+			  double total_secs)
+{
+	unsigned tests = 0, fails = 0, errors = 0, skipped = 0;
+
+	for (unsigned i = 0; i < s->n_steps; i++) {
+		if (!is_case(&s->steps[i], &r[i]))
+			continue;
+		tests++;
+		fails += r[i].status == SCENARIO_FAIL;
+		errors += r[i].status == SCENARIO_ERROR;
+		skipped += r[i].status == SCENARIO_SKIP || r[i].status == SCENARIO_NOT_RUN;
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"", f);
+	xml_put(f, s->name);
+	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
+		tests, fails, errors, skipped, total_secs);
+	for (unsigned i = 0; i < s->n_steps; i++)
+		if (is_case(&s->steps[i], &r[i]))
+			put_case(f, s, i, &r[i]);
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	return ferror(f) ? -EIO : 0;
+}
+
+int scenario_junit_write(const char *path, const struct scenario *s,
+			 const struct scenario_result *r, double total_secs)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (f == NULL)
+		return -errno;
+	ret = scenario_junit_fprint(f, s, r, total_secs);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
