@@ -29,6 +29,8 @@ enum scenario_step_type {
 	SCENARIO_PING,
 	SCENARIO_IPERF,
 	SCENARIO_COUNTER,
+	SCENARIO_PARTITION,
+	SCENARIO_HEAL,
 };
 
 enum scenario_link_op {
@@ -81,6 +83,9 @@ struct scenario_step {
 	unsigned seconds;
 	int has_min_mbit, has_max_mbit;
 	double min_mbit, max_mbit;
+
+	/* partition: group[k] (1-based) of host from[k] */
+	unsigned *group;
 
 	/* counter */
 	int dir_out; /* link-show direction: 0 "in", 1 "out" */

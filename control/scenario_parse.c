@@ -36,9 +36,11 @@ struct slot {
 };
 
 static const char *const step_names[] = {
-    [SCENARIO_WAIT] = "wait",	    [SCENARIO_RUN] = "run",   [SCENARIO_LINK] = "link",
-    [SCENARIO_REACH] = "reach",	    [SCENARIO_PING] = "ping", [SCENARIO_IPERF] = "iperf",
-    [SCENARIO_COUNTER] = "counter",
+    [SCENARIO_WAIT] = "wait",	    [SCENARIO_RUN] = "run",
+    [SCENARIO_LINK] = "link",	    [SCENARIO_REACH] = "reach",
+    [SCENARIO_PING] = "ping",	    [SCENARIO_IPERF] = "iperf",
+    [SCENARIO_COUNTER] = "counter", [SCENARIO_PARTITION] = "partition",
+    [SCENARIO_HEAL] = "heal",
 };
 #define N_STEP_TYPES (sizeof(step_names) / sizeof(step_names[0]))
 
@@ -447,6 +449,72 @@ static void parse_link(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct s
 	}
 }
 
+/* partition: [[h1, h2], [h3]]: two or more groups of hosts. */
+static void parse_partition(struct sctx *c, yaml_node_t *at, yaml_node_t *v,
+			    struct scenario_step *st)
+{
+	yaml_node_item_t *it;
+	size_t groups;
+	unsigned g = 0;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		err(c, v, "partition is a list of host lists, e.g. [[h1, h2], [h3]]");
+		return;
+	}
+	groups = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (groups < 2 || groups > 64) {
+		err(c, v, "a partition has 2..64 groups");
+		return;
+	}
+	st->from = calloc(SCENARIO_HOSTS_MAX, sizeof(*st->from));
+	st->group = calloc(SCENARIO_HOSTS_MAX, sizeof(*st->group));
+	if (st->from == NULL || st->group == NULL) {
+		c->rc = -ENOMEM;
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		struct slot sl = {"partition", at, yaml_document_get_node(c->doc, *it)};
+		struct scenario_name *names = NULL;
+		unsigned n = 0;
+
+		g++;
+		if (sl.v == NULL || sl.v->type != YAML_SEQUENCE_NODE) {
+			err(c, sl.v ? sl.v : v, "each group of a partition is a list of hosts");
+			continue;
+		}
+		get_hosts(c, &sl, 1, &names, &n);
+		for (unsigned k = 0; k < n; k++) {
+			for (unsigned j = 0; j < st->n_from; j++) {
+				if (strcmp(st->from[j].name, names[k].name) == 0) {
+					err(c, at, "host %s is in two groups of the partition",
+					    names[k].name);
+					break;
+				}
+			}
+			if (st->n_from == SCENARIO_HOSTS_MAX) {
+				err(c, at, "a partition names at most %d hosts",
+				    SCENARIO_HOSTS_MAX);
+				break;
+			}
+			st->group[st->n_from] = g;
+			st->from[st->n_from++] = names[k];
+		}
+		free(names);
+	}
+}
+
+/* heal: true: every host port back to no group. */
+static void parse_heal(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot sl = {"heal", at, v};
+	int yes = 0;
+
+	(void)st;
+	get_bool(c, &sl, "heal step", &yes);
+	if (!yes && is_scalar(v))
+		err(c, v, "'heal' can only be true");
+}
+
 static void parse_reach(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
 	struct slot s[] = {{"from"}, {"to"}, {"expect"}, {NULL}};
@@ -565,7 +633,7 @@ static void parse_step(struct sctx *c, yaml_node_t *n, struct scenario_step *st)
 	    n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1) {
 		err(c, n,
 		    "a step is a mapping with one key: its type "
-		    "(wait, run, link, reach, ping, iperf, counter)");
+		    "(wait, run, link, reach, ping, iperf, counter, partition, heal)");
 		return;
 	}
 	p = n->data.mapping.pairs.start;
@@ -576,7 +644,9 @@ static void parse_step(struct sctx *c, yaml_node_t *n, struct scenario_step *st)
 	for (t = 0; t < N_STEP_TYPES && !scalar_eq(k, step_names[t]); t++)
 		;
 	if (t == N_STEP_TYPES) {
-		err(c, k, "unknown step type '%s' (wait, run, link, reach, ping, iperf, counter)",
+		err(c, k,
+		    "unknown step type '%s' (wait, run, link, reach, ping, iperf, counter, "
+		    "partition, heal)",
 		    quote(k, q, sizeof(q)));
 		return;
 	}
@@ -603,6 +673,12 @@ static void parse_step(struct sctx *c, yaml_node_t *n, struct scenario_step *st)
 		break;
 	case SCENARIO_COUNTER:
 		parse_counter(c, k, v, st);
+		break;
+	case SCENARIO_PARTITION:
+		parse_partition(c, k, v, st);
+		break;
+	case SCENARIO_HEAL:
+		parse_heal(c, k, v, st);
 		break;
 	}
 }
@@ -711,6 +787,7 @@ void scenario_free(struct scenario *s)
 		return;
 	for (unsigned i = 0; i < s->n_steps; i++) {
 		free(s->steps[i].from);
+		free(s->steps[i].group);
 		free(s->steps[i].to);
 		free(s->steps[i].cmd);
 		free(s->steps[i].expect_output);
@@ -969,6 +1046,20 @@ void scenario_step_describe(const struct scenario_step *st, char *buf, size_t le
 	case SCENARIO_COUNTER:
 		snprintf(buf, len, "counter %s %s drop %s", st->endpoint,
 			 st->dir_out ? "out" : "in", st->drop);
+		break;
+	case SCENARIO_PARTITION: {
+		size_t o = (size_t)snprintf(buf, len, "partition");
+
+		for (unsigned k = 0; k < st->n_from && o < len; k++)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      k == 0				 ? " "
+					      : st->group[k] != st->group[k - 1] ? " | "
+										 : ",",
+					      st->from[k].name);
+		break;
+	}
+	case SCENARIO_HEAL:
+		snprintf(buf, len, "heal");
 		break;
 	}
 }

@@ -641,6 +641,43 @@ static int step_counter(struct run *r, const struct scenario_step *st)
 	return 0;
 }
 
+/* partition (groups from the step) or heal (everyone back to 0): every
+ * host port of the lab gets its group, so a later partition replaces an
+ * earlier one whole. */
+static int step_groups(struct run *r, const struct scenario_step *st)
+{
+	const struct topo *t = r->t;
+	unsigned ports = 0;
+
+	for (unsigned i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		const char *host = t->nodes[l->ep[0].node].name;
+		char port[SCENARIO_EP_MAX], err[256] = "";
+		unsigned g = 0;
+		int ret;
+
+		if (topo_link_is_trunk(l))
+			continue;
+		for (unsigned k = 0; st->type == SCENARIO_PARTITION && k < st->n_from; k++) {
+			if (strcmp(st->from[k].name, host) == 0)
+				g = st->group[k];
+		}
+		snprintf(port, sizeof(port), "%s:%s", t->nodes[l->ep[1].node].name,
+			 l->ep[1].ifname);
+		ret = switch_call(r->lab,
+				  json_pack("{s:s, s:s, s:i}", "cmd", "port-group", "name", port,
+					    "group", (int)g),
+				  NULL, err, sizeof(err));
+		if (ret < 0) {
+			set_msg(r, "port-group %s: %s", port, err);
+			return ret;
+		}
+		ports++;
+	}
+	set_msg(r, "%u host ports", ports);
+	return 0;
+}
+
 static int step_do(struct run *r, const struct scenario_step *st)
 {
 	switch (st->type) {
@@ -658,6 +695,9 @@ static int step_do(struct run *r, const struct scenario_step *st)
 		return step_iperf(r, st);
 	case SCENARIO_COUNTER:
 		return step_counter(r, st);
+	case SCENARIO_PARTITION:
+	case SCENARIO_HEAL:
+		return step_groups(r, st);
 	}
 	return -EINVAL;
 }

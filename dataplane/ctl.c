@@ -368,7 +368,7 @@ static const struct {
     {"ports", ctl_cmd_ports},	    {"stats", ctl_cmd_stats},	    {"fdb", ctl_cmd_fdb},
     {"shutdown", ctl_cmd_shutdown}, {"link-set", ctl_cmd_link_set}, {"link-show", ctl_cmd_link_show},
     {"add-patch", ctl_cmd_add_patch}, {"add-ports", ctl_cmd_add_ports}, {"port-state", ctl_cmd_port_state},
-    {"fdb-flush", ctl_cmd_fdb_flush},
+    {"fdb-flush", ctl_cmd_fdb_flush}, {"port-group", ctl_cmd_port_group},
 };
 
 json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)

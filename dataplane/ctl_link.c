@@ -224,3 +224,21 @@ json_t *ctl_cmd_fdb_flush(struct ctl *c, json_t *req, bool *shutdown)
 	(void)shutdown;
 	return ctl_ok(json_pack("{s:i}", "flushed", (int)fdb_flush_all(ctl_sw(c)->fdb)));
 }
+
+/*   {"cmd": "port-group", "name": "sw1:p1", "group": 2}: partition groups
+ * (0: none). Frames stay inside their ingress port's group. */
+json_t *ctl_cmd_port_group(struct ctl *c, json_t *req, bool *shutdown)
+{
+	const char *name = ctl_str(req, "name");
+	json_t *g = json_object_get(req, "group");
+	int ret;
+
+	(void)shutdown;
+	if (name == NULL || name[0] == '\0' || !json_is_integer(g) || json_integer_value(g) < 0 ||
+	    json_integer_value(g) > 65535)
+		return ctl_error(EINVAL, "port-group: 'name' (string) and 'group' (0..65535) needed");
+	ret = sw_port_set_group(ctl_sw(c), name, (uint16_t)json_integer_value(g));
+	if (ret < 0)
+		return ctl_error(-ret, "port-group %s: no such port", name);
+	return ctl_ok(NULL);
+}

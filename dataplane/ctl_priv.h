@@ -29,5 +29,6 @@ json_t *ctl_cmd_link_show(struct ctl *c, json_t *req, bool *shutdown);
 json_t *ctl_cmd_add_patch(struct ctl *c, json_t *req, bool *shutdown);
 json_t *ctl_cmd_port_state(struct ctl *c, json_t *req, bool *shutdown);
 json_t *ctl_cmd_fdb_flush(struct ctl *c, json_t *req, bool *shutdown);
+json_t *ctl_cmd_port_group(struct ctl *c, json_t *req, bool *shutdown);
 
 #endif

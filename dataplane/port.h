@@ -134,6 +134,10 @@ struct port {
 	struct port *peer;
 	/* spanning tree: a blocked port neither forwards nor learns */
 	uint8_t blocked;
+	/* partition group of a host port (0: none, reaches every group).
+	 * A frame keeps the group of the port it entered the switch by, also
+	 * across patch ports, and leaves only by ports of its group or 0. */
+	uint16_t group;
 	/* backend state follows */
 	uint8_t priv[] __rte_cache_aligned;
 };

@@ -18,6 +18,7 @@ static const char *const sw_drop_names[SW_DROP__COUNT] = {
     [SW_DROP_PORT_GONE] = "port_gone",
     [SW_DROP_NO_DEST] = "no_destination",
     [SW_DROP_BLOCKED] = "blocked_port",
+    [SW_DROP_PARTITION] = "partitioned",
 };
 
 const char *sw_drop_name(enum sw_drop d)
@@ -502,6 +503,16 @@ fail:
 	return ret;
 }
 
+int sw_port_set_group(struct sw *sw, const char *name, uint16_t group)
+{
+	struct port *p = sw_port_find(sw, name);
+
+	if (p == NULL)
+		return -ENOENT;
+	__atomic_store_n(&p->group, group, __ATOMIC_RELEASE);
+	return 0;
+}
+
 int sw_port_set_blocked(struct sw *sw, const char *name, int blocked)
 {
 	struct port *p = sw_port_find(sw, name);
@@ -550,6 +561,14 @@ static inline int sw_port_blocked(const struct port *p)
 	return __atomic_load_n(&p->blocked, __ATOMIC_RELAXED);
 }
 
+/* May a frame of partition group g leave by port p? */
+static inline int sw_group_ok(uint32_t g, const struct port *p)
+{
+	uint16_t pg = __atomic_load_n(&p->group, __ATOMIC_RELAXED);
+
+	return g == 0 || pg == 0 || pg == g;
+}
+
 static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf *m)
 {
 	const struct sw_portset *set =
@@ -561,7 +580,8 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 	for (i = 0; i < set->n; i++) {
 		struct port *t = __atomic_load_n(&sw->ports[set->ids[i]], __ATOMIC_ACQUIRE);
 
-		if (set->ids[i] != in->id && t != NULL && !sw_port_blocked(t))
+		if (set->ids[i] != in->id && t != NULL && !sw_port_blocked(t) &&
+		    sw_group_ok(m->hash.usr, t))
 			targets++;
 	}
 	if (targets == 0) {
@@ -576,7 +596,7 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 		if (set->ids[i] == in->id)
 			continue;
 		p = __atomic_load_n(&sw->ports[set->ids[i]], __ATOMIC_ACQUIRE);
-		if (p == NULL || sw_port_blocked(p))
+		if (p == NULL || sw_port_blocked(p) || !sw_group_ok(m->hash.usr, p))
 			continue;
 		out[n++] = p;
 		targets--;
@@ -623,6 +643,10 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		/* the frame's partition group: its ingress port's, or, across a
+		 * trunk, the one it entered the lab's switches with */
+		if (in->peer == NULL)
+			m->hash.usr = __atomic_load_n(&in->group, __ATOMIC_RELAXED);
 		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		if (!rte_is_valid_assigned_ether_addr(&eth->src_addr)) {
 			w->drops[SW_DROP_BAD_SRC]++;
@@ -649,6 +673,11 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 		out = __atomic_load_n(&sw->ports[dst], __ATOMIC_ACQUIRE);
 		if (out == NULL || out->bridge != in->bridge || sw_port_blocked(out)) {
 			w->drops[SW_DROP_PORT_GONE]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (!sw_group_ok(m->hash.usr, out)) {
+			w->drops[SW_DROP_PARTITION]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}

@@ -33,6 +33,7 @@ enum sw_drop {
 	SW_DROP_PORT_GONE, /* FDB entry outlived its port */
 	SW_DROP_NO_DEST,   /* flood on a bridge with no other port */
 	SW_DROP_BLOCKED, /* received on a port the spanning tree blocks */
+	SW_DROP_PARTITION, /* destination is in another partition group */
 	SW_DROP__COUNT,
 };
 
@@ -95,6 +96,8 @@ int sw_patch_add(struct sw *sw, const struct port_conf *a, const char *bridge_a,
 /* Control: block or unblock a port (spanning tree). The FDB is flushed:
  * where MACs are reachable has changed. 0 or -ENOENT. */
 int sw_port_set_blocked(struct sw *sw, const char *name, int blocked);
+/* Control: put a port in a partition group (0: none). 0 or -ENOENT. */
+int sw_port_set_group(struct sw *sw, const char *name, uint16_t group);
 /* Control: remove a port by name (both ends, for a patch port). 0 or
  * -ENOENT. */
 int sw_port_del(struct sw *sw, const char *name);

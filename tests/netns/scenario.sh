@@ -23,6 +23,15 @@ check "its JUnit report has test cases" grep -q '<testcase ' "$TMP/qs.xml"
 check "no artifacts kept after a pass" test ! -e "$TMP/rackless-artifacts"
 assert_gone "$LAB"
 
+# 1b. partition and heal, across the trunks of a tree of switches
+LAB=sp$$
+"$RL" run "$SRC/scenarios/partition-heal.yaml" --lab "$LAB" --junit "$TMP/ph.xml" > "$TMP/ph.log" 2>&1
+rc=$?
+sed 's/^/    /' "$TMP/ph.log"
+check "partition-heal scenario passes (exit 0, got $rc)" test "$rc" -eq 0
+check "its JUnit report has 5 passing assertions" grep -q 'tests="5" failures="0" errors="0"' "$TMP/ph.xml"
+assert_gone "$LAB"
+
 # 2. an assertion that must fail: reported once, the run goes on, artifacts kept
 LAB=sf$$
 cat > "$TMP/fail.yaml" <<YAML

@@ -329,12 +329,43 @@ static void test_fuzzish(void **state)
 	}
 }
 
+/* partition: groups of hosts, numbered from 1; heal takes only true. */
+static void test_partition(void **state)
+{
+	struct scenario *s;
+	char desc[200];
+
+	(void)state;
+	s = load_ok(HEAD "  - partition: [[h1, h3], [h2]]\n  - heal: true\n");
+	assert_int_equal(s->n_steps, 2);
+	assert_int_equal(s->steps[0].type, SCENARIO_PARTITION);
+	assert_int_equal(s->steps[0].n_from, 3);
+	assert_string_equal(s->steps[0].from[1].name, "h3");
+	assert_int_equal(s->steps[0].group[0], 1);
+	assert_int_equal(s->steps[0].group[1], 1);
+	assert_int_equal(s->steps[0].group[2], 2);
+	scenario_step_describe(&s->steps[0], desc, sizeof(desc));
+	assert_string_equal(desc, "partition h1,h3 | h2");
+	assert_int_equal(s->steps[1].type, SCENARIO_HEAL);
+	assert_false(scenario_step_is_assertion(&s->steps[0]));
+	scenario_free(s);
+	load_bad(HEAD "  - partition: [[h1, h2]]\n", 4, 16, "a partition has 2..64 groups");
+	load_bad(HEAD "  - partition: h1\n", 4, 16, "partition is a list of host lists");
+	load_bad(HEAD "  - partition: [[h1], h2]\n", 4, 23, "each group of a partition is a list");
+	load_bad(HEAD "  - partition: [[h1], [h1]]\n", 4, 5, "host h1 is in two groups");
+	load_bad(HEAD "  - heal: false\n", 4, 11, "'heal' can only be true");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),	  cmocka_unit_test(test_generate_and_defaults),
-	    cmocka_unit_test(test_errors),	  cmocka_unit_test(test_unknown_names),
-	    cmocka_unit_test(test_topology_file), cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_partition),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_generate_and_defaults),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_unknown_names),
+	    cmocka_unit_test(test_topology_file),
+	    cmocka_unit_test(test_junit),
 	    cmocka_unit_test(test_fuzzish),
 	};
 

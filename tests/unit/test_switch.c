@@ -343,6 +343,35 @@ static void test_link_held_on_delete(void **state)
 	assert_int_equal(e->w->n_delayed, 0);
 }
 
+/* Partition groups: a frame leaves only by ports of its ingress port's
+ * group or of group 0. */
+static void test_partition(void **state)
+{
+	struct env *e = *state;
+	uint64_t drops[SW_DROP__COUNT];
+
+	inject(e, e->p[1], MAC2, BCAST, 60); /* learn MAC2 on p2 */
+	run(e);
+	collected(e->p[0], NULL);
+	collected(e->p[2], NULL);
+	assert_int_equal(sw_port_set_group(e->sw, "sw:p1", 1), 0);
+	assert_int_equal(sw_port_set_group(e->sw, "sw:p2", 2), 0);
+	assert_int_equal(sw_port_set_group(e->sw, "nope", 2), -ENOENT);
+	inject(e, e->p[0], MAC1, BCAST, 60); /* group 1: floods to p3 (group 0) only */
+	inject(e, e->p[0], MAC1, MAC2, 60);  /* to group 2: dropped */
+	run(e);
+	assert_int_equal(collected(e->p[1], NULL), 0);
+	assert_int_equal(collected(e->p[2], BCAST), 1);
+	sw_drops(e->sw, drops);
+	assert_int_equal(drops[SW_DROP_PARTITION], 1);
+	/* heal */
+	sw_port_set_group(e->sw, "sw:p1", 0);
+	sw_port_set_group(e->sw, "sw:p2", 0);
+	inject(e, e->p[0], MAC1, MAC2, 60);
+	run(e);
+	assert_int_equal(collected(e->p[1], MAC2), 1);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -367,6 +396,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_link_delay, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_link_dup_corrupt, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_link_held_on_delete, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_partition, env_setup, env_teardown),
 	};
 	return cmocka_run_group_tests_name("switch", tests, group_setup, group_teardown);
 }
