@@ -20,13 +20,7 @@
 #include "topo.h"
 #include "topo_support.h"
 
-
 /* ---- helpers ---------------------------------------------------------- */
-
-
-
-
-
 
 /* The load fails and one diagnostic at line:col contains msg. */
 static void expect_err(const char *yaml, unsigned line, unsigned col, const char *msg)
@@ -1426,39 +1420,8 @@ static void test_params_prefixes(void **state)
 	    "        forward: {burst: 32kb, queue: 64kb}\n"
 	    "    - {endpoints: [h2:eth0, sw1:p2], params: {state: down}}\n";
 	static const char subst[] = " :-[]{}&*!|>'\"#\n\0\xff";
-	size_t len = strlen(yaml), i, j;
-	unsigned ok = 0;
-
 	(void)state;
-	for (i = 0; i <= len; i++) {
-		struct topo_diags d;
-		struct topo *t = NULL;
-		char *copy = malloc(i ? i : 1);
-		int rc;
-
-		assert_non_null(copy);
-		memcpy(copy, yaml, i);
-		rc = topo_load_buffer("prefix", copy, i, &t, &d);
-		assert_true(rc == 0 ? t != NULL : rc == -EINVAL && t == NULL && d.n > 0);
-		ok += rc == 0;
-		topo_free(t);
-		free(copy);
-	}
-	assert_true(ok >= 1);
-	for (i = 0; i < len; i++) {
-		for (j = 0; j < sizeof(subst) - 1; j++) {
-			struct topo_diags d;
-			struct topo *t = NULL;
-			char buf[sizeof(yaml)];
-			int rc;
-
-			memcpy(buf, yaml, sizeof(yaml));
-			buf[i] = subst[j];
-			rc = topo_load_buffer("mut", buf, len, &t, &d);
-			assert_true(rc == 0 ? t != NULL : t == NULL && d.n > 0);
-			topo_free(t);
-		}
-	}
+	fuzz_topo(yaml, sizeof(yaml), subst, sizeof(subst) - 1);
 }
 
 static void test_large(void **state)
@@ -1525,7 +1488,6 @@ static void test_large(void **state)
 	topo_free(t);
 	free(buf);
 }
-
 
 /* defaults.arp and defaults.ipv6: two-word choices, errors at the value. */
 static void test_arp_ipv6(void **state)

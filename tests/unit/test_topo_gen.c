@@ -21,13 +21,7 @@
 #include "topo.h"
 #include "topo_support.h"
 
-
 /* ---- helpers ---------------------------------------------------------- */
-
-
-
-
-
 
 static void expect_err(const char *yaml, unsigned line, unsigned col, const char *msg)
 {
@@ -920,39 +914,8 @@ static void test_prefixes(void **state)
 				   "    leaves: 3\n"
 				   "    hosts: 2\n";
 	static const char subst[] = "9 :-[]{}&*!|>'\"#\n\0\xff";
-	size_t len = strlen(yaml), i, j;
-	unsigned ok = 0;
-
 	(void)state;
-	for (i = 0; i <= len; i++) {
-		struct topo_diags d;
-		struct topo *t = NULL;
-		char *copy = malloc(i ? i : 1);
-		int rc;
-
-		assert_non_null(copy);
-		memcpy(copy, yaml, i);
-		rc = topo_load_buffer("prefix", copy, i, &t, &d);
-		assert_true(rc == 0 ? t != NULL : rc == -EINVAL && t == NULL && d.n > 0);
-		ok += rc == 0;
-		topo_free(t);
-		free(copy);
-	}
-	assert_true(ok >= 1);
-	for (i = 0; i < len; i++) {
-		for (j = 0; j < sizeof(subst) - 1; j++) {
-			struct topo_diags d;
-			struct topo *t = NULL;
-			char buf[sizeof(yaml)];
-			int rc;
-
-			memcpy(buf, yaml, sizeof(yaml));
-			buf[i] = subst[j];
-			rc = topo_load_buffer("mut", buf, len, &t, &d);
-			assert_true(rc == 0 ? t != NULL : t == NULL && d.n > 0);
-			topo_free(t);
-		}
-	}
+	fuzz_topo(yaml, sizeof(yaml), subst, sizeof(subst) - 1);
 }
 
 /* Every prefix of a spec either generates or fails cleanly. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Helpers shared by the topology unit tests. */
+#include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,4 +104,42 @@ void check_diag(const struct topo_diags *d, unsigned line, unsigned col, const c
 	fprintf(stderr, "expected %u:%u: ...%s... among:\n", line, col, msg);
 	topo_diags_print(d, stderr);
 	fail();
+}
+
+void fuzz_topo(const char *yaml, size_t size, const char *subst, size_t nsubst)
+{
+	size_t len = strlen(yaml), i, j;
+	unsigned ok = 0;
+
+	for (i = 0; i <= len; i++) {
+		struct topo_diags d;
+		struct topo *t = NULL;
+		char *copy = malloc(i ? i : 1);
+		int rc;
+
+		assert_non_null(copy);
+		memcpy(copy, yaml, i);
+		rc = topo_load_buffer("prefix", copy, i, &t, &d);
+		assert_true(rc == 0 ? t != NULL : rc == -EINVAL && t == NULL && d.n > 0);
+		ok += rc == 0;
+		topo_free(t);
+		free(copy);
+	}
+	assert_true(ok >= 1);
+	for (i = 0; i < len; i++) {
+		for (j = 0; j < nsubst; j++) {
+			struct topo_diags d;
+			struct topo *t = NULL;
+			char *buf = malloc(size);
+			int rc;
+
+			assert_non_null(buf);
+			memcpy(buf, yaml, size);
+			buf[i] = subst[j];
+			rc = topo_load_buffer("mut", buf, len, &t, &d);
+			assert_true(rc == 0 ? t != NULL : t == NULL && d.n > 0);
+			topo_free(t);
+			free(buf);
+		}
+	}
 }

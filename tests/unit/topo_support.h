@@ -17,4 +17,8 @@ struct topo *load_file_ok(const char *rel);
 /* Fail unless one diagnostic at line:col contains msg. */
 void check_diag(const struct topo_diags *d, unsigned line, unsigned col, const char *msg);
 
+/* Every prefix of yaml (size bytes, NUL included) loads or fails cleanly, and
+ * so does yaml with any one byte replaced by any of subst[0..nsubst). */
+void fuzz_topo(const char *yaml, size_t size, const char *subst, size_t nsubst);
+
 #endif
