@@ -50,22 +50,6 @@ static struct topo_mark mark_of(const yaml_node_t *n)
 				  (unsigned)n->start_mark.column + 1};
 }
 
-static void diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d->n >= TOPO_DIAG_MAX)
-		return;
-	d->d[d->n].mark = m;
-	va_start(ap, fmt);
-	vsnprintf(d->d[d->n].msg, sizeof(d->d[d->n].msg), fmt, ap);
-	va_end(ap);
-	d->n++;
-}
-
 static void err(struct sctx *c, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -77,7 +61,7 @@ static void err(struct sctx *c, const yaml_node_t *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag(c->d, mark_of(n), "%s", msg);
+	topo_diag(c->d, mark_of(n), "%s", msg);
 }
 
 static int is_scalar(const yaml_node_t *n)
@@ -773,11 +757,11 @@ static int yaml_error(const yaml_parser_t *p, struct topo_diags *d)
 	if (p->error == YAML_MEMORY_ERROR)
 		return -ENOMEM;
 	if (p->context)
-		diag(d, m, "yaml: %s (%s at %u:%u)", p->problem ? p->problem : "syntax error",
+		topo_diag(d, m, "yaml: %s (%s at %u:%u)", p->problem ? p->problem : "syntax error",
 		     p->context, (unsigned)p->context_mark.line + 1,
 		     (unsigned)p->context_mark.column + 1);
 	else
-		diag(d, m, "yaml: %s", p->problem ? p->problem : "syntax error");
+		topo_diag(d, m, "yaml: %s", p->problem ? p->problem : "syntax error");
 	return -EINVAL;
 }
 
@@ -827,7 +811,7 @@ int scenario_load_buffer(const char *name, const char *buf, size_t len, struct s
 	}
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL)
-		diag(d, (struct topo_mark){0, 0}, "empty scenario file");
+		topo_diag(d, (struct topo_mark){0, 0}, "empty scenario file");
 	else
 		parse_root(&c, root);
 	ret = c.rc ? c.rc : d->n ? -EINVAL : 0;
@@ -883,7 +867,7 @@ int scenario_load_file(const char *path, struct scenario **out, struct topo_diag
 	if (ret < 0) {
 		memset(d, 0, sizeof(*d));
 		snprintf(d->file, sizeof(d->file), "%s", path);
-		diag(d, (struct topo_mark){0, 0}, "cannot read: %s", strerror(-ret));
+		topo_diag(d, (struct topo_mark){0, 0}, "cannot read: %s", strerror(-ret));
 		free(buf);
 		return ret;
 	}
@@ -910,7 +894,7 @@ int scenario_load_topology(const struct scenario *s, const char *lab, struct top
 			memset(d, 0, sizeof(*d));
 			snprintf(d->file, sizeof(d->file), "%s", s->file);
 			for (unsigned i = 0; i < gd.n && i < TOPO_DIAG_MAX; i++)
-				diag(d, s->topo_mark, "topology: %s", gd.d[i].msg);
+				topo_diag(d, s->topo_mark, "topology: %s", gd.d[i].msg);
 			return ret;
 		}
 	} else {
@@ -938,11 +922,11 @@ static int host_ok(const struct topo *t, const struct scenario_name *n, int need
 	int i = topo_node_find(t, n->name);
 
 	if (i < 0 || t->nodes[i].kind != TOPO_KIND_HOST) {
-		diag(d, n->mark, "unknown host '%s'", n->name);
+		topo_diag(d, n->mark, "unknown host '%s'", n->name);
 		return 0;
 	}
 	if (needs_ip && !t->nodes[i].has_ip) {
-		diag(d, n->mark, "host '%s' has no address to send to", n->name);
+		topo_diag(d, n->mark, "host '%s' has no address to send to", n->name);
 		return 0;
 	}
 	return 1;
@@ -961,7 +945,7 @@ static int endpoint_ok(const struct topo *t, const struct scenario_step *st, str
 				return 1;
 		}
 	}
-	diag(d, st->ep_mark, "unknown endpoint '%s'", st->endpoint);
+	topo_diag(d, st->ep_mark, "unknown endpoint '%s'", st->endpoint);
 	return 0;
 }
 

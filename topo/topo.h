@@ -237,6 +237,12 @@ int topo_generate_spec(const char *lab, const char *spec, struct topo **out,
 /* Free a topology; NULL is a no-op. */
 void topo_free(struct topo *t);
 
+/* Add a diagnostic at m (dropped past TOPO_DIAG_MAX: later errors are
+ * usually consequences of earlier ones). For every parser of rackless'
+ * files, so they all report the same way. */
+void topo_diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Print every diagnostic as "file:line:col: error: msg\n" (or "file: error: msg"). */
 void topo_diags_print(const struct topo_diags *diags, FILE *f);
 

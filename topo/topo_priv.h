@@ -56,9 +56,6 @@ struct topo_build {
 	int dparams_reported;		/* a defaults.params error was reported */
 };
 
-void topo_diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Free what a build owns (the topology too, unless the caller took it). */
 void topo_build_release(struct topo_build *b);
 
