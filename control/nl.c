@@ -32,6 +32,8 @@
 #include "netns.h"
 #include "nl.h"
 
+#define RTE_DIM_NL(a) (sizeof(a) / sizeof((a)[0]))
+
 #define THREAD_NETNS "/proc/thread-self/ns/net"
 
 /* Our requests are a few hundred bytes at most (names are bounded by
@@ -501,6 +503,93 @@ int nl_tx_offload_off(struct nl_sock *s, const char *ifname)
 	ret = ethtool_set(fd, ifname, ETHTOOL_SGSO, 0);
 out:
 	return ret;
+}
+
+/* The index of each named feature in the device's feature string set
+ * (ETH_SS_FEATURES); -1 for a name the kernel does not have. */
+static int features_index(int fd, struct ifreq *ifr, const char *const *names, int *idx,
+			  unsigned n)
+{
+	struct {
+		struct ethtool_sset_info hdr;
+		uint32_t count;
+	} info = {.hdr = {.cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_FEATURES}};
+	struct ethtool_gstrings *gs = NULL;
+	int ret = 0;
+
+	ifr->ifr_data = (char *)&info;
+	if (ioctl(fd, SIOCETHTOOL, ifr) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	gs = calloc(1, sizeof(*gs) + (size_t)info.count * ETH_GSTRING_LEN);
+	if (gs == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	gs->cmd = ETHTOOL_GSTRINGS;
+	gs->string_set = ETH_SS_FEATURES;
+	gs->len = info.count;
+	ifr->ifr_data = (char *)gs;
+	if (ioctl(fd, SIOCETHTOOL, ifr) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		idx[k] = -1;
+		for (uint32_t i = 0; i < gs->len; i++) {
+			if (strncmp((const char *)gs->data + (size_t)i * ETH_GSTRING_LEN, names[k],
+				    ETH_GSTRING_LEN) == 0) {
+				idx[k] = (int)i;
+				break;
+			}
+		}
+	}
+out:
+	free(gs);
+	return ret;
+}
+
+int nl_features_off(struct nl_sock *s, const char *ifname, const char *const *names, unsigned n)
+{
+	struct {
+		struct ethtool_sfeatures hdr;
+		struct ethtool_set_features_block b[8];
+	} sf = {0};
+	struct ifreq ifr;
+	int idx[16], fd, ret;
+
+	ret = check_ifname(ifname);
+	if (ret)
+		return ret;
+	if (n > RTE_DIM_NL(idx))
+		return -EINVAL;
+	fd = ioctl_fd(s);
+	if (fd < 0)
+		return fd;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname) + 1);
+	ret = features_index(fd, &ifr, names, idx, n);
+	if (ret)
+		return ret;
+	/* SFEATURES wants exactly the kernel's number of feature words: ask
+	 * GFEATURES with none, and it says how many */
+	ifr.ifr_data = (char *)&sf;
+	sf.hdr.cmd = ETHTOOL_GFEATURES;
+	sf.hdr.size = 0;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	if (sf.hdr.size == 0 || sf.hdr.size > RTE_DIM_NL(sf.b))
+		return -EOPNOTSUPP;
+	sf.hdr.cmd = ETHTOOL_SFEATURES;
+	for (unsigned k = 0; k < n; k++) {
+		if (idx[k] < 0 || idx[k] >= (int)sf.hdr.size * 32)
+			continue; /* a feature this kernel does not have is off */
+		sf.b[idx[k] / 32].valid |= 1u << (idx[k] % 32);
+	}
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	return 0;
 }
 
 /* A relative path of non-empty components, none of them "." or "..": it

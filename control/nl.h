@@ -53,6 +53,10 @@ int nl_route4_default(struct nl_sock *s, int ifindex, uint32_t gw);
  * socket's namespace, so frames leave the interface complete: a switch that
  * reads raw frames must not receive CHECKSUM_PARTIAL super-frames. */
 int nl_tx_offload_off(struct nl_sock *s, const char *ifname);
+/* Turn off the named features of an interface (ethtool's names, e.g.
+ * "tx-tcp6-segmentation"); names the kernel does not know are skipped.
+ * 0 or -errno. */
+int nl_features_off(struct nl_sock *s, const char *ifname, const char *const *names, unsigned n);
 
 /* Write a sysctl of the socket's namespace, e.g. "net/ipv6/conf/all/disable_ipv6".
  * 'old' (may be NULL) receives the previous value, up to oldlen bytes. */

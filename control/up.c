@@ -386,9 +386,19 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 		nl_sysctl_set(s, "net/ipv6/conf/all/disable_ipv6", "1", NULL, 0);
 		nl_sysctl_set(s, "net/ipv6/conf/default/disable_ipv6", "1", NULL, 0);
 	}
-	/* a switch that reads raw frames must get them whole, not as
-	 * checksum-offloaded super-frames; a tap has no offloads by default */
-	if (!is_tap) {
+	/* afpacket ports carry TCP/IPv4 super-frames and partial checksums
+	 * (dataplane/offload.h), but DPDK cannot cut IPv6 or UDP super-frames
+	 * where a link needs real frames: the host segments those itself. A
+	 * tap asks for what it takes (TUNSETOFFLOAD); other ports read raw
+	 * frames and must get them whole and checksummed. */
+	if (!is_tap && h->port_type == TOPO_PORT_AFPACKET) {
+		static const char *const off[] = {"tx-tcp6-segmentation", "tx-udp-segmentation",
+						  "tx-udp-fragmentation"};
+
+		ret = nl_features_off(s, ifname, off, 3);
+		if (ret < 0)
+			goto out;
+	} else if (!is_tap) {
 		ret = nl_tx_offload_off(s, ifname);
 		if (ret < 0)
 			goto out;

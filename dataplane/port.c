@@ -20,7 +20,7 @@ static const char *const port_drop_names[PORT_DROP__COUNT] = {
     [PORT_DROP_RX_TRUNCATED] = "rx_truncated", [PORT_DROP_RX_NOMBUF] = "rx_nombuf",
     [PORT_DROP_TX_FULL] = "tx_full",	       [PORT_DROP_TX_ERROR] = "tx_error",
     [PORT_DROP_TX_TOOBIG] = "tx_toobig",
-    [PORT_DROP_RX_RING_FULL] = "rx_ring_full",
+    [PORT_DROP_RX_RING_FULL] = "rx_ring_full", [PORT_DROP_RX_BAD_OFFLOAD] = "rx_bad_offload",
 };
 
 const struct port_ops *port_ops_get(enum port_type t)

@@ -58,6 +58,9 @@ struct port_conf {
 	/* the emulated link behind the port: host->switch and back */
 	struct linkparams link_in, link_out;
 	uint64_t link_seed;
+	/* tap, afpacket: carry offloads (virtio-net headers: super-frames and
+	 * partial checksums) unless this is set */
+	uint8_t no_offload;
 };
 
 /* Why a packet was dropped. Each reason has a name and a counter. */
@@ -68,6 +71,7 @@ enum port_drop {
 	PORT_DROP_TX_ERROR,	/* backend write failed */
 	PORT_DROP_TX_TOOBIG,	/* frame larger than the port's MTU slot */
 	PORT_DROP_RX_RING_FULL, /* the kernel found the receive ring full */
+	PORT_DROP_RX_BAD_OFFLOAD, /* virtio-net header malformed or unsupported */
 	PORT_DROP__COUNT,
 };
 
@@ -138,6 +142,9 @@ struct port {
 	 * A frame keeps the group of the port it entered the switch by, also
 	 * across patch ports, and leaves only by ports of its group or 0. */
 	uint16_t group;
+	/* what the port takes on transmit as it is: PORT_OFFLOAD_* (offload.h),
+	 * set by the backend's open */
+	uint32_t offloads;
 	/* backend state follows */
 	uint8_t priv[] __rte_cache_aligned;
 };

@@ -201,7 +201,7 @@ unsigned portlink_offer(struct portlink *pl, enum portlink_dir dir, struct rte_m
 		if (d.corrupt_bit >= 0)
 			m = pl_corrupt(pl, q, m, (uint32_t)d.corrupt_bit);
 		if (d.copies == 2)
-			rte_mbuf_refcnt_update(m, 1);
+			rte_pktmbuf_refcnt_update(m, 1); /* every segment */
 		for (unsigned c = 0; c < d.copies; c++) {
 			if (q->n == 0 && d.release_ns[c] <= now_ns) {
 				pass[npass++] = m;

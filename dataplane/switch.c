@@ -19,6 +19,7 @@ static const char *const sw_drop_names[SW_DROP__COUNT] = {
     [SW_DROP_NO_DEST] = "no_destination",
     [SW_DROP_BLOCKED] = "blocked_port",
     [SW_DROP_PARTITION] = "partitioned",
+    [SW_DROP_OFFLOAD] = "offload",
 };
 
 const char *sw_drop_name(enum sw_drop d)
@@ -589,7 +590,7 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 		rte_pktmbuf_free(m);
 		return;
 	}
-	rte_mbuf_refcnt_update(m, (int16_t)(targets - 1));
+	rte_pktmbuf_refcnt_update(m, (int16_t)(targets - 1)); /* every segment */
 	for (i = 0; i < set->n && targets > 0; i++) {
 		struct port *p;
 

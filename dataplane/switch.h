@@ -34,6 +34,7 @@ enum sw_drop {
 	SW_DROP_NO_DEST,   /* flood on a bridge with no other port */
 	SW_DROP_BLOCKED, /* received on a port the spanning tree blocks */
 	SW_DROP_PARTITION, /* destination is in another partition group */
+	SW_DROP_OFFLOAD,   /* a super-frame that could not be cut into frames */
 	SW_DROP__COUNT,
 };
 

@@ -8,10 +8,18 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "offload.h"
 #include "portlink.h"
+#include "rxbuf.h"
 #include "worker.h"
+
+/* Indirect mbufs per worker: segments of super-frames that wait in
+ * emulated links and transmit queues each hold one. */
+#define WORKER_INDIRECT_MBUFS 32768
 
 #define WORKER_EVENTS 64
 #define WORKER_KICK   UINT64_MAX
@@ -20,6 +28,24 @@
 /* An active-list entry remembers the port it was made for: if the table
  * slot now holds another port (or none), the entry is stale. Comparing the
  * pointers needs no dereference of a possibly freed port. */
+
+static int worker_gso_init(struct worker *w)
+{
+	static unsigned serial; /* pool names are process-wide */
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	snprintf(name, sizeof(name), "rl_ind%u",
+		 __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED));
+	w->indirect = rte_pktmbuf_pool_create(name, WORKER_INDIRECT_MBUFS, 256, 0, 0, SOCKET_ID_ANY);
+	if (w->indirect == NULL)
+		return rte_errno ? rte_errno : ENOMEM;
+	w->gso.direct_pool = w->sw->pool;
+	w->gso.indirect_pool = w->indirect;
+	w->gso.gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	w->gso.flag = 0; /* IP ids count up, as the kernel's segmentation does */
+	w->gso.gso_size = RTE_ETHER_MAX_LEN;
+	return 0;
+}
 
 struct worker *worker_create(struct sw *sw, unsigned idx)
 {
@@ -56,6 +82,9 @@ struct worker *worker_create(struct sw *sw, unsigned idx)
 		err = EINVAL;
 		goto fail;
 	}
+	err = worker_gso_init(w);
+	if (err != 0)
+		goto fail;
 	return w;
 fail:
 	worker_destroy(w);
@@ -76,6 +105,7 @@ void worker_destroy(struct worker *w)
 	free(w->active);
 	free(w->delayed);
 	free(w->dirty);
+	rte_mempool_free(w->indirect);
 	free(w);
 }
 
@@ -160,7 +190,8 @@ static void worker_mark_delayed(struct worker *w, struct port *p)
 	w->n_delayed++;
 }
 
-void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
+/* Through the port's emulated link, then to its transmit queue. */
+static void worker_tx_frame(struct worker *w, struct port *p, struct rte_mbuf *m)
 {
 	struct rte_mbuf *pass[2];
 	unsigned n;
@@ -172,6 +203,118 @@ void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
 	n = portlink_offer(p->link, PORTLINK_OUT, &m, 1, w->now_ns, pass);
 	for (unsigned i = 0; i < n; i++)
 		worker_txq(w, p, pass[i]);
+	worker_mark_delayed(w, p);
+}
+
+/* Finish a frame that carries offloads for a place that takes 'offloads'
+ * behind a link that does or does not handle frames one by one, with an
+ * IP MTU of 'mtu'. A super-frame is cut into the frames the host's own
+ * segmentation would have sent (its segment size): where those do not fit,
+ * the link and the port drop them as a wire would. Consumes m (one
+ * reference); the finished frames are in w->segs. Returns how many (0:
+ * dropped and counted). */
+static unsigned worker_finish(struct worker *w, struct rte_mbuf *m, uint32_t offloads,
+			      bool per_frame, unsigned mtu)
+{
+	uint32_t seg_len = offload_seg_len(m);
+	struct rte_mbuf *c;
+	int n;
+
+	switch (offload_decide(m->ol_flags, seg_len - m->l2_len, offloads, per_frame, mtu)) {
+	case OFFLOAD_PASS:
+		w->segs[0] = m;
+		return 1;
+	case OFFLOAD_SEGMENT:
+		n = seg_len > UINT16_MAX ? -EINVAL
+					 : offload_segment(&w->gso, m, (uint16_t)seg_len, w->segs,
+							   WORKER_SEGS_MAX);
+		rte_pktmbuf_free(m);
+		if (n <= 0)
+			break;
+		return (unsigned)n;
+	case OFFLOAD_CSUM:
+		/* a flooded frame is shared: finish a copy of it */
+		c = m;
+		if (rte_mbuf_refcnt_read(m) > 1 || RTE_MBUF_HAS_EXTBUF(m)) {
+			c = rte_pktmbuf_copy(m, w->sw->pool, 0, UINT32_MAX);
+			rte_pktmbuf_free(m);
+			if (c == NULL)
+				break;
+		}
+		if (offload_csum(c) < 0) {
+			rte_pktmbuf_free(c);
+			break;
+		}
+		w->segs[0] = c;
+		return 1;
+	case OFFLOAD_DROP:
+		rte_pktmbuf_free(m);
+		break;
+	}
+	w->drops[SW_DROP_OFFLOAD]++;
+	return 0;
+}
+
+/* The IP MTU frames of m's kind meet on p's link in direction d: the
+ * port's (0: 1500), or the emulated link's if that is smaller (the link's
+ * counts whole frames). */
+static unsigned worker_ip_mtu(const struct port *p, enum portlink_dir d, const struct rte_mbuf *m)
+{
+	unsigned mtu = p->conf.mtu ? p->conf.mtu : RTE_ETHER_MTU;
+	uint32_t link = p->link->d[d].em.p.mtu;
+
+	if (link != 0 && link > m->l2_len && link - m->l2_len < mtu)
+		mtu = link - m->l2_len;
+	return mtu;
+}
+
+void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
+{
+	unsigned n;
+
+	if (likely(!(m->ol_flags & OFFLOAD_MBUF_FLAGS))) {
+		worker_tx_frame(w, p, m);
+		return;
+	}
+	n = worker_finish(w, m, p->offloads, portlink_busy(p->link, PORTLINK_OUT),
+			  worker_ip_mtu(p, PORTLINK_OUT, m));
+	for (unsigned i = 0; i < n; i++)
+		worker_tx_frame(w, p, w->segs[i]);
+}
+
+/* Frames received on a port whose link emulates something: the link
+ * handles frames one by one, so super-frames are cut first. */
+static void worker_rx_link(struct worker *w, struct port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *pass[2 * SW_BURST];
+	unsigned k, i = 0;
+
+	for (k = 0; k < n; k++) {
+		p->stats.rx_packets++; /* counted at the wire */
+		p->stats.rx_bytes += pkts[k]->pkt_len;
+	}
+	while (i < n) {
+		unsigned plain = i, got;
+
+		while (plain < n && !(pkts[plain]->ol_flags & OFFLOAD_MBUF_FLAGS))
+			plain++;
+		if (plain > i) {
+			got = portlink_offer(p->link, PORTLINK_IN, pkts + i, plain - i, w->now_ns,
+					     pass);
+			sw_input_counted(w->sw, w, p, pass, (uint16_t)got);
+			i = plain;
+			continue;
+		}
+		got = worker_finish(w, pkts[i], 0, true, worker_ip_mtu(p, PORTLINK_IN, pkts[i]));
+		i++;
+		for (k = 0; k < got; k += SW_BURST) {
+			unsigned chunk = got - k < SW_BURST ? got - k : SW_BURST;
+			unsigned out = portlink_offer(p->link, PORTLINK_IN, w->segs + k, chunk,
+						      w->now_ns, pass);
+
+			sw_input_counted(w->sw, w, p, pass, (uint16_t)out);
+		}
+	}
 	worker_mark_delayed(w, p);
 }
 
@@ -245,7 +388,7 @@ static void worker_release(struct worker *w)
 unsigned worker_poll(struct worker *w)
 {
 	struct worker_slot *slots = w->active;
-	struct rte_mbuf *pkts[SW_BURST], *pass[2 * SW_BURST];
+	struct rte_mbuf *pkts[SW_BURST];
 	unsigned total = 0;
 	uint32_t i = 0;
 
@@ -265,13 +408,7 @@ unsigned worker_poll(struct worker *w)
 			p->idle_polls = 0;
 			total += n;
 			if (portlink_busy(p->link, PORTLINK_IN)) {
-				p->stats.rx_packets += n; /* counted at the wire */
-				for (uint16_t k = 0; k < n; k++)
-					p->stats.rx_bytes += pkts[k]->pkt_len;
-				n = (uint16_t)portlink_offer(p->link, PORTLINK_IN, pkts, n,
-							     w->now_ns, pass);
-				worker_mark_delayed(w, p);
-				sw_input_counted(w->sw, w, p, pass, n);
+				worker_rx_link(w, p, pkts, n);
 			} else {
 				sw_input(w->sw, w, p, pkts, n);
 			}

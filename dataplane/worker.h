@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_gso.h>
+
 #include "switch.h"
 
 #define WORKER_IDLE_POLLS  2048 /* empty polls before a port is parked */
@@ -29,6 +31,10 @@
  * before the next one is due, then polls: timer wake-ups are late by tens
  * of microseconds, the TSC is not. */
 #define WORKER_SPIN_NS 100000
+
+/* Frames one super-frame may be cut into (64 KiB in frames of a small
+ * MTU); more is dropped and counted. */
+#define WORKER_SEGS_MAX 512
 
 /* An active-list entry: the port id and the port it was made for. */
 struct worker_slot {
@@ -53,6 +59,11 @@ struct worker {
 	uint64_t now;       /* TSC at the start of the loop */
 	uint64_t now_ns;    /* the same in nanoseconds */
 	double ns_per_tsc;
+	/* cutting super-frames: DPDK GSO, headers from the switch's pool and
+	 * payload by reference from a pool of indirect mbufs of our own */
+	struct rte_gso_ctx gso;
+	struct rte_mempool *indirect;
+	struct rte_mbuf *segs[WORKER_SEGS_MAX];
 	/* counters, written by this worker only */
 	uint64_t drops[SW_DROP__COUNT];
 	uint64_t loops, sleeps, wakeups, timer_wakeups;

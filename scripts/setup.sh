@@ -13,6 +13,10 @@ libmnl-dev
 libjansson-dev
 libyaml-dev
 libcmocka-dev
+libpcap-dev
+libbpf-dev
+libxdp-dev
+xdp-tools
 iproute2
 iputils-ping
 iperf3
@@ -20,6 +24,9 @@ ethtool
 graphviz
 procps
 python3
+python3-scapy
+tcpdump
+netsniff-ng
 "
 
 missing=""

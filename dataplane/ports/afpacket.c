@@ -9,6 +9,17 @@
  * latency, so ping through a V3 ring measures the timer. V2 releases each
  * frame as soon as it is written, which is what a switch needs. The DPDK
  * af_packet PMD made the same choice.
+ *
+ * Offloads (unless conf.no_offload): with PACKET_VNET_HDR every frame in
+ * the rings carries a virtio-net header, so the host's TCP super-frames and
+ * partial checksums cross the switch whole (offload.h). Ring slots stay
+ * MTU-sized: a super-frame that does not fit its slot is left there
+ * truncated and marked TP_STATUS_COPY, and the kernel queues the whole
+ * frame on the socket (PACKET_COPY_THRESH), where recvmsg() reads it into
+ * an mbuf chain (rxbuf.h). Super-frames are sent with sendmsg() after the
+ * ring's pending frames, so order is kept, on a second packet socket that
+ * receives nothing (a socket with a TX ring sends only from its ring). It
+ * is opened with the first super-frame: most ports never need it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,15 +33,21 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "../offload.h"
 #include "../port.h"
+#include "../rxbuf.h"
 
 #define AFP_RX_FRAMES 128
 #define AFP_TX_FRAMES 64
+/* socket receive buffer for super-frames that do not fit a ring slot */
+#define AFP_RCVBUF (4 << 20)
+#define AFP_MAX_IOV (RXBUF_SEGS_MAX + 1)
 
 struct afp {
 	int fd;
@@ -42,12 +59,15 @@ struct afp {
 	uint8_t *rx_ring, *tx_ring;
 	unsigned max_frame; /* largest frame the TX slot holds */
 	bool tx_pending;
+	bool vnet; /* frames carry a struct virtio_net_hdr */
+	int big_fd; /* sends super-frames; -1 until the first one */
+	unsigned ifindex;
 };
 
 static unsigned afp_frame_size(unsigned mtu)
 {
-	unsigned need =
-	    TPACKET_ALIGN(TPACKET2_HDRLEN) + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN + mtu;
+	unsigned need = TPACKET_ALIGN(TPACKET2_HDRLEN) + RTE_ETHER_HDR_LEN + 2 * RTE_VLAN_HLEN +
+			sizeof(struct virtio_net_hdr) + mtu;
 	unsigned fs = 2048;
 
 	while (fs < need)
@@ -81,10 +101,12 @@ static int afp_open(struct port *p)
 	unsigned ifindex;
 
 	a->fd = -1;
+	a->big_fd = -1;
 	a->map = MAP_FAILED;
 	ifindex = if_nametoindex(p->conf.ifname);
 	if (ifindex == 0)
 		return -errno;
+	a->ifindex = ifindex;
 	a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (a->fd < 0) {
 		ret = -errno;
@@ -101,6 +123,20 @@ static int afp_open(struct port *p)
 	}
 	/* the switch is the only queueing discipline a lab link has */
 	(void)setsockopt(a->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	a->vnet = !p->conf.no_offload;
+	if (a->vnet) {
+		int rcvbuf = AFP_RCVBUF;
+
+		if (setsockopt(a->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0 ||
+		    setsockopt(a->fd, SOL_PACKET, PACKET_COPY_THRESH, &one, sizeof(one)) < 0) {
+			ret = -errno;
+			goto out;
+		}
+		/* root may exceed net.core.rmem_max; anyone else gets the max */
+		if (setsockopt(a->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+			(void)setsockopt(a->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+		p->offloads = PORT_OFFLOAD_CSUM | PORT_OFFLOAD_TSO4;
+	}
 
 	a->frame_size = afp_frame_size(mtu);
 	a->rx_n = p->conf.ring_size ? p->conf.ring_size : AFP_RX_FRAMES;
@@ -150,6 +186,30 @@ static void afp_close(struct port *p)
 
 	munmap(a->map, a->map_len);
 	close(a->fd);
+	if (a->big_fd >= 0)
+		close(a->big_fd);
+}
+
+/* The socket for super-frames: protocol 0, so the kernel hands it nothing
+ * to receive. -errno if it cannot be made. */
+static int afp_big_fd(struct afp *a)
+{
+	int one = 1;
+	int fd;
+
+	if (a->big_fd >= 0)
+		return a->big_fd;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	(void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	a->big_fd = fd;
+	return fd;
 }
 
 static inline struct tpacket2_hdr *afp_frame(uint8_t *ring, unsigned fs, unsigned idx)
@@ -157,27 +217,74 @@ static inline struct tpacket2_hdr *afp_frame(uint8_t *ring, unsigned fs, unsigne
 	return (struct tpacket2_hdr *)(ring + (size_t)fs * idx);
 }
 
-/* Copy one ring frame into a new mbuf; NULL (counted) if it cannot be. */
-static struct rte_mbuf *afp_rx_one(struct port *p, struct tpacket2_hdr *h, uint32_t status)
+/* The whole frame behind a slot marked TP_STATUS_COPY: the kernel queued
+ * it on the socket. NULL (counted) if it cannot be read. */
+static struct rte_mbuf *afp_rx_copy(struct port *p, struct afp *a)
 {
+	struct rxbuf *rb = rxbuf_self();
+	struct virtio_net_hdr vh;
+	struct iovec iov[AFP_MAX_IOV];
+	struct msghdr msg = {.msg_iov = iov};
 	struct rte_mbuf *m;
+	ssize_t len;
+	int k;
 
-	if (h->tp_snaplen != h->tp_len) {
-		p->stats.drops[PORT_DROP_RX_TRUNCATED]++;
-		return NULL;
-	}
-	m = rte_pktmbuf_alloc(p->conf.pool);
-	if (m == NULL) {
+	k = rxbuf_iov(rb, p->conf.pool, OFFLOAD_FRAME_MAX, iov + 1, RXBUF_SEGS_MAX);
+	if (k < 0) {
 		p->stats.drops[PORT_DROP_RX_NOMBUF]++;
 		return NULL;
 	}
-	if (h->tp_snaplen > rte_pktmbuf_tailroom(m)) {
+	iov[0].iov_base = &vh;
+	iov[0].iov_len = sizeof(vh);
+	msg.msg_iovlen = (size_t)k + 1;
+	len = recvmsg(a->fd, &msg, MSG_DONTWAIT);
+	if (len <= (ssize_t)sizeof(vh) || (msg.msg_flags & MSG_TRUNC)) {
 		p->stats.drops[PORT_DROP_RX_TRUNCATED]++;
-		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	memcpy(rte_pktmbuf_mtod(m, void *), (uint8_t *)h + h->tp_mac, h->tp_snaplen);
-	m->data_len = m->pkt_len = h->tp_snaplen;
+	m = rxbuf_take(rb, (uint32_t)(len - (ssize_t)sizeof(vh)));
+	if (m != NULL && offload_from_vnet(m, &vh) < 0) {
+		p->stats.drops[PORT_DROP_RX_BAD_OFFLOAD]++;
+		rte_pktmbuf_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/* Copy one ring frame into a new mbuf; NULL (counted) if it cannot be. */
+static struct rte_mbuf *afp_rx_one(struct port *p, struct tpacket2_hdr *h, uint32_t status)
+{
+	struct afp *a = port_priv(p);
+	struct rte_mbuf *m;
+
+	if (a->vnet && (status & TP_STATUS_COPY))
+		m = afp_rx_copy(p, a);
+	else if (h->tp_snaplen != h->tp_len) {
+		p->stats.drops[PORT_DROP_RX_TRUNCATED]++;
+		return NULL;
+	} else {
+		m = rte_pktmbuf_alloc(p->conf.pool);
+		if (m == NULL) {
+			p->stats.drops[PORT_DROP_RX_NOMBUF]++;
+			return NULL;
+		}
+		if (h->tp_snaplen > rte_pktmbuf_tailroom(m)) {
+			p->stats.drops[PORT_DROP_RX_TRUNCATED]++;
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+		memcpy(rte_pktmbuf_mtod(m, void *), (uint8_t *)h + h->tp_mac, h->tp_snaplen);
+		m->data_len = m->pkt_len = h->tp_snaplen;
+		if (a->vnet &&
+		    offload_from_vnet(m, (const struct virtio_net_hdr *)((uint8_t *)h + h->tp_mac -
+									 sizeof(struct virtio_net_hdr))) < 0) {
+			p->stats.drops[PORT_DROP_RX_BAD_OFFLOAD]++;
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+	}
+	if (m == NULL)
+		return NULL;
 	/* the kernel keeps 802.1Q tags out of band; put them back in the frame */
 	if ((status & TP_STATUS_VLAN_VALID) && h->tp_vlan_tci != 0) {
 		m->vlan_tci = h->tp_vlan_tci;
@@ -186,6 +293,8 @@ static struct rte_mbuf *afp_rx_one(struct port *p, struct tpacket2_hdr *h, uint3
 			rte_pktmbuf_free(m);
 			return NULL;
 		}
+		if (m->ol_flags & OFFLOAD_MBUF_FLAGS)
+			m->l2_len += RTE_VLAN_HLEN;
 	}
 	return m;
 }
@@ -211,9 +320,53 @@ static uint16_t afp_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 	return got;
 }
 
+/* A frame too big for a TX slot (a super-frame): kick out what the ring
+ * holds, so order is kept, then send it from the mbuf chain. 0, or -EAGAIN
+ * when the socket is full. */
+static int afp_tx_big(struct port *p, struct afp *a, struct rte_mbuf *m)
+{
+	struct iovec iov[AFP_MAX_IOV];
+	struct virtio_net_hdr vh;
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_ifindex = (int)a->ifindex};
+	struct msghdr msg = {.msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = iov};
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_mbuf *seg;
+	size_t n = 0;
+	int fd = afp_big_fd(a);
+
+	if (fd < 0) {
+		p->stats.drops[PORT_DROP_TX_ERROR]++;
+		return 0;
+	}
+	sll.sll_protocol = eth->ether_type;
+	if (a->tx_pending) {
+		if (sendto(a->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno == EAGAIN)
+			return -EAGAIN;
+		a->tx_pending = false;
+	}
+	offload_to_vnet(m, &vh);
+	iov[n].iov_base = &vh;
+	iov[n++].iov_len = sizeof(vh);
+	for (seg = m; seg != NULL && n < AFP_MAX_IOV; seg = seg->next, n++) {
+		iov[n].iov_base = rte_pktmbuf_mtod(seg, void *);
+		iov[n].iov_len = seg->data_len;
+	}
+	msg.msg_iovlen = n;
+	if (seg != NULL || sendmsg(fd, &msg, MSG_DONTWAIT) < 0) {
+		if (seg == NULL && (errno == EAGAIN || errno == ENOBUFS))
+			return -EAGAIN;
+		p->stats.drops[seg ? PORT_DROP_TX_TOOBIG : PORT_DROP_TX_ERROR]++;
+		return 0;
+	}
+	p->stats.tx_packets++;
+	p->stats.tx_bytes += m->pkt_len;
+	return 0;
+}
+
 static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct afp *a = port_priv(p);
+	unsigned hdr = a->vnet ? sizeof(struct virtio_net_hdr) : 0;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -222,6 +375,16 @@ static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *m = pkts[i];
 		uint8_t *dst;
 
+		if (m->pkt_len + hdr > a->max_frame) {
+			if (!a->vnet) {
+				p->stats.drops[PORT_DROP_TX_TOOBIG]++;
+			} else if (afp_tx_big(p, a, m) < 0) {
+				a->tx_pending = true;
+				break;
+			}
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		if (status == TP_STATUS_WRONG_FORMAT) {
 			p->stats.drops[PORT_DROP_TX_ERROR]++;
 		} else if (status != TP_STATUS_AVAILABLE) {
@@ -231,17 +394,14 @@ static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 			a->tx_pending = true;
 			break;
 		}
-		if (m->pkt_len > a->max_frame) {
-			p->stats.drops[PORT_DROP_TX_TOOBIG]++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
 		dst = (uint8_t *)h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
+		if (a->vnet)
+			offload_to_vnet(m, (struct virtio_net_hdr *)dst);
 		if (rte_pktmbuf_is_contiguous(m))
-			memcpy(dst, rte_pktmbuf_mtod(m, void *), m->pkt_len);
+			memcpy(dst + hdr, rte_pktmbuf_mtod(m, void *), m->pkt_len);
 		else
-			rte_pktmbuf_read(m, 0, m->pkt_len, dst);
-		h->tp_len = m->pkt_len;
+			rte_pktmbuf_read(m, 0, m->pkt_len, dst + hdr);
+		h->tp_len = m->pkt_len + hdr;
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
 		a->tx_idx = a->tx_idx + 1 == a->tx_n ? 0 : a->tx_idx + 1;
 		a->tx_pending = true;

@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
+#include "../offload.h"
 #include "../port.h"
 
 #define PATCH_RING_SIZE 4096
@@ -30,6 +31,9 @@ static int patch_open(struct port *p)
 	struct patch *pa = port_priv(p);
 	ssize_t sz = rte_ring_get_memsize(PATCH_RING_SIZE);
 
+	/* a frame crosses to the other switch as it is: the port where it
+	 * leaves the lab decides what to finish */
+	p->offloads = PORT_OFFLOAD_CSUM | PORT_OFFLOAD_TSO4 | PORT_OFFLOAD_TSO6;
 	pa->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (pa->efd < 0)
 		return -errno;
