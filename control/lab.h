@@ -37,6 +37,7 @@ int lab_exists(const char *lab);
 struct lab_up_opts {
 	const char *switch_bin; /* path of rackless-switch */
 	unsigned mem_mb;	/* switch memory, 0: default */
+	unsigned workers;	/* switch worker lcores, 0: 1 */
 	int quiet;
 };
 

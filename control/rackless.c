@@ -61,6 +61,8 @@ static int cmd_up(int argc, char **argv)
 			o.switch_bin = argv[++i];
 		else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc)
 			o.mem_mb = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
+			o.workers = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc)
 			spec = argv[++i];
 		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
@@ -74,6 +76,10 @@ static int cmd_up(int argc, char **argv)
 	}
 	if ((file == NULL) == (spec == NULL))
 		return cmd_usage("up");
+	if (o.workers > 16) {
+		fprintf(stderr, "rackless: up: --workers must be 1..16\n");
+		return 2;
+	}
 	if (spec != NULL)
 		ret = topo_generate_spec(name, spec, &t, &diags);
 	else
@@ -335,7 +341,7 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-    {"up", "FILE | --topo SPEC [--name LAB]  [--mem MB] [--switch PATH] [--quiet]",
+    {"up", "FILE | --topo SPEC [--name LAB]  [--mem MB] [--workers N] [--switch PATH] [--quiet]",
      "bring the lab described by FILE up (namespaces, links, switch); or a\n"
      "      generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | linear,4 | ...",
      cmd_up, 1, 9, 1},

@@ -8,22 +8,19 @@
  * goes on; a step that cannot be carried out at all ends it (the rest are
  * skipped). SIGINT/SIGTERM tear down and exit 130.
  *
- * Commands run in a host exactly like `rackless exec` (netns_enter_for_exec,
- * /bin/sh -c), each in a process group of its own so a timeout or teardown
- * kills all of it; output goes to rackless-artifacts/<scenario>-<time>/.
- * Link changes are a `rackless link` child (the same code path as the CLI).
+ * Teardown, whatever happened: captures are stopped (their files flushed),
+ * traffic and background commands killed, the hosts' cgroups emptied and
+ * removed, the lab undone. Output goes to rackless-artifacts/<scenario>-
+ * <time>/, kept on failure; after a pass only the pcaps marked keep stay.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,675 +28,39 @@
 
 #include "cmds.h"
 #include "lab.h"
-#include "netns.h"
-#include "scenario.h"
-#include "swclient.h"
+#include "scenario_run.h"
 
 #define EXIT_BAD_FILE	 2
 #define EXIT_INTERRUPTED 130
 #define ART_ROOT	 "rackless-artifacts"
-#define POLL_NS		 10000000ull /* 10 ms */
-#define SEC		 1000000000ull
-#define BG_MAX		 64
-#define OUT_MAX		 (1u << 20) /* how much command output expect_output searches */
 #define DOTS_COL	 46
 
-static volatile sig_atomic_t stop_sig;
+volatile sig_atomic_t srun_stop;
 
 static void on_signal(int sig)
 {
-	stop_sig = sig;
-}
-
-struct run {
-	const struct scenario *s;
-	const struct topo *t;
-	const char *lab;
-	char art[PATH_MAX];
-	pid_t bg[BG_MAX];
-	unsigned n_bg;
-	unsigned idx; /* current step, 0-based */
-	struct scenario_result *res;
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
-}
-
-static void nap(uint64_t ns)
-{
-	struct timespec ts = {(time_t)(ns / SEC), (long)(ns % SEC)};
-
-	nanosleep(&ts, NULL);
-}
-
-static void set_msg(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void set_msg(struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->res[r->idx].msg, sizeof(r->res[r->idx].msg), fmt, ap);
-	va_end(ap);
-}
-
-static void out_path(const struct run *r, const char *suffix, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/step-%u%s", r->art, r->idx + 1, suffix);
-}
-
-/* ---- processes ------------------------------------------------------- */
-
-/* Child side: never returns. */
-static void child(const char *ns, const char *out, int append, char *const argv[])
-{
-	int fd;
-
-	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0 && fd != 0) {
-		dup2(fd, 0);
-		close(fd);
-	}
-	fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	if (ns != NULL && netns_enter_for_exec(ns) < 0) {
-		dprintf(2, "rackless: cannot enter %s\n", ns);
-		_exit(126);
-	}
-	execv(argv[0], argv);
-	dprintf(2, "rackless: %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/* Start argv (inside host, if not NULL), output to out. pid or -errno. */
-static pid_t spawn(const struct run *r, const char *host, const char *out, int append,
-		   char *const argv[])
-{
-	char ns[128];
-	pid_t pid;
-
-	if (host != NULL)
-		lab_host_netns(r->lab, host, ns, sizeof(ns));
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		child(host ? ns : NULL, out, append, argv);
-	setpgid(pid, pid);
-	return pid;
-}
-
-static void kill_group(pid_t pid)
-{
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-}
-
-/* Wait for pid up to timeout_ns. 0 and its exit code (128+N for signal N)
- * in *code; -ETIMEDOUT or -EINTR (a signal asked us to stop) after killing
- * its process group. */
-static int wait_child(pid_t pid, uint64_t timeout_ns, int *code)
-{
-	uint64_t deadline = now_ns() + timeout_ns;
-	int st;
-
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid) {
-			*code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			/* what it left behind in its group goes with it */
-			kill(-pid, SIGKILL);
-			return 0;
-		}
-		if (w < 0 && errno != EINTR)
-			return -errno;
-		if (stop_sig) {
-			kill_group(pid);
-			return -EINTR;
-		}
-		if (now_ns() >= deadline) {
-			kill_group(pid);
-			return -ETIMEDOUT;
-		}
-		nap(POLL_NS);
-	}
-}
-
-/* Run a shell command in host and wait. 0 with *code, or -errno. */
-static int run_sh(const struct run *r, const char *host, const char *cmd, uint64_t timeout_ns,
-		  const char *out, int append, int *code)
-{
-	char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
-	pid_t pid = spawn(r, host, out, append, argv);
-
-	if (pid < 0)
-		return pid;
-	return wait_child(pid, timeout_ns, code);
-}
-
-static void host_ip(const struct run *r, const char *host, char *buf, size_t len)
-{
-	int i = topo_node_find(r->t, host);
-
-	buf[0] = '\0';
-	if (i >= 0 && r->t->nodes[i].has_ip)
-		topo_addr4_format(r->t->nodes[i].ip.addr, buf, len);
-}
-
-/* The first line of a file, for messages. */
-static void first_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return;
-	if (fgets(buf, (int)len, f) != NULL)
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	buf = malloc(OUT_MAX + 1);
-	if (buf != NULL) {
-		n = fread(buf, 1, OUT_MAX, f);
-		buf[n] = '\0';
-		/* search across NULs in the output as well */
-		for (size_t i = 0; i < n; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-	}
-	fclose(f);
-	return buf;
-}
-
-/* ---- steps: 0 passed, 1 an assertion failed, <0 could not be done ---- */
-
-static int step_wait(struct run *r, const struct scenario_step *st)
-{
-	uint64_t deadline = now_ns() + st->ns;
-
-	while (now_ns() < deadline) {
-		if (stop_sig)
-			return -EINTR;
-		nap(deadline - now_ns() < POLL_NS ? deadline - now_ns() : POLL_NS);
-	}
-	set_msg(r, "%.3g s", (double)st->ns / 1e9);
-	return 0;
-}
-
-static int step_run_bg(struct run *r, const struct scenario_step *st, const char *out)
-{
-	char *argv[] = {"/bin/sh", "-c", st->cmd, NULL};
-	pid_t pid;
-
-	if (r->n_bg >= BG_MAX) {
-		set_msg(r, "more than %d background commands", BG_MAX);
-		return -ENOSPC;
-	}
-	pid = spawn(r, st->from[0].name, out, 0, argv);
-	if (pid < 0) {
-		set_msg(r, "cannot start: %s", strerror(-pid));
-		return pid;
-	}
-	r->bg[r->n_bg++] = pid;
-	set_msg(r, "started, pid %d", (int)pid);
-	return 0;
-}
-
-static int step_run(struct run *r, const struct scenario_step *st)
-{
-	char out[PATH_MAX + 32], *text;
-	int code = 0, ret;
-
-	out_path(r, ".out", out, sizeof(out));
-	if (st->background)
-		return step_run_bg(r, st, out);
-	ret = run_sh(r, st->from[0].name, st->cmd, st->ns, out, 0, &code);
-	if (ret == -ETIMEDOUT)
-		set_msg(r, "timed out after %.3g s, killed", (double)st->ns / 1e9);
-	else if (ret < 0)
-		set_msg(r, "%s", strerror(-ret));
-	if (ret < 0)
-		return ret;
-	if (st->has_expect_exit && code != st->expect_exit) {
-		set_msg(r, "exit %d, expected %d", code, st->expect_exit);
-		return 1;
-	}
-	if (st->expect_output != NULL) {
-		text = slurp(out);
-		ret = text == NULL || strstr(text, st->expect_output) == NULL;
-		free(text);
-		if (ret) {
-			set_msg(r, "exit %d, output lacks \"%.100s\"", code, st->expect_output);
-			return 1;
-		}
-	}
-	set_msg(r, "exit %d", code);
-	return 0;
-}
-
-static int step_link(struct run *r, const struct scenario_step *st)
-{
-	char out[PATH_MAX + 32], line[200], *set = NULL, *save = NULL, *tok;
-	char *argv[64] = {"/proc/self/exe", "link", (char *)r->lab, (char *)st->endpoint};
-	int n = 4, code = 0, ret;
-	pid_t pid;
-
-	out_path(r, ".out", out, sizeof(out));
-	if (st->link_op == SCENARIO_LINK_SET) {
-		set = strdup(st->set);
-		if (set == NULL)
-			return -ENOMEM;
-		argv[n++] = "set";
-		for (tok = strtok_r(set, " \t", &save); tok && n < 63;
-		     tok = strtok_r(NULL, " \t", &save))
-			argv[n++] = tok;
-	} else {
-		argv[n++] = st->link_op == SCENARIO_LINK_DOWN ? "down" : "up";
-	}
-	argv[n] = NULL;
-	pid = spawn(r, NULL, out, 0, argv);
-	ret = pid < 0 ? pid : wait_child(pid, 30 * SEC, &code);
-	free(set);
-	if (ret < 0) {
-		set_msg(r, "rackless link: %s", strerror(-ret));
-		return ret;
-	}
-	if (code != 0) {
-		first_line(out, line, sizeof(line));
-		set_msg(r, "the switch refused (exit %d): %s", code, line);
-		return -EIO;
-	}
-	set_msg(r, "done");
-	return 0;
-}
-
-static int ping_once(struct run *r, const char *from, const char *to, const char *out, int *ok)
-{
-	char ip[32], cmd[96];
-	int code = 0, ret;
-
-	host_ip(r, to, ip, sizeof(ip));
-	snprintf(cmd, sizeof(cmd), "exec ping -c 1 -W 2 %s", ip);
-	ret = run_sh(r, from, cmd, 10 * SEC, out, 1, &code);
-	*ok = ret == 0 && code == 0;
-	return ret;
-}
-
-static int step_reach(struct run *r, const struct scenario_step *st)
-{
-	char out[PATH_MAX + 32], bad[300] = "";
-	unsigned pairs = 0, nbad = 0;
-	size_t o = 0;
-	int ok, ret;
-
-	out_path(r, ".out", out, sizeof(out));
-	for (unsigned f = 0; f < st->n_from; f++) {
-		for (unsigned t = 0; t < st->n_to; t++) {
-			const char *a = st->from[f].name, *b = st->to[t].name;
-
-			if (strcmp(a, b) == 0)
-				continue;
-			ret = ping_once(r, a, b, out, &ok);
-			if (ret < 0) {
-				set_msg(r, "ping %s -> %s: %s", a, b, strerror(-ret));
-				return ret;
-			}
-			pairs++;
-			if (ok == st->expect)
-				continue;
-			nbad++;
-			if (o < sizeof(bad))
-				o += (size_t)snprintf(bad + o, sizeof(bad) - o, "%s%s->%s",
-						      o ? " " : "", a, b);
-		}
-	}
-	if (nbad) {
-		set_msg(r, "%u of %u pairs %s: %s", nbad, pairs,
-			st->expect ? "got no reply" : "got a reply", bad);
-		return 1;
-	}
-	set_msg(r, "%u pair%s", pairs, pairs == 1 ? "" : "s");
-	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* ping's output: transmitted, received, and the median "time=" in ms
- * (-1 if no replies). 0, or -EINVAL without a summary line. */
-static int ping_parse(const char *path, unsigned *tx, unsigned *rx, double *p50)
-{
-	FILE *f = fopen(path, "r");
-	double *t = NULL, v;
-	size_t n = 0, cap = 0;
-	char line[512], *p;
-	int have = 0;
-
-	*p50 = -1;
-	if (f == NULL)
-		return -errno;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strstr(line, "packets transmitted") &&
-		    sscanf(line, "%u packets transmitted, %u", tx, rx) == 2)
-			have = 1;
-		p = strstr(line, "time=");
-		if (p == NULL || sscanf(p + 5, "%lf", &v) != 1)
-			continue;
-		if (n == cap) {
-			double *nt = realloc(t, (cap ? cap * 2 : 64) * sizeof(*t));
-
-			if (nt == NULL)
-				break;
-			t = nt;
-			cap = cap ? cap * 2 : 64;
-		}
-		t[n++] = v;
-	}
-	fclose(f);
-	if (n) {
-		qsort(t, n, sizeof(*t), cmp_double);
-		*p50 = t[(n + 1) / 2 - 1];
-	}
-	free(t);
-	return have ? 0 : -EINVAL;
-}
-
-static int step_ping(struct run *r, const struct scenario_step *st)
-{
-	char out[PATH_MAX + 32], ip[32], cmd[128], line[200];
-	unsigned tx = 0, rx = 0;
-	double p50, loss;
-	uint64_t budget = st->count * st->ns + 10 * SEC;
-	int code = 0, ret;
-
-	out_path(r, ".out", out, sizeof(out));
-	host_ip(r, st->to[0].name, ip, sizeof(ip));
-	snprintf(cmd, sizeof(cmd), "exec ping -c %u -i %.3f -W 2 %s", st->count,
-		 (double)st->ns / 1e9, ip);
-	ret = run_sh(r, st->from[0].name, cmd, budget, out, 0, &code);
-	if (ret == -ETIMEDOUT)
-		set_msg(r, "ping timed out, killed");
-	else if (ret < 0)
-		set_msg(r, "%s", strerror(-ret));
-	if (ret < 0)
-		return ret;
-	if (ping_parse(out, &tx, &rx, &p50) < 0 || tx == 0) {
-		first_line(out, line, sizeof(line));
-		set_msg(r, "ping failed (exit %d): %s", code, line);
-		return -EIO;
-	}
-	loss = 1.0 - (double)rx / tx;
-	if (p50 >= 0)
-		set_msg(r, "loss %.3g%%, p50 %.2f ms", loss * 100, p50);
-	else
-		set_msg(r, "loss %.3g%%, no replies", loss * 100);
-	if (st->has_max_loss && loss > st->max_loss + 1e-9) {
-		set_msg(r, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100, st->max_loss * 100,
-			tx - rx, tx);
-		return 1;
-	}
-	if (st->has_max_rtt_p50 && (p50 < 0 || p50 * 1e6 > (double)st->max_rtt_p50)) {
-		set_msg(r, "p50 %.2f ms > %.2f ms", p50, (double)st->max_rtt_p50 / 1e6);
-		return 1;
-	}
-	return 0;
-}
-
-/* Wait for iperf3's server to listen: it prints "Server listening". */
-static void iperf_ready(const char *srv_out, pid_t srv)
-{
-	uint64_t deadline = now_ns() + 3 * SEC;
-
-	while (now_ns() < deadline && !stop_sig) {
-		char *text = slurp(srv_out);
-		int up = text && strstr(text, "listening");
-
-		free(text);
-		if (up || waitpid(srv, NULL, WNOHANG) == srv)
-			return;
-		nap(POLL_NS * 2);
-	}
-}
-
-static int iperf_result(struct run *r, const char *out, double *mbit)
-{
-	json_error_t je;
-	json_t *j = json_load_file(out, 0, &je), *bps;
-	const char *e;
-	int ret = 0;
-
-	if (j == NULL) {
-		set_msg(r, "iperf3 output is not JSON: %s", je.text);
-		return -EIO;
-	}
-	e = json_string_value(json_object_get(j, "error"));
-	bps = json_object_get(json_object_get(json_object_get(j, "end"), "sum_received"),
-			      "bits_per_second");
-	if (e != NULL || !json_is_number(bps)) {
-		set_msg(r, "iperf3: %s", e ? e : "no result");
-		ret = -EIO;
-	} else {
-		*mbit = json_number_value(bps) / 1e6;
-	}
-	json_decref(j);
-	return ret;
-}
-
-static int step_iperf(struct run *r, const struct scenario_step *st)
-{
-	char out[PATH_MAX + 32], srv_out[PATH_MAX + 32], ip[32], cmd[160];
-	unsigned port = 5300 + r->idx % 500;
-	int code = 0, ret;
-	double mbit = 0;
-	pid_t srv;
-
-	out_path(r, ".out", out, sizeof(out));
-	out_path(r, ".server.out", srv_out, sizeof(srv_out));
-	host_ip(r, st->to[0].name, ip, sizeof(ip));
-	snprintf(cmd, sizeof(cmd), "exec iperf3 -s -1 --forceflush -p %u", port);
-	{
-		char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-
-		srv = spawn(r, st->to[0].name, srv_out, 0, argv);
-	}
-	if (srv < 0) {
-		set_msg(r, "cannot start iperf3 server: %s", strerror(-srv));
-		return srv;
-	}
-	iperf_ready(srv_out, srv);
-	snprintf(cmd, sizeof(cmd), "exec iperf3 -c %s -p %u -t %u -J", ip, port, st->seconds);
-	ret = run_sh(r, st->from[0].name, cmd, (st->seconds + 20) * SEC, out, 0, &code);
-	kill_group(srv);
-	if (ret < 0) {
-		set_msg(r, "iperf3: %s", ret == -ETIMEDOUT ? "timed out, killed" : strerror(-ret));
-		return ret;
-	}
-	ret = iperf_result(r, out, &mbit);
-	if (ret < 0)
-		return ret;
-	set_msg(r, "%.2f Mbit/s", mbit);
-	if ((st->has_min_mbit && mbit < st->min_mbit) ||
-	    (st->has_max_mbit && mbit > st->max_mbit)) {
-		set_msg(r, "%.2f Mbit/s, expected %s%.6g..%s%.6g", mbit, "",
-			st->has_min_mbit ? st->min_mbit : 0, "",
-			st->has_max_mbit ? st->max_mbit : 1e9);
-		return 1;
-	}
-	return 0;
-}
-
-/* The switch port of endpoint ep: the switch end of its link (for a trunk,
- * the named end), as `rackless link` maps it. */
-static int port_of(const struct topo *t, const char *ep, char *port, size_t len)
-{
-	char name[SCENARIO_EP_MAX];
-
-	for (unsigned l = 0; l < t->n_links; l++) {
-		for (int e = 0; e < 2; e++) {
-			const struct topo_endpoint *x = &t->links[l].ep[e];
-			const struct topo_endpoint *y = &t->links[l].ep[!e];
-
-			snprintf(name, sizeof(name), "%s:%s", t->nodes[x->node].name, x->ifname);
-			if (strcmp(name, ep) != 0)
-				continue;
-			if (t->nodes[x->node].kind == TOPO_KIND_SWITCH)
-				snprintf(port, len, "%s", name);
-			else
-				snprintf(port, len, "%s:%s", t->nodes[y->node].name, y->ifname);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-static int switch_call(const char *lab, json_t *req, json_t **res, char *err, size_t errlen)
-{
-	struct lab_paths p;
-	struct swclient *c;
-	int ret;
-
-	lab_paths(lab, &p);
-	c = swclient_connect(p.sock);
-	if (c == NULL) {
-		ret = -errno;
-		snprintf(err, errlen, "switch not reachable: %s", strerror(-ret));
-		json_decref(req);
-		return ret;
-	}
-	ret = swclient_call(c, req, 10000, res, err, errlen);
-	swclient_close(c);
-	json_decref(req);
-	if (ret < 0 && err[0] == '\0')
-		snprintf(err, errlen, "%s", strerror(-ret));
-	return ret;
-}
-
-static int step_counter(struct run *r, const struct scenario_step *st)
-{
-	char port[SCENARIO_EP_MAX], err[256] = "";
-	json_t *res = NULL, *v;
-	long long n;
-	int ret;
-
-	ret = port_of(r->t, st->endpoint, port, sizeof(port));
-	if (ret < 0) {
-		set_msg(r, "no link with endpoint %s", st->endpoint);
-		return ret;
-	}
-	ret = switch_call(r->lab, json_pack("{s:s, s:s}", "cmd", "link-show", "name", port), &res,
-			  err, sizeof(err));
-	if (ret < 0) {
-		set_msg(r, "link-show %s: %s", port, err);
-		return ret;
-	}
-	v = json_object_get(
-	    json_object_get(json_object_get(res, st->dir_out ? "out" : "in"), "drops"), st->drop);
-	if (!json_is_integer(v)) {
-		set_msg(r, "port %s has no drop counter '%s'", port, st->drop);
-		json_decref(res);
-		return -ENOENT;
-	}
-	n = (long long)json_integer_value(v);
-	json_decref(res);
-	set_msg(r, "%s=%lld", st->drop, n);
-	if ((st->has_min && n < st->min) || (st->has_max && n > st->max)) {
-		if (st->has_min && n < st->min)
-			set_msg(r, "%s=%lld < min %lld", st->drop, n, st->min);
-		else
-			set_msg(r, "%s=%lld > max %lld", st->drop, n, st->max);
-		return 1;
-	}
-	return 0;
-}
-
-/* partition (groups from the step) or heal (everyone back to 0): every
- * host port of the lab gets its group, so a later partition replaces an
- * earlier one whole. */
-static int step_groups(struct run *r, const struct scenario_step *st)
-{
-	const struct topo *t = r->t;
-	unsigned ports = 0;
-
-	for (unsigned i = 0; i < t->n_links; i++) {
-		const struct topo_link *l = &t->links[i];
-		const char *host = t->nodes[l->ep[0].node].name;
-		char port[SCENARIO_EP_MAX], err[256] = "";
-		unsigned g = 0;
-		int ret;
-
-		if (topo_link_is_trunk(l))
-			continue;
-		for (unsigned k = 0; st->type == SCENARIO_PARTITION && k < st->n_from; k++) {
-			if (strcmp(st->from[k].name, host) == 0)
-				g = st->group[k];
-		}
-		snprintf(port, sizeof(port), "%s:%s", t->nodes[l->ep[1].node].name,
-			 l->ep[1].ifname);
-		ret = switch_call(r->lab,
-				  json_pack("{s:s, s:s, s:i}", "cmd", "port-group", "name", port,
-					    "group", (int)g),
-				  NULL, err, sizeof(err));
-		if (ret < 0) {
-			set_msg(r, "port-group %s: %s", port, err);
-			return ret;
-		}
-		ports++;
-	}
-	set_msg(r, "%u host ports", ports);
-	return 0;
+	srun_stop = sig;
 }
 
 static int step_do(struct run *r, const struct scenario_step *st)
 {
 	switch (st->type) {
-	case SCENARIO_WAIT:
-		return step_wait(r, st);
-	case SCENARIO_RUN:
-		return step_run(r, st);
-	case SCENARIO_LINK:
-		return step_link(r, st);
-	case SCENARIO_REACH:
-		return step_reach(r, st);
-	case SCENARIO_PING:
-		return step_ping(r, st);
-	case SCENARIO_IPERF:
-		return step_iperf(r, st);
-	case SCENARIO_COUNTER:
-		return step_counter(r, st);
-	case SCENARIO_PARTITION:
-	case SCENARIO_HEAL:
-		return step_groups(r, st);
+	case SCENARIO_CAPTURE:
+		return scenario_capture_start(r, st);
+	case SCENARIO_STOP:
+		return scenario_capture_stop(r, st);
+	case SCENARIO_TRAFFIC:
+		return scenario_traffic_start(r, st);
+	case SCENARIO_EXPECT:
+		return r->s->steps[st->ref].type == SCENARIO_CAPTURE
+			   ? scenario_capture_expect(r, st)
+			   : scenario_traffic_expect(r, st);
+	case SCENARIO_FREEZE:
+	case SCENARIO_THAW:
+		return scenario_freeze_step(r, st);
+	default:
+		return scenario_act(r, st);
 	}
-	return -EINVAL;
 }
 
 /* ---- the run --------------------------------------------------------- */
@@ -742,17 +103,17 @@ static int run_steps(struct run *r)
 		uint64_t t0;
 		int ret;
 
-		if (aborted || stop_sig) {
+		if (aborted || srun_stop) {
 			res->status = SCENARIO_SKIP;
 			continue;
 		}
 		print_head(r, st);
-		t0 = now_ns();
+		t0 = srun_now();
 		ret = step_do(r, st);
-		res->secs = (double)(now_ns() - t0) / 1e9;
-		if (ret == -EINTR || (ret < 0 && stop_sig)) {
+		res->secs = (double)(srun_now() - t0) / 1e9;
+		if (ret == -EINTR || (ret < 0 && srun_stop)) {
 			res->status = SCENARIO_SKIP;
-			set_msg(r, "interrupted");
+			srun_msg(r, "interrupted");
 			aborted = 1;
 		} else if (ret < 0) {
 			res->status = SCENARIO_ERROR;
@@ -762,14 +123,20 @@ static int run_steps(struct run *r)
 		}
 		print_tail(res);
 	}
-	return aborted || stop_sig;
+	return aborted || srun_stop;
 }
 
-static void kill_background(struct run *r)
+/* Everything the steps left running, in every case: captures first (so
+ * their files hold what the rest did), then what runs in the hosts, then
+ * the hosts' cgroups (anything left in them is killed). */
+static void stop_background(struct run *r)
 {
+	scenario_capture_stop_all(r);
+	scenario_traffic_stop_all(r);
 	for (unsigned i = 0; i < r->n_bg; i++)
-		kill_group(r->bg[i]);
+		srun_kill_group(r->bg[i]);
 	r->n_bg = 0;
+	scenario_freeze_teardown(r);
 }
 
 static void save_stats(const struct run *r)
@@ -778,7 +145,8 @@ static void save_stats(const struct run *r)
 	json_t *res = NULL;
 
 	snprintf(path, sizeof(path), "%s/stats.json", r->art);
-	if (switch_call(r->lab, json_pack("{s:s}", "cmd", "stats"), &res, err, sizeof(err)) < 0) {
+	if (srun_switch_call(r->lab, json_pack("{s:s}", "cmd", "stats"), &res, err, sizeof(err)) <
+	    0) {
 		FILE *f = fopen(path, "w");
 
 		if (f != NULL) {
@@ -815,23 +183,33 @@ static int make_artifacts(struct run *r)
 	return -EEXIST;
 }
 
-static void remove_artifacts(const struct run *r)
+/* Remove the artifacts, but (keep_pcaps) the pcaps of captures marked
+ * keep. Returns how many files stayed. */
+static unsigned remove_artifacts(const struct run *r, int keep_pcaps)
 {
 	char path[PATH_MAX + 300];
 	struct dirent *de;
 	DIR *d = opendir(r->art);
+	unsigned kept = 0;
 
 	if (d != NULL) {
 		while ((de = readdir(d)) != NULL) {
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
+			if (keep_pcaps && scenario_capture_kept(r, de->d_name)) {
+				kept++;
+				continue;
+			}
 			snprintf(path, sizeof(path), "%s/%s", r->art, de->d_name);
 			unlink(path);
 		}
 		closedir(d);
 	}
-	rmdir(r->art);
-	rmdir(ART_ROOT); /* only if nothing else is kept there */
+	if (kept == 0) {
+		rmdir(r->art);
+		rmdir(ART_ROOT); /* only if nothing else is kept there */
+	}
+	return kept;
 }
 
 struct run_opts {
@@ -903,9 +281,9 @@ static void summary(const struct run *r, double secs, int failed)
 	for (unsigned i = 0; i < r->s->n_steps; i++)
 		n[r->res[i].status]++;
 	printf("scenario %s: %s: %u ok, %u failed, %u errors, %u skipped (%.1f s)\n", r->s->name,
-	       stop_sig ? "interrupted"
-	       : failed ? "FAILED"
-			: "passed",
+	       srun_stop ? "interrupted"
+	       : failed	 ? "FAILED"
+			 : "passed",
 	       n[SCENARIO_PASS], n[SCENARIO_FAIL], n[SCENARIO_ERROR],
 	       n[SCENARIO_SKIP] + n[SCENARIO_NOT_RUN], secs);
 }
@@ -922,7 +300,7 @@ static int any_failed(const struct run *r)
 static int run_lab(struct run *r, const struct run_opts *o)
 {
 	struct lab_up_opts uo = {.quiet = 1};
-	uint64_t t0 = now_ns();
+	uint64_t t0 = srun_now();
 	int failed, keep, ret;
 
 	ret = make_artifacts(r);
@@ -933,18 +311,25 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	printf("scenario %s: lab %s, %u steps, artifacts in %s\n", r->s->name, r->lab,
 	       r->s->n_steps, r->art);
 	ret = lab_up(r->t, &uo);
-	if (ret < 0 || stop_sig) {
+	if (ret < 0 || srun_stop) {
 		fprintf(stderr, "rackless: lab %s did not come up%s\n", r->lab,
 			ret == -EEXIST ? ": it is already up" : "");
 		if (ret == 0)
 			lab_undo(r->lab, 1, 1);
-		remove_artifacts(r);
-		return stop_sig ? EXIT_INTERRUPTED : 1;
+		remove_artifacts(r, 0);
+		return srun_stop ? EXIT_INTERRUPTED : 1;
+	}
+	ret = scenario_freeze_setup(r);
+	if (ret < 0) {
+		scenario_freeze_teardown(r);
+		lab_undo(r->lab, 1, 1);
+		remove_artifacts(r, 0);
+		return 1;
 	}
 	run_steps(r);
-	kill_background(r);
+	stop_background(r);
 	failed = any_failed(r);
-	keep = failed && o->keep_on_fail && !stop_sig;
+	keep = failed && o->keep_on_fail && !srun_stop;
 	if (failed)
 		save_stats(r);
 	if (!keep) {
@@ -953,17 +338,17 @@ static int run_lab(struct run *r, const struct run_opts *o)
 			fprintf(stderr, "rackless: tearing lab %s down: %s\n", r->lab,
 				strerror(-ret));
 	}
-	summary(r, (double)(now_ns() - t0) / 1e9, failed);
-	if (o->junit &&
-	    (ret = scenario_junit_write(o->junit, r->s, r->res, (double)(now_ns() - t0) / 1e9)) < 0)
+	summary(r, (double)(srun_now() - t0) / 1e9, failed);
+	if (o->junit && (ret = scenario_junit_write(o->junit, r->s, r->res,
+						    (double)(srun_now() - t0) / 1e9)) < 0)
 		fprintf(stderr, "rackless: %s: %s\n", o->junit, strerror(-ret));
 	if (keep)
 		printf("lab %s kept: rackless down %s removes it\n", r->lab, r->lab);
-	if (failed || stop_sig)
+	if (failed || srun_stop)
 		printf("artifacts kept in %s\n", r->art);
-	else
-		remove_artifacts(r);
-	return stop_sig ? EXIT_INTERRUPTED : failed ? 1 : 0;
+	else if (remove_artifacts(r, 1) > 0)
+		printf("captures kept in %s\n", r->art);
+	return srun_stop ? EXIT_INTERRUPTED : failed ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -989,7 +374,7 @@ int cmd_run(int argc, char **argv)
 	r.t = t;
 	r.lab = t->name;
 	r.res = calloc(s->n_steps, sizeof(*r.res));
-	if (r.res == NULL) {
+	if (r.res == NULL || scenario_capture_init(&r) < 0 || scenario_traffic_init(&r) < 0) {
 		ret = 1;
 		goto out;
 	}
@@ -998,6 +383,8 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	ret = run_lab(&r, &o);
 out:
+	scenario_capture_fini(&r);
+	scenario_traffic_fini(&r);
 	free(r.res);
 	topo_free(t);
 	scenario_free(s);

@@ -8,6 +8,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +203,64 @@ static void undo_sysctl(struct undo *d, json_t *rec)
 	}
 }
 
+/* Write a short value to a cgroup control file; 0 or -errno. */
+static int undo_cg_write(const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -errno;
+	if (fputs(value, f) < 0)
+		ret = -EIO;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+/* A cgroup a scenario made for freezing a host (control/scenario_freeze.c),
+ * left behind by a runner that was killed: kill what is still in it, thaw
+ * it so the kill lands, remove it. */
+static void undo_cgroup(struct undo *d, json_t *rec)
+{
+	const char *path = rec_str(rec, "path");
+	char procs[PATH_MAX];
+	FILE *f;
+
+	if (strncmp(path, "/sys/fs/cgroup/", 15) != 0 || strstr(path, "..") != NULL)
+		return;
+	if (access(path, F_OK) < 0)
+		return;
+	/* cgroup.kill (Linux 5.14) kills everything at once; else by PID */
+	if (undo_cg_write(path, "cgroup.kill", "1") < 0) {
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+		f = fopen(procs, "r");
+		if (f != NULL) {
+			long pid;
+
+			while (fscanf(f, "%ld", &pid) == 1)
+				if (pid > 1)
+					kill((pid_t)pid, SIGKILL);
+			fclose(f);
+		}
+	}
+	(void)undo_cg_write(path, "cgroup.freeze", "0");
+	/* the kernel empties a cgroup as its processes finish dying */
+	for (int i = 0; i < 200; i++) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return;
+		if (errno != EBUSY)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	undo_fail(d, -errno, "cgroup", path);
+}
+
 static void undo_record(struct undo *d, json_t *rec)
 {
 	const char *op = rec_str(rec, "op");
@@ -217,6 +277,8 @@ static void undo_record(struct undo *d, json_t *rec)
 		undo_hugepages(d, rec);
 	else if (strcmp(op, "sysctl") == 0)
 		undo_sysctl(d, rec);
+	else if (strcmp(op, "cgroup") == 0)
+		undo_cgroup(d, rec);
 	/* "port": owned by the switch process, gone with it; "void": marker */
 }
 
@@ -225,12 +287,28 @@ static void undo_rundir(struct undo *d, const struct lab_paths *p)
 {
 	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp", "switch.log",
 					    "switch.sock"};
-	char path[256];
+	char path[PATH_MAX];
+
+	DIR *dir;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", p->dir, files[i]);
 		if (unlink(path) < 0 && errno != ENOENT)
 			undo_fail(d, -errno, "file", path);
+	}
+	/* vhost ports' sockets, which a switch that died could not remove */
+	dir = opendir(p->dir);
+	if (dir != NULL) {
+		struct dirent *e;
+
+		while ((e = readdir(dir)) != NULL) {
+			if (e->d_type != DT_SOCK)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", p->dir, e->d_name);
+			if (unlinkat(dirfd(dir), e->d_name, 0) < 0 && errno != ENOENT)
+				undo_fail(d, -errno, "socket", path);
+		}
+		closedir(dir);
 	}
 	if (rmdir(p->dir) < 0 && errno != ENOENT)
 		undo_fail(d, -errno, "directory", p->dir);

@@ -212,7 +212,7 @@ static int up_dpdk_rundir(struct up *u)
  * namespace, in a session of its own so a terminal's ^C does not reach it. */
 static void up_switch_child(struct up *u, int gofd, const char *bin)
 {
-	char mem[16];
+	char mem[16], workers[16];
 	char go;
 	int fd;
 
@@ -232,8 +232,9 @@ static void up_switch_child(struct up *u, int gofd, const char *bin)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	snprintf(mem, sizeof(mem), "%u", u->o->mem_mb ? u->o->mem_mb : 256);
+	snprintf(workers, sizeof(workers), "%u", u->o->workers ? u->o->workers : 1);
 	execl(bin, "rackless-switch", "--lab", u->t->name, "--socket", u->paths.sock, "--mem", mem,
-	      (char *)NULL);
+	      "--workers", workers, (char *)NULL);
 	_exit(127);
 }
 
@@ -364,9 +365,29 @@ static void up_fabric_ifname(const struct topo *t, unsigned li, char *buf, size_
 		snprintf(buf, len, "rlp%u", li);
 }
 
-/* Address, MAC, route: everything inside the host for one interface. */
-static int up_host_if(struct up *u, const struct topo_node *h, const char *ifname, int is_tap)
+/* How host h is attached, as status shows it: its eth0 link's port type
+ * (links may override the host's), else the host's. */
+static enum topo_port_type up_host_port(const struct topo *t, unsigned h)
 {
+	enum topo_port_type type = t->nodes[h].port_type;
+
+	for (unsigned i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (!l->trunk && l->ep[0].node == h) {
+			type = l->port_type;
+			if (strcmp(l->ep[0].ifname, "eth0") == 0)
+				break;
+		}
+	}
+	return type;
+}
+
+/* Address, MAC, route: everything inside the host for one interface. */
+static int up_host_if(struct up *u, const struct topo_node *h, const char *ifname,
+		      enum topo_port_type type)
+{
+	int is_tap = type == TOPO_PORT_TAP;
 	struct nl_sock *s = nl_open(u->host_fd[h - u->t->nodes]);
 	int is_eth0 = strcmp(ifname, "eth0") == 0;
 	int idx, lo, ret;
@@ -391,7 +412,7 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 	 * where a link needs real frames: the host segments those itself. A
 	 * tap asks for what it takes (TUNSETOFFLOAD); other ports read raw
 	 * frames and must get them whole and checksummed. */
-	if (!is_tap && h->port_type == TOPO_PORT_AFPACKET) {
+	if (type == TOPO_PORT_AFPACKET) {
 		static const char *const off[] = {"tx-tcp6-segmentation", "tx-udp-segmentation",
 						  "tx-udp-fragmentation"};
 
@@ -462,7 +483,7 @@ static int up_link_veth(struct up *u, unsigned li)
 		       nl_errmsg(u->root)[0] ? ": " : "", nl_errmsg(u->root));
 		return ret;
 	}
-	ret = up_host_if(u, h, l->ep[0].ifname, 0);
+	ret = up_host_if(u, h, l->ep[0].ifname, l->port_type);
 	if (ret < 0)
 		return ret;
 	idx = nl_link_index(u->fabric_nl, fif);
@@ -497,7 +518,7 @@ static json_t *up_link_port(struct up *u, unsigned li)
 	json_t *req;
 
 	snprintf(pname, sizeof(pname), "%s:%s", sw->name, l->ep[1].ifname);
-	if (h->port_type == TOPO_PORT_TAP) {
+	if (l->port_type == TOPO_PORT_TAP) {
 		lab_host_netns(u->t->name, h->name, hns, sizeof(hns));
 		snprintf(netns, sizeof(netns), "%s/%s", NETNS_RUN_DIR, hns);
 		up_mac_str(h->mac, mac, sizeof(mac));
@@ -506,8 +527,9 @@ static json_t *up_link_port(struct up *u, unsigned li)
 				strcmp(l->ep[0].ifname, "eth0") == 0 ? mac : "");
 	} else {
 		up_fabric_ifname(u->t, li, fif, sizeof(fif));
-		req = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", pname, "type", "afpacket",
-				"bridge", sw->name, "ifname", fif, "ring", up_ring_frames(u->t));
+		req = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", pname, "type",
+				l->port_type == TOPO_PORT_AFXDP ? "afxdp" : "afpacket", "bridge",
+				sw->name, "ifname", fif, "ring", up_ring_frames(u->t));
 	}
 	up_link_params(u, li, req);
 	return req;
@@ -550,7 +572,7 @@ static int up_host_links(struct up *u)
 	for (unsigned i = 0; i < t->n_links && ret == 0; i++) {
 		const struct topo_link *l = &t->links[i];
 
-		if (up_is_trunk(t, l) || t->nodes[l->ep[0].node].port_type == TOPO_PORT_TAP)
+		if (up_is_trunk(t, l) || l->port_type == TOPO_PORT_TAP)
 			continue;
 		ret = up_link_veth(u, i);
 		if (ret == 0)
@@ -569,8 +591,9 @@ static int up_host_links(struct up *u)
 	for (unsigned i = 0; i < t->n_links && ret == 0; i++) {
 		const struct topo_link *l = &t->links[i];
 
-		if (!up_is_trunk(t, l) && t->nodes[l->ep[0].node].port_type == TOPO_PORT_TAP)
-			ret = up_host_if(u, &t->nodes[l->ep[0].node], l->ep[0].ifname, 1);
+		if (!up_is_trunk(t, l) && l->port_type == TOPO_PORT_TAP)
+			ret = up_host_if(u, &t->nodes[l->ep[0].node], l->ep[0].ifname,
+					 TOPO_PORT_TAP);
 	}
 	json_decref(batch);
 	return ret;
@@ -671,7 +694,7 @@ static json_t *up_state(const struct up *u)
 			json_object_set_new(jn, "netns", json_string(buf));
 			json_object_set_new(jn, "mac", json_string(mac));
 			json_object_set_new(jn, "port",
-					    json_string(topo_port_type_name(n->port_type)));
+					    json_string(topo_port_type_name(up_host_port(t, i))));
 			if (n->has_ip) {
 				topo_addr4_format(n->ip.addr, ip, sizeof(ip));
 				snprintf(buf, sizeof(buf), "%s/%u", ip, n->ip.plen);
@@ -909,7 +932,7 @@ static void up_print(const struct up *u)
 			snprintf(ip, sizeof(ip), "-");
 		}
 		printf("  %-12s %-8s %-20s %-18s %-17s %s\n", n->name, "host", buf, ip, mac,
-		       topo_port_type_name(n->port_type));
+		       topo_port_type_name(up_host_port(t, (unsigned)(n - t->nodes))));
 	}
 }
 

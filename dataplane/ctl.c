@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -94,6 +95,48 @@ static json_t *ctl_cmd_ping(struct ctl *c, json_t *req, bool *shutdown)
 				(int)c->sw->n_ports, "workers", (int)c->sw->n_workers));
 }
 
+/* vhost: the socket path given, or <run dir>/<port name>.sock beside the
+ * control socket (characters other than [A-Za-z0-9._:-] of the name become
+ * '_'). NULL, or an error reply. */
+static json_t *ctl_vhost_path(struct ctl *c, const char *path, struct port_conf *conf)
+{
+	char why[300];
+	const char *slash = strrchr(c->path, '/');
+	int ret, off;
+
+	if (path[0] != '\0') {
+		snprintf(conf->path, sizeof(conf->path), "%s", path);
+	} else {
+		off = snprintf(conf->path, sizeof(conf->path), "%.*s/",
+			       slash ? (int)(slash - c->path) : 1, slash ? c->path : ".");
+		for (const char *s = conf->name; *s && off < (int)sizeof(conf->path) - 6; s++)
+			conf->path[off++] = strchr("._:-", *s) || isalnum((unsigned char)*s) ? *s : '_';
+		snprintf(conf->path + off, sizeof(conf->path) - (size_t)off, ".sock");
+	}
+	ret = port_vhost_path_check(conf->path, why, sizeof(why));
+	if (ret < 0)
+		return ctl_error(-ret, "add-port %s: %s", conf->name, why);
+	return NULL;
+}
+
+/* ethdev: the devargs, checked before anything is made. NULL, or an error
+ * reply that names what is wrong. */
+static json_t *ctl_ethdev_devargs(json_t *req, struct port_conf *conf)
+{
+	const char *devargs = ctl_str(req, "devargs");
+	char why[300];
+	int ret;
+
+	if (devargs == NULL || devargs[0] == '\0')
+		return ctl_error(EINVAL, "add-port %s: ethdev ports need 'devargs' (a string)",
+				 conf->name);
+	ret = port_ethdev_check(devargs, why, sizeof(why));
+	if (ret < 0)
+		return ctl_error(-ret, "add-port %s: devargs: %s", conf->name, why);
+	snprintf(conf->devargs, sizeof(conf->devargs), "%s", devargs);
+	return NULL;
+}
+
 /* The arguments of one port (add-port, and each element of add-ports).
  * NULL, or an error reply. */
 static json_t *ctl_port_parse(struct ctl *c, json_t *req, struct port_conf *conf,
@@ -102,18 +145,19 @@ static json_t *ctl_port_parse(struct ctl *c, json_t *req, struct port_conf *conf
 	const char *name = ctl_str(req, "name"), *type = ctl_str(req, "type");
 	const char *bridge = ctl_str(req, "bridge"), *ifname = ctl_str(req, "ifname");
 	const char *netns = ctl_str(req, "netns"), *mac = ctl_str(req, "mac");
+	const char *path = ctl_str(req, "path");
 	json_t *mtu = json_object_get(req, "mtu");
 
 	memset(conf, 0, sizeof(*conf));
 	if (!json_is_object(req))
 		return ctl_error(EINVAL, "add-port: a port is a JSON object");
-	if (!name || !type || !bridge || !ifname || !netns || !mac)
+	if (!name || !type || !bridge || !ifname || !netns || !mac || !path)
 		return ctl_error(EINVAL, "add-port: arguments must be strings");
 	if (name[0] == '\0' || strlen(name) >= sizeof(conf->name))
 		return ctl_error(EINVAL, "add-port: 'name' must be 1..%zu chars",
 				 sizeof(conf->name) - 1);
 	if (port_type_parse(type, &conf->type) < 0 || conf->type == PORT_TYPE_PATCH)
-		return ctl_error(EINVAL, "add-port: unknown type '%s' (afpacket, tap, ring; patch "
+		return ctl_error(EINVAL, "add-port: unknown type '%s' (afpacket, afxdp, tap, ring, vhost, ethdev; patch "
 					 "ports are made in pairs by add-patch)",
 				 type);
 	if (bridge[0] == '\0' || strlen(bridge) >= SW_BRIDGE_NAME)
@@ -121,7 +165,8 @@ static json_t *ctl_port_parse(struct ctl *c, json_t *req, struct port_conf *conf
 				 SW_BRIDGE_NAME - 1);
 	if (strlen(ifname) >= sizeof(conf->ifname) || strlen(netns) >= sizeof(conf->netns))
 		return ctl_error(EINVAL, "add-port: 'ifname' or 'netns' too long");
-	if (conf->type != PORT_TYPE_RING && ifname[0] == '\0')
+	if (conf->type != PORT_TYPE_RING && conf->type != PORT_TYPE_VHOST &&
+	    conf->type != PORT_TYPE_ETHDEV && ifname[0] == '\0')
 		return ctl_error(EINVAL, "add-port: '%s' ports need 'ifname'", type);
 	if (mac[0] != '\0' && ctl_mac_parse(mac, conf->mac) < 0)
 		return ctl_error(EINVAL, "add-port: bad mac '%s'", mac);
@@ -140,6 +185,22 @@ static json_t *ctl_port_parse(struct ctl *c, json_t *req, struct port_conf *conf
 				     (json_integer_value(ring) & (json_integer_value(ring) - 1))))
 			return ctl_error(EINVAL, "add-port: 'ring' must be a power of two in 16..4096");
 		conf->ring_size = ring ? (unsigned)json_integer_value(ring) : 0;
+	}
+	if (conf->type != PORT_TYPE_VHOST && path[0] != '\0')
+		return ctl_error(EINVAL, "add-port: 'path' is for vhost ports");
+	if (conf->type == PORT_TYPE_VHOST) {
+		json_t *err = ctl_vhost_path(c, path, conf);
+
+		if (err != NULL)
+			return err;
+	}
+	if (conf->type != PORT_TYPE_ETHDEV && json_object_get(req, "devargs") != NULL)
+		return ctl_error(EINVAL, "add-port: 'devargs' is for ethdev ports");
+	if (conf->type == PORT_TYPE_ETHDEV) {
+		json_t *err = ctl_ethdev_devargs(req, conf);
+
+		if (err != NULL)
+			return err;
 	}
 	conf->pool = c->sw->pool;
 	*bridgep = bridge;
@@ -277,6 +338,10 @@ static json_t *ctl_port_json(struct ctl *c, struct port *p)
 	}
 	if (p->peer != NULL)
 		json_object_set_new(j, "peer", json_string(p->peer->conf.name));
+	if (p->conf.type == PORT_TYPE_ETHDEV)
+		json_object_set_new(j, "devargs", json_string(p->conf.devargs));
+	if (p->conf.path[0] != '\0')
+		json_object_set_new(j, "path", json_string(p->conf.path));
 	return j;
 }
 

@@ -3,6 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
 
 #include <rte_common.h>
 
@@ -14,6 +19,9 @@ static const struct port_ops *const port_backends[PORT_TYPE__COUNT] = {
     [PORT_TYPE_TAP] = &port_tap_ops,
     [PORT_TYPE_RING] = &port_ring_ops,
     [PORT_TYPE_PATCH] = &port_patch_ops,
+    [PORT_TYPE_VHOST] = &port_vhost_ops,
+    [PORT_TYPE_ETHDEV] = &port_ethdev_ops,
+    [PORT_TYPE_AFXDP] = &port_afxdp_ops,
 };
 
 static const char *const port_drop_names[PORT_DROP__COUNT] = {
@@ -21,6 +29,7 @@ static const char *const port_drop_names[PORT_DROP__COUNT] = {
     [PORT_DROP_TX_FULL] = "tx_full",	       [PORT_DROP_TX_ERROR] = "tx_error",
     [PORT_DROP_TX_TOOBIG] = "tx_toobig",
     [PORT_DROP_RX_RING_FULL] = "rx_ring_full", [PORT_DROP_RX_BAD_OFFLOAD] = "rx_bad_offload",
+    [PORT_DROP_TX_NOT_CONNECTED] = "tx_not_connected",
 };
 
 const struct port_ops *port_ops_get(enum port_type t)
@@ -99,4 +108,30 @@ void port_destroy(struct port *p)
 	p->ops->close(p);
 	portlink_destroy(p->link);
 	free(p);
+}
+
+/* Carrier as the host sees it: the host's veth end has carrier exactly
+ * while this (switch-side) end is administratively up. */
+int port_veth_set_carrier(struct port *p, int up)
+{
+	struct ifreq ifr = {0};
+	int s, ret = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->conf.ifname);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (up)
+		ifr.ifr_flags |= IFF_UP;
+	else
+		ifr.ifr_flags &= ~IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		ret = -errno;
+out:
+	close(s);
+	return ret;
 }

@@ -34,6 +34,9 @@ enum port_type {
 	PORT_TYPE_TAP,
 	PORT_TYPE_RING,  /* in-memory rings: the far end is code (tests) */
 	PORT_TYPE_PATCH, /* one end of an in-process switch-to-switch link */
+	PORT_TYPE_VHOST, /* vhost-user socket (server) for a VM's virtio-net */
+	PORT_TYPE_ETHDEV, /* a DPDK virtual device by devargs (net_pcap, net_ring, ...) */
+	PORT_TYPE_AFXDP,  /* AF_XDP socket on a veth, UMEM shared in groups */
 	PORT_TYPE__COUNT,
 };
 
@@ -53,11 +56,16 @@ struct port_conf {
 	struct rte_mempool *pool;
 	/* ring: capacity of each direction (power of two), 0 = 1024.
 	 * afpacket: receive ring frames (power of two, 16..4096; the transmit
-	 * ring is half), 0 = 128. */
+	 * ring is half), 0 = 128. afxdp: UMEM frames per port (same range;
+	 * a busy port borrows more from its group), 0 = 128. */
 	unsigned ring_size;
 	/* the emulated link behind the port: host->switch and back */
 	struct linkparams link_in, link_out;
 	uint64_t link_seed;
+	/* vhost: the vhost-user socket to create (absolute, must not exist) */
+	char path[PORT_PATH_MAX];
+	/* ethdev: DPDK devargs of a virtual device, "net_pcap0,rx_pcap=FILE" */
+	char devargs[PORT_PATH_MAX];
 	/* tap, afpacket: carry offloads (virtio-net headers: super-frames and
 	 * partial checksums) unless this is set */
 	uint8_t no_offload;
@@ -71,6 +79,7 @@ enum port_drop {
 	PORT_DROP_TX_ERROR,	/* backend write failed */
 	PORT_DROP_TX_TOOBIG,	/* frame larger than the port's MTU slot */
 	PORT_DROP_RX_RING_FULL, /* the kernel found the receive ring full */
+	PORT_DROP_TX_NOT_CONNECTED, /* no peer attached (vhost guest, memif peer) */
 	PORT_DROP_RX_BAD_OFFLOAD, /* virtio-net header malformed or unsupported */
 	PORT_DROP__COUNT,
 };
@@ -167,11 +176,29 @@ struct port *port_create(const struct port_conf *conf);
 /* Close and free; NULL is a no-op. */
 void port_destroy(struct port *p);
 
+/* set_carrier of the backends on the switch end of a veth pair (afpacket,
+ * afxdp): the host's end has carrier exactly while this end is up. */
+int port_veth_set_carrier(struct port *p, int up);
+
 /* Backends, defined in ports/. */
 extern const struct port_ops port_afpacket_ops;
 extern const struct port_ops port_tap_ops;
 extern const struct port_ops port_ring_ops;
 extern const struct port_ops port_patch_ops;
+extern const struct port_ops port_vhost_ops;
+extern const struct port_ops port_ethdev_ops;
+extern const struct port_ops port_afxdp_ops;
+
+/* vhost: can a socket be created at path? 0, or -errno with the reason in
+ * why (not absolute, too long, exists, no such directory). */
+int port_vhost_path_check(const char *path, char *why, size_t len);
+
+/* ethdev: may devargs be attached? Only virtual devices (net_...) that do
+ * not take over other devices, open no interface but a veth or tap, never
+ * eth0, read a readable capture and overwrite at most an old one; EAL must
+ * know the driver and have a DPDK port left. 0, or -errno with the reason
+ * in why. */
+int port_ethdev_check(const char *devargs, char *why, size_t len);
 
 /* Ring backend only: the test side of the port. Inject frames as if a host
  * had sent them (returns how many were queued), and collect what the switch

@@ -20,6 +20,7 @@ static const char *const sw_drop_names[SW_DROP__COUNT] = {
     [SW_DROP_BLOCKED] = "blocked_port",
     [SW_DROP_PARTITION] = "partitioned",
     [SW_DROP_OFFLOAD] = "offload",
+    [SW_DROP_HANDOFF] = "worker_inbox_full",
 };
 
 const char *sw_drop_name(enum sw_drop d)
@@ -107,6 +108,7 @@ struct sw *sw_create(const struct sw_conf *conf)
 		err = errno;
 		goto fail;
 	}
+	sw->n_workers_conf = nw;
 	for (sw->n_workers = 0; sw->n_workers < nw; sw->n_workers++) {
 		sw->workers[sw->n_workers] = worker_create(sw, sw->n_workers);
 		if (sw->workers[sw->n_workers] == NULL) {

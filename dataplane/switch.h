@@ -35,6 +35,7 @@ enum sw_drop {
 	SW_DROP_BLOCKED, /* received on a port the spanning tree blocks */
 	SW_DROP_PARTITION, /* destination is in another partition group */
 	SW_DROP_OFFLOAD,   /* a super-frame that could not be cut into frames */
+	SW_DROP_HANDOFF,   /* the output port's worker had a full inbox */
 	SW_DROP__COUNT,
 };
 
@@ -70,6 +71,7 @@ struct sw {
 	uint16_t n_bridges;
 	struct worker *workers[SW_WORKER_MAX];
 	unsigned n_workers;
+	unsigned n_workers_conf; /* how many sw_create makes */
 };
 
 /* Create the switch and its (not yet running) workers. NULL + errno. */

@@ -11,6 +11,8 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "offload.h"
 #include "portlink.h"
@@ -85,6 +87,17 @@ struct worker *worker_create(struct sw *sw, unsigned idx)
 	err = worker_gso_init(w);
 	if (err != 0)
 		goto fail;
+	if (sw->n_workers_conf > 1) {
+		char name[RTE_RING_NAMESIZE];
+
+		snprintf(name, sizeof(name), "rl_inbox%p", (void *)w);
+		w->inbox = rte_ring_create_elem(name, sizeof(struct worker_handoff),
+						WORKER_INBOX_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
+		if (w->inbox == NULL) {
+			err = rte_errno ? rte_errno : ENOMEM;
+			goto fail;
+		}
+	}
 	return w;
 fail:
 	worker_destroy(w);
@@ -105,6 +118,13 @@ void worker_destroy(struct worker *w)
 	free(w->active);
 	free(w->delayed);
 	free(w->dirty);
+	if (w->inbox != NULL) {
+		struct worker_handoff h;
+
+		while (rte_ring_dequeue_elem(w->inbox, &h, sizeof(h)) == 0)
+			rte_pktmbuf_free(h.m);
+		rte_ring_free(w->inbox);
+	}
 	rte_mempool_free(w->indirect);
 	free(w);
 }
@@ -268,10 +288,71 @@ static unsigned worker_ip_mtu(const struct port *p, enum portlink_dir d, const s
 	return mtu;
 }
 
+/* Hand m to the worker that owns p. */
+static void worker_handoff(struct worker *w, unsigned owner, struct port *p, struct rte_mbuf *m)
+{
+	struct worker *o = w->sw->workers[owner];
+	struct worker_handoff h = {.p = p, .m = m, .id = p->id};
+
+	if (rte_ring_mp_enqueue_elem(o->inbox, &h, sizeof(h)) != 0) {
+		w->drops[SW_DROP_HANDOFF]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->kick_peers |= 1u << owner;
+}
+
+/* Wake the workers this loop handed frames to, if they sleep. */
+static void worker_kick_peers(struct worker *w)
+{
+	uint64_t one = 1;
+
+	while (w->kick_peers != 0) {
+		unsigned i = (unsigned)__builtin_ctz(w->kick_peers);
+		struct worker *o = w->sw->workers[i];
+
+		w->kick_peers &= w->kick_peers - 1;
+		if (__atomic_load_n(&o->sleeping, __ATOMIC_SEQ_CST) &&
+		    write(o->kick_fd, &one, sizeof(one)) < 0) {
+			/* the counter is already non-zero: it will wake */
+		}
+	}
+}
+
+/* Frames other workers switched to our ports. Returns how many. */
+static unsigned worker_drain_inbox(struct worker *w)
+{
+	struct worker_handoff h[SW_BURST];
+	unsigned n, total = 0;
+
+	if (w->inbox == NULL)
+		return 0;
+	while ((n = rte_ring_sc_dequeue_burst_elem(w->inbox, h, sizeof(h[0]), SW_BURST, NULL)) >
+	       0) {
+		for (unsigned i = 0; i < n; i++) {
+			/* a port removed (or replaced) since: its frame goes */
+			if (__atomic_load_n(&w->sw->ports[h[i].id], __ATOMIC_ACQUIRE) != h[i].p)
+				rte_pktmbuf_free(h[i].m);
+			else
+				worker_tx(w, h[i].p, h[i].m);
+		}
+		total += n;
+	}
+	return total;
+}
+
 void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
 {
 	unsigned n;
 
+	if (w->inbox != NULL) {
+		unsigned owner = p->id % w->sw->n_workers;
+
+		if (owner != w->idx) {
+			worker_handoff(w, owner, p, m);
+			return;
+		}
+	}
 	if (likely(!(m->ol_flags & OFFLOAD_MBUF_FLAGS))) {
 		worker_tx_frame(w, p, m);
 		return;
@@ -419,8 +500,10 @@ unsigned worker_poll(struct worker *w)
 		}
 		i++;
 	}
+	total += worker_drain_inbox(w);
 	worker_release(w);
 	worker_flush(w);
+	worker_kick_peers(w);
 	return total;
 }
 
@@ -466,6 +549,19 @@ static int worker_due_soon(struct worker *w)
 	return 0;
 }
 
+/* Say we sleep, then look at the inbox once more: a worker handing over a
+ * frame either sees the flag and kicks us, or we see its frame. */
+static bool worker_may_sleep(struct worker *w)
+{
+	if (w->inbox == NULL)
+		return true;
+	__atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
+	if (rte_ring_empty(w->inbox))
+		return true;
+	__atomic_store_n(&w->sleeping, 0, __ATOMIC_SEQ_CST);
+	return false;
+}
+
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -473,12 +569,13 @@ int worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_online(qs, w->idx);
 	while (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE)) {
-		if (w->n_active == 0 && !worker_due_soon(w)) {
+		if (w->n_active == 0 && !worker_due_soon(w) && worker_may_sleep(w)) {
 			/* nothing to poll: sleep, and let RCU writers go on
 			 * without waiting for us */
 			rte_rcu_qsbr_thread_offline(qs, w->idx);
 			w->sleeps++;
 			worker_wake_ports(w, -1);
+			__atomic_store_n(&w->sleeping, 0, __ATOMIC_SEQ_CST);
 			rte_rcu_qsbr_thread_online(qs, w->idx);
 			w->wakeups++;
 		} else if (w->loops % WORKER_EPOLL_EVERY == 0) {

@@ -10,6 +10,12 @@
  * epoll_wait, RCU-offline, so an idle lab costs no CPU: the cores belong to
  * the hosts.
  *
+ * Several workers. Ports are sharded over the workers (port id modulo
+ * their number); a port's backend, transmit queue and emulated link belong
+ * to its worker alone. A frame switched by another worker is handed over
+ * through the owner's inbox (a multi-producer ring), and the owner is woken
+ * if it sleeps. The FDB is shared: lock-free readers, concurrent writers.
+ *
  * Emulated links. Frames an emulated link holds (delay, rate) wait in the
  * port's portlink; ports holding frames are on the worker's delayed list,
  * and each loop releases what is due. With nothing else to do the worker
@@ -35,6 +41,15 @@
 /* Frames one super-frame may be cut into (64 KiB in frames of a small
  * MTU); more is dropped and counted. */
 #define WORKER_SEGS_MAX 512
+
+#define WORKER_INBOX_SIZE 4096 /* frames handed over by other workers */
+
+/* A frame handed to the worker that owns port p (id: p's id when sent). */
+struct worker_handoff {
+	struct port *p;
+	struct rte_mbuf *m;
+	uint32_t id;
+};
 
 /* An active-list entry: the port id and the port it was made for. */
 struct worker_slot {
@@ -64,6 +79,10 @@ struct worker {
 	struct rte_gso_ctx gso;
 	struct rte_mempool *indirect;
 	struct rte_mbuf *segs[WORKER_SEGS_MAX];
+	/* frames other workers switched to our ports (NULL with one worker) */
+	struct rte_ring *inbox;
+	int sleeping;	      /* in epoll_wait: kick after handing over */
+	uint32_t kick_peers; /* workers handed frames this loop (bitmask) */
 	/* counters, written by this worker only */
 	uint64_t drops[SW_DROP__COUNT];
 	uint64_t loops, sleeps, wakeups, timer_wakeups;

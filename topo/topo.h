@@ -34,6 +34,7 @@ enum topo_port_type {
 	TOPO_PORT_DEFAULT = 0, /* not given: inherit defaults, else afpacket */
 	TOPO_PORT_AFPACKET,    /* veth pair, switch end read by a packet mmap ring */
 	TOPO_PORT_TAP,	       /* tap owned by the switch, moved into the host */
+	TOPO_PORT_AFXDP,       /* veth pair, switch end read by an AF_XDP socket */
 };
 
 /* Position in the source file, 1-based. line == 0 means "no position". */
@@ -106,6 +107,11 @@ struct topo_link {
 	struct linkparams params[2];
 	struct topo_mark params_mark; /* the link's 'params' key; line 0: none */
 	int trunk;		      /* both ends are switches: use topo_link_is_trunk() */
+	/* host links: how the host is attached, resolved (never
+	 * TOPO_PORT_DEFAULT after loading): the link's 'port', else the
+	 * host's, else defaults.port. Trunks: TOPO_PORT_DEFAULT. */
+	enum topo_port_type port_type;
+	struct topo_mark port_mark; /* the link's 'port' key; line 0: none */
 };
 
 struct topo {
@@ -163,6 +169,30 @@ int topo_load_file(const char *path, struct topo **out, struct topo_diags *diags
 /* Same, from a buffer; 'name' is what diagnostics call the file. */
 int topo_load_buffer(const char *name, const char *buf, size_t len, struct topo **out,
 		     struct topo_diags *diags);
+
+/*
+ * The same from a node of a YAML document someone else loaded (a scenario
+ * with its topology inline): value is the mapping a topology file holds
+ * under 'topology' (defaults with nodes and links, or generate), key its key
+ * node (a value that is not a mapping is reported there) or NULL. The lab is
+ * named 'lab'; file is what the topology's file and diagnostics are called.
+ * Diagnostics carry the document's own positions (diags is reset, its file
+ * set to file). Same returns as topo_load_buffer().
+ */
+struct yaml_document_s;
+struct yaml_node_s;
+int topo_load_node(const char *file, const char *lab, struct yaml_document_s *doc,
+		   struct yaml_node_s *key, struct yaml_node_s *value, struct topo **out,
+		   struct topo_diags *diags);
+
+/*
+ * What topo_load_buffer() checks before libyaml builds a document, for the
+ * other YAML files rackless reads (scenarios, which may hold a topology):
+ * the text parses, flow nesting stays within 64 levels and anchors within
+ * 256 (beyond, libyaml's scanner and alias lookup take minutes). 0, or
+ * -EINVAL with a diagnostic at the place (added to diags), or -ENOMEM.
+ */
+int topo_yaml_guard(const char *buf, size_t len, struct topo_diags *diags);
 
 /*
  * Generators: a regular topology from a type and a few whole numbers, written

@@ -118,6 +118,10 @@ static void check_trunk(struct topo_build *b, unsigned i)
 		return;
 	}
 	l->trunk = 1;
+	if (l->port_mark.line)
+		topo_diag(b->diags, l->port_mark,
+			  "'port' is for a link to a host (%s and %s are switches)",
+			  b->t->nodes[l->ep[0].node].name, b->t->nodes[l->ep[1].node].name);
 	check_link_params(b, i, 0);
 }
 

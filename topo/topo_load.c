@@ -124,6 +124,11 @@ out:
 	return rc;
 }
 
+int topo_yaml_guard(const char *buf, size_t len, struct topo_diags *diags)
+{
+	return guard(buf, len, diags);
+}
+
 static int load_doc(struct topo_build *b, yaml_parser_t *parser, const char *buf, size_t len)
 {
 	yaml_document_t doc, extra;
@@ -193,6 +198,44 @@ out:
 		topo_diag(diags, (struct topo_mark){0, 0}, "out of memory");
 	if (have_parser)
 		yaml_parser_delete(&parser);
+	topo_build_release(&b);
+	return rc;
+}
+
+int topo_load_node(const char *file, const char *lab, struct yaml_document_s *doc,
+		   struct yaml_node_s *key, struct yaml_node_s *value, struct topo **out,
+		   struct topo_diags *diags)
+{
+	struct topo_build b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	memset(diags, 0, sizeof(*diags));
+	b.diags = diags;
+	snprintf(diags->file, sizeof(diags->file), "%s", file);
+	*out = NULL;
+	if (!topo_name_valid(lab)) {
+		topo_diag(diags, (struct topo_mark){0, 0}, "bad lab name '%.40s'", lab);
+		return -EINVAL;
+	}
+	b.t = calloc(1, sizeof(*b.t));
+	if (!b.t || !(b.t->file = strdup(file))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	snprintf(b.t->name, sizeof(b.t->name), "%s", lab);
+	rc = topo_parse_topology(&b, doc, key, value);
+	if (!rc)
+		rc = topo_build_check(&b);
+	if (!rc && diags->n)
+		rc = -EINVAL;
+	if (!rc) {
+		*out = b.t;
+		b.t = NULL;
+	}
+out:
+	if (rc == -ENOMEM)
+		topo_diag(diags, (struct topo_mark){0, 0}, "out of memory");
 	topo_build_release(&b);
 	return rc;
 }

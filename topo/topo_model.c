@@ -271,6 +271,8 @@ const char *topo_port_type_name(enum topo_port_type t)
 		return "afpacket";
 	case TOPO_PORT_TAP:
 		return "tap";
+	case TOPO_PORT_AFXDP:
+		return "afxdp";
 	}
 	return "unknown";
 }

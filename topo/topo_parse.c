@@ -211,8 +211,10 @@ static void parse_port(struct pctx *c, const struct slot *s, const char *what,
 		*type = TOPO_PORT_AFPACKET;
 	} else if (scalar_eq(s->v, "tap")) {
 		*type = TOPO_PORT_TAP;
+	} else if (scalar_eq(s->v, "afxdp")) {
+		*type = TOPO_PORT_AFXDP;
 	} else {
-		err(c, where(s->k, s->v), "bad port type '%s': expected afpacket or tap",
+		err(c, where(s->k, s->v), "bad port type '%s': expected afpacket, afxdp or tap",
 		    quote(s->v, q, sizeof(q)));
 	}
 }
@@ -665,7 +667,7 @@ static int parse_endpoint(struct pctx *c, const yaml_node_t *v, struct topo_endp
 
 static void parse_link(struct pctx *c, const yaml_node_t *l)
 {
-	struct slot s[] = {{"endpoints"}, {"params"}};
+	struct slot s[] = {{"endpoints"}, {"params"}, {"port"}};
 	struct topo *t = c->b->t;
 	struct topo_src_params src;
 	struct topo_link link;
@@ -679,7 +681,11 @@ static void parse_link(struct pctx *c, const yaml_node_t *l)
 	memset(&link, 0, sizeof(link));
 	memset(&src, 0, sizeof(src));
 	link.mark = mark_of(l);
-	collect(c, l, "link", s, 2);
+	collect(c, l, "link", s, 3);
+	if (s[2].v) {
+		parse_port(c, &s[2], "link", &link.port_type);
+		link.port_mark = mark_of(s[2].k);
+	}
 	if (s[1].v) {
 		parse_params(c, &s[1], &src, "link");
 		if (src.mark.line)
@@ -914,5 +920,14 @@ int topo_parse_document(struct topo_build *b, yaml_document_t *doc)
 	struct pctx c = {.b = b, .doc = doc};
 
 	parse_root(&c);
+	return c.rc;
+}
+
+int topo_parse_topology(struct topo_build *b, yaml_document_t *doc, yaml_node_t *key,
+			yaml_node_t *value)
+{
+	struct pctx c = {.b = b, .doc = doc};
+
+	parse_topology(&c, key, value);
 	return c.rc;
 }

@@ -87,6 +87,12 @@ void topo_index_add(struct topo_build *b, unsigned idx);
 /* Walk a loaded document into b; 0 (errors are in diags) or -ENOMEM. */
 int topo_parse_document(struct topo_build *b, yaml_document_t *doc);
 
+/* Walk only the mapping a file holds under 'topology' (value; key: its key
+ * node, for a message about a value that is not a mapping, or NULL) into b,
+ * whose lab name the caller sets. 0 (errors are in diags) or -ENOMEM. */
+int topo_parse_topology(struct topo_build *b, yaml_document_t *doc, yaml_node_t *key,
+			yaml_node_t *value);
+
 /* Cross-node checks, then resolution when clean: 0, -EINVAL or -ENOMEM. */
 int topo_build_check(struct topo_build *b);
 

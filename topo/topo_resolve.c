@@ -25,6 +25,14 @@ static void resolve_ports(struct topo *t)
 		if (t->nodes[i].kind == TOPO_KIND_HOST &&
 		    t->nodes[i].port_type == TOPO_PORT_DEFAULT)
 			t->nodes[i].port_type = t->port_type;
+	for (i = 0; i < t->n_links; i++) {
+		struct topo_link *l = &t->links[i];
+
+		if (l->trunk)
+			l->port_type = TOPO_PORT_DEFAULT;
+		else if (l->port_type == TOPO_PORT_DEFAULT)
+			l->port_type = t->nodes[l->ep[0].node].port_type;
+	}
 }
 
 static int u32_cmp(const void *pa, const void *pb)

@@ -423,31 +423,6 @@ static void afp_tx_flush(struct port *p)
 		a->tx_pending = false;
 }
 
-/* Carrier as the host sees it: the host's veth end has carrier exactly
- * while this (switch-side) end is administratively up. */
-static int afp_set_carrier(struct port *p, int up)
-{
-	struct ifreq ifr = {0};
-	int s, ret = 0;
-
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->conf.ifname);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (up)
-		ifr.ifr_flags |= IFF_UP;
-	else
-		ifr.ifr_flags &= ~IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		ret = -errno;
-out:
-	close(s);
-	return ret;
-}
 
 /* Frames the kernel dropped because the receive ring was full; reading
  * PACKET_STATISTICS resets the kernel's counters, so only the control
@@ -478,6 +453,6 @@ const struct port_ops port_afpacket_ops = {
     .tx_burst = afp_tx_burst,
     .rx_fd = afp_rx_fd,
     .tx_flush = afp_tx_flush,
-    .set_carrier = afp_set_carrier,
+    .set_carrier = port_veth_set_carrier,
     .sync_stats = afp_sync_stats,
 };

@@ -10,6 +10,11 @@ QS=$SRC/topo/examples/quickstart.yaml
 cd "$TMP" || exit 1
 
 count() { grep -o "$1" "$2" | wc -l; }
+# in the command line of what this test starts in a host (other tests on
+# the machine run their own sleeps)
+MARK=rlscen$$
+SLEEP="exec python3 -c 'import sys, time; time.sleep(int(sys.argv[1]))'"
+no_marked_procs() { ! pgrep -f "$MARK" >/dev/null; }
 elapsed_lt() { [ $(($(date +%s) - $1)) -lt "$2" ]; }
 
 # 1. the library's quickstart
@@ -73,7 +78,7 @@ cat > "$TMP/timeout.yaml" <<YAML
 name: times-out
 topology: $QS
 steps:
-  - run: {host: h1, cmd: "sleep 30", timeout: 1s}
+  - run: {host: h1, cmd: "$SLEEP 30 $MARK", timeout: 1s}
   - reach: {from: h1, to: h2}
 YAML
 t0=$(date +%s)
@@ -84,7 +89,7 @@ check "timed-out run exits 1 (got $rc)" test "$rc" -eq 1
 check "it took less than 10 s" elapsed_lt "$t0" 10
 check "the step is reported as timed out" grep -q 'timed out' "$TMP/to.log"
 check "the next step was skipped" grep -q 'skipped="1"' "$TMP/to.xml"
-check "no sleep 30 left running" sh -c "! pgrep -f '^sleep 30$' >/dev/null"
+check "no sleep left running" no_marked_procs
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 
@@ -94,7 +99,7 @@ cat > "$TMP/int.yaml" <<YAML
 name: interrupted
 topology: $QS
 steps:
-  - run: {host: h2, cmd: "sleep 60", background: true}
+  - run: {host: h2, cmd: "$SLEEP 60 $MARK", background: true}
   - wait: 30s
 YAML
 t0=$(date +%s)
@@ -108,7 +113,7 @@ rc=$?
 sed 's/^/    /' "$TMP/int.log"
 check "interrupted run exits 130 (got $rc)" test "$rc" -eq 130
 check "it stopped within 15 s" elapsed_lt "$t0" 15
-check "the background command was killed" sh -c "! pgrep -f '^sleep 60$' >/dev/null"
+check "the background command was killed" no_marked_procs
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 

@@ -202,9 +202,25 @@ static void test_errors(void **state)
 	load_bad("name: x\ntopology: t.yaml\nsteps: []\n", 3, 1, "1..");
 	load_bad("name: bad.name\ntopology: t.yaml\nsteps:\n  - wait: 1s\n", 1, 7,
 		 "bad scenario name");
-	load_bad("name: x\ntopology: {inline: {}}\nsteps:\n  - wait: 1s\n", 2, 12, "inline");
+	load_bad("name: x\ntopology: [a]\nsteps:\n  - wait: 1s\n", 2, 11, "'topology' is a file");
 	load_bad(HEAD "  - run: {host: h1, cmd: x, host: h2}\n", 4, 29, "duplicate key 'host'");
 	load_bad("", 0, 0, "empty");
+}
+
+/* libyaml is quadratic in flow nesting: a scenario deeper than 64 levels
+ * is refused as quickly as a topology would be (200 kB of '[' took 85 s). */
+static void test_nesting(void **state)
+{
+	size_t n = 200000, h = strlen(HEAD "  - wait: ");
+	char *buf = malloc(h + n + 1);
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, HEAD "  - wait: ", h);
+	memset(buf + h, '[', n);
+	buf[h + n] = '\0';
+	load_bad(buf, 4, 72, "nesting deeper than 64 levels"); /* with 3 levels above */
+	free(buf);
 }
 
 static void test_unknown_names(void **state)
@@ -318,6 +334,11 @@ static void test_fuzzish(void **state)
 	    "- - -",
 	    "\xff\xfe",
 	    "name: x\ntopology: [1]\nsteps:\n  - reach: {from: [[h1]], to: {}}\n",
+	    "name: x\ntopology: t\nsteps:\n  - capture: []\n  - freeze: {a: b}\n",
+	    "name: x\ntopology: t\nsteps:\n  - expect: {capture: [x], traffic: {}}\n",
+	    "name: x\ntopology: t\nsteps:\n  - traffic: {name: t, kind: [ping], from: [h1]}\n"
+	    "  - stop: [t]\n  - thaw: []\n  - capture: {name: c, endpoint: a:b, filter: [x]}\n",
+	    "name: x\ntopology: {generate: [1]}\nsteps:\n  - expect: {traffic: t, min: 1}\n",
 	};
 	struct topo_diags d;
 	struct scenario *s;
@@ -356,16 +377,312 @@ static void test_partition(void **state)
 	load_bad(HEAD "  - heal: false\n", 4, 11, "'heal' can only be true");
 }
 
+/* capture, stop, traffic, expect, freeze, thaw: what loads into the step */
+static void test_streams_valid(void **state)
+{
+	struct scenario *s = load_ok(
+	    HEAD
+	    "  - capture: {name: c1, endpoint: h1:eth0, filter: \"icmp or arp\", snaplen: 128, "
+	    "keep: true}\n"
+	    "  - traffic: {name: t1, kind: iperf, from: h1, to: h2, seconds: 8, udp: true, "
+	    "rate: 10mbit, streams: 2}\n"
+	    "  - traffic: {name: p1, kind: ping, from: h2, to: h1, seconds: 3, interval: 20ms}\n"
+	    "  - traffic: {name: t2, kind: iperf, from: h2, to: h1, congestion: reno, omit: 2}\n"
+	    "  - freeze: [h1, h2]\n"
+	    "  - thaw: h1\n"
+	    "  - stop: c1\n"
+	    "  - expect: {capture: c1, filter: \"icmp[icmptype] == icmp-echo\", min: 3, max: 9}\n"
+	    "  - expect: {traffic: t1, min_mbit: 9, max_mbit: 11, max_loss: 1%}\n"
+	    "  - expect: {traffic: p1, max_loss: 5%, max_lost: 2, max_gap: 500ms, "
+	    "max_rtt_p50: 2ms}\n"
+	    "  - expect: {traffic: t2}\n"
+	    "  - thaw: h2\n");
+	const struct scenario_step *st = s->steps;
+	char desc[200];
+
+	(void)state;
+	assert_int_equal(s->n_steps, 12);
+	assert_int_equal(st[0].type, SCENARIO_CAPTURE);
+	assert_string_equal(st[0].name, "c1");
+	assert_string_equal(st[0].endpoint, "h1:eth0");
+	assert_string_equal(st[0].filter, "icmp or arp");
+	assert_int_equal(st[0].snaplen, 128);
+	assert_true(st[0].keep);
+	assert_false(scenario_step_is_assertion(&st[0]));
+	scenario_step_describe(&st[0], desc, sizeof(desc));
+	assert_string_equal(desc, "capture c1 on h1:eth0: icmp or arp");
+
+	assert_int_equal(st[1].type, SCENARIO_TRAFFIC);
+	assert_int_equal(st[1].kind, SCENARIO_TRAFFIC_IPERF);
+	assert_string_equal(st[1].from[0].name, "h1");
+	assert_string_equal(st[1].to[0].name, "h2");
+	assert_int_equal(st[1].seconds, 8);
+	assert_true(st[1].udp);
+	assert_int_equal(st[1].rate_bps, 10000000);
+	assert_int_equal(st[1].streams, 2);
+	scenario_step_describe(&st[1], desc, sizeof(desc));
+	assert_string_equal(desc, "traffic t1: iperf udp h1 -> h2, 8 s");
+
+	assert_int_equal(st[2].kind, SCENARIO_TRAFFIC_PING);
+	assert_int_equal(st[2].ns, 20000000ull);
+	assert_int_equal(st[2].seconds, 3);
+	assert_string_equal(st[3].congestion, "reno");
+	assert_int_equal(st[3].omit, 2);
+	assert_int_equal(st[3].seconds, 5); /* default */
+	assert_false(st[3].udp);
+
+	assert_int_equal(st[4].type, SCENARIO_FREEZE);
+	assert_int_equal(st[4].n_from, 2);
+	assert_string_equal(st[4].from[1].name, "h2");
+	assert_int_equal(st[5].type, SCENARIO_THAW);
+	scenario_step_describe(&st[4], desc, sizeof(desc));
+	assert_string_equal(desc, "freeze h1,h2");
+
+	assert_int_equal(st[6].type, SCENARIO_STOP);
+	assert_int_equal(st[6].ref, 0);
+	assert_false(scenario_step_is_assertion(&st[6]));
+
+	assert_int_equal(st[7].type, SCENARIO_EXPECT);
+	assert_int_equal(st[7].ref, 0);
+	assert_string_equal(st[7].filter, "icmp[icmptype] == icmp-echo");
+	assert_true(st[7].has_min && st[7].has_max);
+	assert_int_equal(st[7].min, 3);
+	assert_int_equal(st[7].max, 9);
+	assert_true(scenario_step_is_assertion(&st[7]));
+
+	assert_int_equal(st[8].ref, 1);
+	assert_true(st[8].has_min_mbit && st[8].has_max_mbit && st[8].has_max_loss);
+	assert_true(st[8].max_loss > 0.0099 && st[8].max_loss < 0.0101);
+
+	assert_int_equal(st[9].ref, 2);
+	assert_true(st[9].has_max_lost && st[9].has_max_gap && st[9].has_max_rtt_p50);
+	assert_int_equal(st[9].max_lost, 2);
+	assert_int_equal(st[9].max_gap, 500000000ull);
+	assert_int_equal(st[9].max_rtt_p50, 2000000ull);
+	assert_int_equal(st[10].ref, 3);
+	assert_true(scenario_step_is_assertion(&st[10])); /* the stream ends cleanly */
+	scenario_free(s);
+}
+
+/* Names and order are checked at load, each error at its place. */
+static void test_streams_errors(void **state)
+{
+	(void)state;
+	/* a stop or an expect naming nothing before it */
+	load_bad(HEAD "  - stop: c1\n", 4, 11, "no capture or traffic named 'c1' before this step");
+	load_bad(HEAD "  - expect: {traffic: t9, min_mbit: 1}\n"
+		      "  - traffic: {name: t9, kind: ping, from: h1, to: h2}\n",
+		 4, 23, "no capture or traffic named 't9'");
+	/* names */
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0}\n"
+		      "  - traffic: {name: c1, kind: ping, from: h1, to: h2}\n",
+		 5, 21, "name 'c1' is already used (line 4)");
+	load_bad(HEAD "  - capture: {name: \"c 1\", endpoint: h1:eth0}\n", 4, 21, "bad name 'c 1'");
+	load_bad(HEAD "  - capture: {endpoint: h1:eth0}\n", 4, 5, "capture step needs 'name'");
+	/* order */
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0}\n  - stop: c1\n  - stop: c1\n", 6,
+		 11, "capture 'c1' is already stopped");
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0}\n"
+		      "  - expect: {capture: c1, min: 1}\n",
+		 5, 23, "capture 'c1' is still running here: stop it first");
+	load_bad(HEAD "  - traffic: {name: t1, kind: ping, from: h1, to: h2}\n  - stop: t1\n", 5,
+		 11, "'t1' is a traffic stream");
+	load_bad(HEAD "  - traffic: {name: t1, kind: ping, from: h1, to: h2}\n"
+		      "  - expect: {capture: t1, min: 1}\n",
+		 5, 23, "'t1' is a traffic stream (expect: {traffic: t1");
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0}\n  - stop: c1\n"
+		      "  - expect: {traffic: c1}\n",
+		 6, 23, "'c1' is a capture");
+	load_bad(HEAD "  - thaw: h1\n", 4, 11, "host h1 is not frozen here (freeze: h1 first)");
+	load_bad(HEAD "  - freeze: h1\n  - freeze: [h2, h1]\n", 5, 18, "host h1 is already frozen");
+	load_bad(HEAD "  - freeze: [h1, h1]\n", 4, 13, "host h1 is named twice");
+	/* values */
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0, filter: \"tcp port http-ish\"}\n",
+		 4, 52, "bad filter 'tcp port http-ish'");
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0, snaplen: 10}\n", 4, 53,
+		 "bad value '10'");
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1}\n", 4, 35, "bad endpoint 'h1'");
+	load_bad(HEAD "  - traffic: {name: t1, kind: udp, from: h1, to: h2}\n", 4, 31,
+		 "bad kind 'udp' (iperf or ping)");
+	load_bad(HEAD "  - traffic: {name: t1, kind: iperf, from: h1, to: h2, rate: fast}\n", 4, 62,
+		 "bad rate 'fast'");
+	load_bad(HEAD
+		 "  - traffic: {name: t1, kind: iperf, from: h1, to: h2, congestion: \"x y\"}\n",
+		 4, 68, "bad congestion control 'x y'");
+	load_bad(HEAD "  - traffic: {name: t1, kind: iperf, from: h1, to: h1}\n", 4, 52,
+		 "a stream from h1 to itself");
+	load_bad(HEAD "  - traffic: {name: t1, kind: ping, from: h1, to: h2, interval: 1ms}\n", 4,
+		 65, "interval must be 2ms..10s");
+	/* keys of the other kind */
+	load_bad(HEAD "  - traffic: {name: t1, kind: ping, from: h1, to: h2, udp: true}\n", 4, 55,
+		 "'udp' is only for iperf streams");
+	load_bad(HEAD "  - traffic: {name: t1, kind: iperf, from: h1, to: h2, interval: 1s}\n", 4,
+		 56, "'interval' is only for ping streams");
+	load_bad(HEAD "  - traffic: {name: t1, kind: iperf, from: h1, to: h2, udp: true, "
+		      "congestion: reno}\n",
+		 4, 67, "'congestion' is only for TCP streams");
+	load_bad(HEAD "  - traffic: {name: t1, kind: iperf, from: h1, to: h2}\n"
+		      "  - expect: {traffic: t1, max_loss: 1%}\n",
+		 5, 27, "'max_loss' is only for UDP iperf streams and ping");
+	load_bad(HEAD "  - traffic: {name: t1, kind: iperf, from: h1, to: h2}\n"
+		      "  - expect: {traffic: t1, max_gap: 1s}\n",
+		 5, 27, "'max_gap' is only for ping streams");
+	load_bad(HEAD "  - traffic: {name: p1, kind: ping, from: h1, to: h2}\n"
+		      "  - expect: {traffic: p1, min_mbit: 1}\n",
+		 5, 27, "'min_mbit' is only for iperf streams");
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0}\n  - stop: c1\n"
+		      "  - expect: {capture: c1, max_gap: 1s}\n",
+		 6, 27, "'max_gap' is only for traffic");
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0}\n  - stop: c1\n"
+		      "  - expect: {capture: c1}\n",
+		 6, 5, "expect on a capture needs 'min' or 'max'");
+	load_bad(HEAD "  - expect: {min: 1}\n", 4, 5, "exactly one of 'capture' and 'traffic'");
+	load_bad(HEAD "  - capture: {name: c1, endpoint: h1:eth0}\n  - stop: c1\n"
+		      "  - expect: {capture: c1, filter: \"ip proto nosuch\", min: 1}\n",
+		 6, 35, "bad filter");
+}
+
+/* The topology written in the scenario: the same lab as from a file, and
+ * its errors at the scenario's own lines. */
+static void test_inline_topology(void **state)
+{
+	static const char text[] = "name: inl\n"
+				   "seed: 3\n"
+				   "topology:\n"
+				   "  defaults: {subnet: 10.0.0.0/24}\n"
+				   "  nodes:\n"
+				   "    sw1: {kind: switch}\n"
+				   "    h1: {kind: host}\n"
+				   "    h2: {kind: host}\n"
+				   "  links:\n"
+				   "    - endpoints: [h1:eth0, sw1:p1]\n"
+				   "    - endpoints: [h2:eth0, sw1:p2]\n"
+				   "      params: {delay: 5ms}\n"
+				   "steps:\n"
+				   "  - reach: {from: h1, to: h2}\n"
+				   "  - capture: {name: c, endpoint: sw1:p2}\n";
+	struct topo *t = NULL, *f = NULL;
+	struct topo_diags d, fd;
+	struct scenario *s = load_ok(text);
+
+	(void)state;
+	assert_int_equal(s->topo_kind, SCENARIO_TOPO_INLINE);
+	assert_int_equal(scenario_load_topology(s, "lab2", &t, &d), 0);
+	assert_string_equal(t->name, "lab2");
+	assert_string_equal(t->file, "s.yaml");
+	assert_true(t->has_seed);
+	assert_int_equal(t->seed, 3);
+	assert_int_equal(topo_load_buffer("t.yaml", topo_yaml, strlen(topo_yaml), &f, &fd), 0);
+	assert_int_equal(t->n_nodes, f->n_nodes);
+	assert_int_equal(t->n_links, f->n_links);
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		assert_string_equal(t->nodes[i].name, f->nodes[i].name);
+		assert_int_equal(t->nodes[i].ip.addr, f->nodes[i].ip.addr);
+	}
+	assert_int_equal(t->links[1].params[TOPO_DIR_TO_HOST].delay_ns, 5000000ull);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(scenario_check(s, t, &d), 0);
+	topo_free(t);
+	topo_free(f);
+	scenario_free(s);
+
+	/* a generator mapping inline, with defaults */
+	s = load_ok("name: g\ntopology:\n  defaults: {subnet: 10.9.0.0/16}\n"
+		    "  generate: {type: star, hosts: 3}\nsteps:\n  - reach: {from: h1, to: h3}\n");
+	assert_int_equal(s->topo_kind, SCENARIO_TOPO_INLINE);
+	assert_int_equal(scenario_load_topology(s, NULL, &t, &d), 0);
+	assert_string_equal(t->name, "g");
+	assert_int_equal(t->nodes[topo_node_find(t, "h1")].ip.addr, 0x0a090001);
+	topo_free(t);
+	scenario_free(s);
+
+	/* errors inside it: the scenario file's positions */
+	s = load_ok("name: e\ntopology:\n  nodes:\n    sw1: {kind: switch}\n    h1: {kind: hots}\n"
+		    "  links:\n    - endpoints: [h1:eth0, sw9:p1]\nsteps:\n  - wait: 1s\n");
+	assert_int_equal(scenario_load_topology(s, NULL, &t, &d), -EINVAL);
+	assert_null(t);
+	assert_string_equal(d.file, "s.yaml");
+	assert_true(d.n >= 2);
+	assert_int_equal(d.d[0].mark.line, 5);
+	assert_int_equal(d.d[0].mark.col, 16);
+	assert_non_null(strstr(d.d[0].msg, "hots"));
+	assert_int_equal(d.d[1].mark.line, 7);
+	assert_non_null(strstr(d.d[1].msg, "sw9"));
+	scenario_free(s);
+	s = load_ok("name: e\ntopology: {colour: red}\nsteps:\n  - wait: 1s\n");
+	assert_int_equal(scenario_load_topology(s, NULL, &t, &d), -EINVAL);
+	assert_int_equal(d.d[0].mark.line, 2);
+	assert_int_equal(d.d[0].mark.col, 12);
+	assert_non_null(strstr(d.d[0].msg, "colour"));
+	scenario_free(s);
+	/* the generator spec string form is still a spec */
+	s = load_ok("name: g\ntopology: {generate: \"star,2\"}\nsteps:\n  - wait: 1s\n");
+	assert_int_equal(s->topo_kind, SCENARIO_TOPO_GENERATE);
+	scenario_free(s);
+}
+
+/* Names the topology lacks, and captures where nothing can be seen, are
+ * errors before anything starts. */
+static void test_streams_names(void **state)
+{
+	static const char topo2[] = "name: t\n"
+				    "topology:\n"
+				    "  defaults: {subnet: 10.0.0.0/24}\n"
+				    "  nodes:\n"
+				    "    sw1: {kind: switch}\n"
+				    "    sw2: {kind: switch}\n"
+				    "    h1: {kind: host}\n"
+				    "    h2: {kind: host, port: tap}\n"
+				    "    h3: {kind: host}\n"
+				    "  links:\n"
+				    "    - endpoints: [h1:eth0, sw1:p1]\n"
+				    "    - endpoints: [h2:eth0, sw1:p2]\n"
+				    "    - endpoints: [sw1:p3, sw2:p1]\n";
+	struct scenario *s = load_ok(HEAD "  - capture: {name: a, endpoint: sw1:p1}\n"
+					  "  - capture: {name: b, endpoint: sw1:p2}\n"
+					  "  - capture: {name: c, endpoint: sw1:p3}\n"
+					  "  - capture: {name: d, endpoint: h2:eth0}\n"
+					  "  - capture: {name: e, endpoint: h3:eth0}\n"
+					  "  - traffic: {name: t, kind: ping, from: h1, to: h3}\n"
+					  "  - traffic: {name: u, kind: iperf, from: h9, to: h1}\n"
+					  "  - freeze: [h1, sw2]\n");
+	struct topo_diags td, d;
+	struct topo *t = NULL;
+
+	(void)state;
+	assert_int_equal(topo_load_buffer("t.yaml", topo2, strlen(topo2), &t, &td), 0);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(scenario_check(s, t, &d), -EINVAL);
+	assert_int_equal(d.n, 6);
+	/* sw1:p1 (afpacket) and h2:eth0 (a tap, on the host side) are fine */
+	assert_int_equal(d.d[0].mark.line, 5);
+	assert_int_equal(d.d[0].mark.col, 34);
+	assert_non_null(strstr(d.d[0].msg, "only afpacket ports"));
+	assert_non_null(strstr(d.d[0].msg, "capture on h2:eth0"));
+	assert_int_equal(d.d[1].mark.line, 6);
+	assert_non_null(strstr(d.d[1].msg, "cannot capture on trunk port 'sw1:p3'"));
+	assert_int_equal(d.d[2].mark.line, 8);
+	assert_string_equal(d.d[2].msg, "unknown endpoint 'h3:eth0'");
+	assert_int_equal(d.d[3].mark.line, 9);
+	assert_string_equal(d.d[3].msg, "host 'h3' has no address to send to");
+	assert_int_equal(d.d[4].mark.line, 10);
+	assert_string_equal(d.d[4].msg, "unknown host 'h9'");
+	assert_int_equal(d.d[5].mark.line, 11);
+	assert_int_equal(d.d[5].mark.col, 18);
+	assert_string_equal(d.d[5].msg, "unknown host 'sw2'");
+	topo_free(t);
+	scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_partition),
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_generate_and_defaults),
-	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_unknown_names),
-	    cmocka_unit_test(test_topology_file),
-	    cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_nesting),	   cmocka_unit_test(test_streams_valid),
+	    cmocka_unit_test(test_streams_errors), cmocka_unit_test(test_inline_topology),
+	    cmocka_unit_test(test_streams_names),  cmocka_unit_test(test_partition),
+	    cmocka_unit_test(test_valid),	   cmocka_unit_test(test_generate_and_defaults),
+	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_unknown_names),
+	    cmocka_unit_test(test_topology_file),  cmocka_unit_test(test_junit),
 	    cmocka_unit_test(test_fuzzish),
 	};
 

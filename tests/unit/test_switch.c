@@ -12,7 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <time.h>
+
+#include <rte_lcore.h>
 
 #include "dp_support.h"
 #include "portlink.h"
@@ -372,6 +375,113 @@ static void test_partition(void **state)
 	assert_int_equal(collected(e->p[1], MAC2), 1);
 }
 
+/* The park state machine, exactly: a port with traffic stays on the busy
+ * list for as long as frames keep coming, even when they are further apart
+ * than WORKER_IDLE_POLLS loops in total; it is parked after WORKER_IDLE_POLLS
+ * empty polls in a row, not one earlier; ports that never had traffic are
+ * never polled. No wake-ups are asked for here: a port parked by mistake
+ * would stay parked and fail the test. */
+static void test_busy_port_stays_active(void **state)
+{
+	struct env *e = *state;
+
+	inject(e, e->p[0], MAC1, BCAST, 60);
+	worker_wake_ports(e->w, 100);
+	assert_int_equal(worker_poll(e->w), 1);
+	for (int i = 1; i <= 4 * WORKER_IDLE_POLLS; i++) {
+		if (i % (WORKER_IDLE_POLLS / 2) == 0)
+			inject(e, e->p[0], MAC1, BCAST, 60);
+		worker_poll(e->w);
+		assert_true(e->p[0]->active);
+	}
+	assert_int_equal(e->w->n_active, 1); /* p2, p3 only sent to: parked */
+	assert_int_equal(collected(e->p[1], BCAST), 9);
+	assert_int_equal(collected(e->p[2], BCAST), 9);
+	/* the last frame came 0 loops ago (4 * IDLE is a multiple of IDLE/2) */
+	for (int i = 1; i < WORKER_IDLE_POLLS; i++)
+		worker_poll(e->w);
+	assert_true(e->p[0]->active);
+	worker_poll(e->w);
+	assert_false(e->p[0]->active);
+	assert_int_equal(e->w->n_active, 0);
+}
+
+/* The FDB's rte_hash keeps per-lcore state: the worker thread needs an
+ * lcore id, as the switch's EAL worker lcores have. */
+static void *worker_thread(void *arg)
+{
+	if (rte_thread_register() < 0)
+		return arg; /* the test sees a non-NULL result */
+	worker_main(arg);
+	rte_thread_unregister();
+	return NULL;
+}
+
+static uint64_t counter(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* Up to 2 s for cond to hold. */
+#define WAIT_FOR(cond)                                                                            \
+	for (int wait_ms_ = 0; wait_ms_ < 2000 && !(cond); wait_ms_++)                          \
+	sleep_ms(1)
+
+/* The worker's own loop (worker_main on a thread): with nothing active it
+ * sleeps in epoll_wait (no loop runs), a frame wakes it through its port's
+ * fd, and with frames held by an emulated link it sleeps on its timer until
+ * shortly before they are due instead of polling through the delay. */
+static void test_worker_sleeps(void **state)
+{
+	struct env *e = *state;
+	struct linkparams d200 = lp("delay=200ms");
+	uint64_t idle_loops, idle_sleeps, loops, timer_wakeups;
+	unsigned fast = 0, held_early, held = 0;
+	uint32_t parked;
+	struct timespec t0, t1;
+	double held_ms;
+	pthread_t th;
+	void *ret;
+
+	portlink_set(e->p[1]->link, PORTLINK_OUT, &d200); /* switch -> p2 */
+	assert_int_equal(pthread_create(&th, NULL, worker_thread, e->w), 0);
+	/* measured with the worker running, asserted once it has stopped: a
+	 * failed assertion must not leave it running on a freed switch */
+	sleep_ms(100);
+	idle_loops = counter(&e->w->loops);
+	idle_sleeps = counter(&e->w->sleeps);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	inject(e, e->p[0], MAC1, BCAST, 60);
+	WAIT_FOR((fast = collected(e->p[2], BCAST)) > 0); /* p3: no delay */
+	/* p1 parks after its idle polls; the frame for p2 is still held */
+	WAIT_FOR(__atomic_load_n(&e->w->n_active, __ATOMIC_RELAXED) == 0);
+	parked = __atomic_load_n(&e->w->n_active, __ATOMIC_RELAXED);
+	loops = counter(&e->w->loops);
+	timer_wakeups = counter(&e->w->timer_wakeups);
+	held_early = collected(e->p[1], NULL);
+	WAIT_FOR((held = collected(e->p[1], BCAST)) > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	loops = counter(&e->w->loops) - loops;
+	timer_wakeups = counter(&e->w->timer_wakeups) - timer_wakeups;
+	worker_stop(e->w);
+	assert_int_equal(pthread_join(th, &ret), 0);
+	assert_null(ret);
+
+	assert_int_equal(idle_loops, 0); /* asleep from the start */
+	assert_int_equal(idle_sleeps, 1);
+	assert_int_equal(fast, 1);
+	assert_int_equal(parked, 0);
+	assert_int_equal(held_early, 0);
+	assert_int_equal(held, 1);
+	held_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(held_ms >= 199.0);
+	/* woken by the timer, then at most WORKER_SPIN_NS (0.1 ms) of polling:
+	 * a few thousand loops, where polling through the 200 ms would be
+	 * hundreds of thousands */
+	assert_true(timer_wakeups >= 1);
+	assert_true(loops < 20000);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -397,6 +507,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_link_dup_corrupt, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_link_held_on_delete, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_partition, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_busy_port_stays_active, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_sleeps, env_setup, env_teardown),
 	};
 	return cmocka_run_group_tests_name("switch", tests, group_setup, group_teardown);
 }

@@ -145,6 +145,34 @@ static void test_links_normalised(void **state)
 	topo_free(t);
 }
 
+/* The port type of a host link: the link's 'port', else the host's, else
+ * defaults.port; 'port' on a trunk is an error. */
+static void test_link_port_type(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {subnet: 10.0.0.0/24, port: tap}\n"
+			"  nodes:\n"
+			"    sw1: {kind: switch}\n"
+			"    h1: {kind: host, port: afxdp}\n"
+			"    h2: {kind: host}\n"
+			"  links:\n"
+			"    - {endpoints: [h1:eth0, sw1:p1]}\n"
+			"    - {endpoints: [sw1:p2, h1:eth1], port: afpacket}\n"
+			"    - {endpoints: [h2:eth0, sw1:p3]}\n");
+	assert_int_equal(t->links[0].port_type, TOPO_PORT_AFXDP);
+	assert_int_equal(t->links[1].port_type, TOPO_PORT_AFPACKET);
+	assert_int_equal(t->links[2].port_type, TOPO_PORT_TAP);
+	topo_free(t);
+	expect_err(HDR "  nodes: {a: {kind: switch}, b: {kind: switch}}\n"
+		       "  links:\n    - {endpoints: [a:p1, b:p1], port: tap}\n",
+		   5, 33, "'port' is for a link to a host");
+	expect_err(HDR "  nodes: {a: {kind: switch}, h: {kind: host}}\n"
+		       "  links:\n    - {endpoints: [h:eth0, a:p1], port: vxlan}\n",
+		   5, 41, "bad port type 'vxlan'");
+}
+
 /* Switch-to-switch links keep the file's order; host links are still normalised. */
 static void test_trunk_links(void **state)
 {
@@ -531,7 +559,7 @@ static void test_err_kinds(void **state)
 	expect_err(HDR "  nodes:\n    s: {kind: switch, gateway: 10.0.0.1}\n", 4, 23,
 		   "key 'gateway'");
 	expect_err(HDR "  nodes:\n    a: {kind: host, port: vhost}\n", 4, 27,
-		   "bad port type 'vhost': expected afpacket or tap");
+		   "bad port type 'vhost': expected afpacket, afxdp or tap");
 	expect_err(HDR "  defaults: {port: pcap}\n  nodes: {a: {kind: host}}\n", 3, 20,
 		   "bad port type 'pcap'");
 }
@@ -1532,6 +1560,7 @@ int main(void)
 	    cmocka_unit_test(test_err_dup_node_fixture),
 	    cmocka_unit_test(test_err_unknown_keys),
 	    cmocka_unit_test(test_err_kinds),
+	    cmocka_unit_test(test_link_port_type),
 	    cmocka_unit_test(test_err_names),
 	    cmocka_unit_test(test_err_addresses),
 	    cmocka_unit_test(test_err_subnet_rules),

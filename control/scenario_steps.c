@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * The timeline's steps and assertions: wait, run, link, partition, heal,
+ * reach, ping, iperf and counter. Each reports what is wrong at its place
+ * and fills its step; names are resolved later (scenario_check()).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linkparams.h"
+#include "scenario_yaml.h"
+
+void sy_parse_wait(struct sctx *c, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot s = {"wait", NULL, v};
+
+	sy_get_time(c, &s, "wait step", &st->ns);
+}
+
+void sy_parse_run(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot s[] = {{"host"},	      {"cmd"},	      {"timeout"}, {"expect_exit"},
+			   {"expect_output"}, {"background"}, {NULL}};
+	long long ex = 0;
+
+	if (sy_collect(c, v, "run step", s) < 0)
+		return;
+	st->ns = 30ull * 1000000000ull;
+	if (sy_need(c, at, &s[0], "run step"))
+		sy_get_hosts(c, &s[0], 0, &st->from, &st->n_from);
+	if (sy_need(c, at, &s[1], "run step"))
+		sy_get_text(c, &s[1], "run step", &st->cmd);
+	if (s[2].v)
+		sy_get_time(c, &s[2], "run step", &st->ns);
+	if (s[3].v) {
+		sy_get_int(c, &s[3], "run step", 0, 255, &ex);
+		st->has_expect_exit = 1;
+		st->expect_exit = (int)ex;
+	}
+	if (s[4].v)
+		sy_get_text(c, &s[4], "run step", &st->expect_output);
+	if (s[5].v)
+		sy_get_bool(c, &s[5], "run step", &st->background);
+	if (st->background && (s[3].v || s[4].v))
+		sy_err(c, s[5].k,
+		       "a background command has nothing to expect "
+		       "(drop expect_exit/expect_output or background)");
+	if (s[2].v && st->ns == 0)
+		sy_err(c, s[2].v, "timeout must be more than 0");
+}
+
+static void check_set(struct sctx *c, const yaml_node_t *at, const char *set)
+{
+	char buf[1024], e[160], *tok, *save = NULL;
+	struct linkparams lp = {0};
+	int n = 0;
+
+	if (strlen(set) >= sizeof(buf)) {
+		sy_err(c, at, "link set: too long");
+		return;
+	}
+	strcpy(buf, set);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), n++) {
+		if (linkparams_set_kv(&lp, tok, e, sizeof(e)) < 0) {
+			sy_err(c, at, "link set: %s", e);
+			return;
+		}
+	}
+	if (n == 0)
+		sy_err(c, at, "link set: no parameters (e.g. \"delay=10ms loss=1%%\")");
+}
+
+void sy_parse_link(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot s[] = {{"endpoint"}, {"set"}, {"down"}, {"up"}, {NULL}};
+	int down = 0, up = 0, n;
+
+	if (sy_collect(c, v, "link step", s) < 0)
+		return;
+	if (sy_need(c, at, &s[0], "link step"))
+		sy_get_endpoint(c, &s[0], "link step", st);
+	n = !!s[1].v + !!s[2].v + !!s[3].v;
+	if (n != 1) {
+		sy_err(c, at, "link step needs exactly one of 'set', 'down: true', 'up: true'");
+		return;
+	}
+	if (s[1].v) {
+		st->link_op = SCENARIO_LINK_SET;
+		sy_get_text(c, &s[1], "link step", &st->set);
+		if (st->set)
+			check_set(c, s[1].v, st->set);
+	} else if (s[2].v) {
+		sy_get_bool(c, &s[2], "link step", &down);
+		st->link_op = SCENARIO_LINK_DOWN;
+		if (!down)
+			sy_err(c, s[2].v, "'down' can only be true (use 'up: true')");
+	} else {
+		sy_get_bool(c, &s[3], "link step", &up);
+		st->link_op = SCENARIO_LINK_UP;
+		if (!up)
+			sy_err(c, s[3].v, "'up' can only be true (use 'down: true')");
+	}
+}
+
+/* partition: [[h1, h2], [h3]]: two or more groups of hosts. */
+void sy_parse_partition(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	yaml_node_item_t *it;
+	size_t groups;
+	unsigned g = 0;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		sy_err(c, v, "partition is a list of host lists, e.g. [[h1, h2], [h3]]");
+		return;
+	}
+	groups = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (groups < 2 || groups > 64) {
+		sy_err(c, v, "a partition has 2..64 groups");
+		return;
+	}
+	st->from = calloc(SCENARIO_HOSTS_MAX, sizeof(*st->from));
+	st->group = calloc(SCENARIO_HOSTS_MAX, sizeof(*st->group));
+	if (st->from == NULL || st->group == NULL) {
+		c->rc = -ENOMEM;
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		struct slot sl = {"partition", at, yaml_document_get_node(c->doc, *it)};
+		struct scenario_name *names = NULL;
+		unsigned n = 0;
+
+		g++;
+		if (sl.v == NULL || sl.v->type != YAML_SEQUENCE_NODE) {
+			sy_err(c, sl.v ? sl.v : v, "each group of a partition is a list of hosts");
+			continue;
+		}
+		sy_get_hosts(c, &sl, 1, &names, &n);
+		for (unsigned k = 0; k < n; k++) {
+			for (unsigned j = 0; j < st->n_from; j++) {
+				if (strcmp(st->from[j].name, names[k].name) == 0) {
+					sy_err(c, at, "host %s is in two groups of the partition",
+					       names[k].name);
+					break;
+				}
+			}
+			if (st->n_from == SCENARIO_HOSTS_MAX) {
+				sy_err(c, at, "a partition names at most %d hosts",
+				       SCENARIO_HOSTS_MAX);
+				break;
+			}
+			st->group[st->n_from] = g;
+			st->from[st->n_from++] = names[k];
+		}
+		free(names);
+	}
+}
+
+/* heal: true: every host port back to no group. */
+void sy_parse_heal(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot sl = {"heal", at, v};
+	int yes = 0;
+
+	(void)st;
+	sy_get_bool(c, &sl, "heal step", &yes);
+	if (!yes && sy_is_scalar(v))
+		sy_err(c, v, "'heal' can only be true");
+}
+
+void sy_parse_reach(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot s[] = {{"from"}, {"to"}, {"expect"}, {NULL}};
+
+	if (sy_collect(c, v, "reach step", s) < 0)
+		return;
+	st->expect = 1;
+	if (sy_need(c, at, &s[0], "reach step"))
+		sy_get_hosts(c, &s[0], 1, &st->from, &st->n_from);
+	if (sy_need(c, at, &s[1], "reach step"))
+		sy_get_hosts(c, &s[1], 1, &st->to, &st->n_to);
+	if (s[2].v)
+		sy_get_bool(c, &s[2], "reach step", &st->expect);
+}
+
+void sy_parse_ping(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot s[] = {{"from"},	 {"to"},	  {"count"}, {"interval"},
+			   {"max_loss"}, {"max_rtt_p50"}, {NULL}};
+	long long cnt = 10;
+
+	if (sy_collect(c, v, "ping step", s) < 0)
+		return;
+	st->ns = 100000000ull; /* 100 ms */
+	if (sy_need(c, at, &s[0], "ping step"))
+		sy_get_hosts(c, &s[0], 0, &st->from, &st->n_from);
+	if (sy_need(c, at, &s[1], "ping step"))
+		sy_get_hosts(c, &s[1], 0, &st->to, &st->n_to);
+	if (s[2].v)
+		sy_get_int(c, &s[2], "ping step", 1, 100000, &cnt);
+	st->count = (unsigned)cnt;
+	if (s[3].v) {
+		sy_get_time(c, &s[3], "ping step", &st->ns);
+		if (st->ns < 2000000ull || st->ns > 60000000000ull)
+			sy_err(c, s[3].v, "interval must be 2ms..60s");
+	}
+	if (s[4].v) {
+		sy_get_prob(c, &s[4], "ping step", &st->max_loss);
+		st->has_max_loss = 1;
+	}
+	if (s[5].v) {
+		sy_get_time(c, &s[5], "ping step", &st->max_rtt_p50);
+		st->has_max_rtt_p50 = 1;
+	}
+}
+
+void sy_parse_iperf(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot s[] = {{"client"}, {"server"}, {"seconds"}, {"min_mbit"}, {"max_mbit"}, {NULL}};
+	long long secs = 3;
+
+	if (sy_collect(c, v, "iperf step", s) < 0)
+		return;
+	if (sy_need(c, at, &s[0], "iperf step"))
+		sy_get_hosts(c, &s[0], 0, &st->from, &st->n_from);
+	if (sy_need(c, at, &s[1], "iperf step"))
+		sy_get_hosts(c, &s[1], 0, &st->to, &st->n_to);
+	if (s[2].v)
+		sy_get_int(c, &s[2], "iperf step", 1, 3600, &secs);
+	st->seconds = (unsigned)secs;
+	if (s[3].v) {
+		sy_get_num(c, &s[3], "iperf step", &st->min_mbit);
+		st->has_min_mbit = 1;
+	}
+	if (s[4].v) {
+		sy_get_num(c, &s[4], "iperf step", &st->max_mbit);
+		st->has_max_mbit = 1;
+	}
+}
+
+void sy_parse_counter(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
+{
+	struct slot s[] = {{"endpoint"}, {"dir"}, {"drop"}, {"min"}, {"max"}, {NULL}};
+	char q[SY_QUOTE_MAX];
+	size_t i;
+
+	if (sy_collect(c, v, "counter step", s) < 0)
+		return;
+	if (sy_need(c, at, &s[0], "counter step"))
+		sy_get_endpoint(c, &s[0], "counter step", st);
+	if (sy_need(c, at, &s[1], "counter step") && sy_want_scalar(c, &s[1], "counter step")) {
+		if (sy_scalar_eq(s[1].v, "in") || sy_scalar_eq(s[1].v, "out"))
+			st->dir_out = sy_scalar_eq(s[1].v, "out");
+		else
+			sy_err(c, s[1].v, "bad dir '%s' (in or out)",
+			       sy_quote(s[1].v, q, sizeof(q)));
+	}
+	if (sy_need(c, at, &s[2], "counter step") && sy_want_scalar(c, &s[2], "counter step")) {
+		int ok = sy_scalar_str(s[2].v, st->drop, sizeof(st->drop)) == 0 && st->drop[0];
+
+		for (i = 0; ok && st->drop[i]; i++)
+			ok = (st->drop[i] >= 'a' && st->drop[i] <= 'z') || st->drop[i] == '_';
+		if (!ok)
+			sy_err(c, s[2].v, "bad drop reason '%s' (e.g. loss)",
+			       sy_quote(s[2].v, q, sizeof(q)));
+	}
+	if (s[3].v) {
+		sy_get_int(c, &s[3], "counter step", 0, LLONG_MAX, &st->min);
+		st->has_min = 1;
+	}
+	if (s[4].v) {
+		sy_get_int(c, &s[4], "counter step", 0, LLONG_MAX, &st->max);
+		st->has_max = 1;
+	}
+	if (!s[3].v && !s[4].v)
+		sy_err(c, at, "counter step needs 'min' or 'max'");
+}
