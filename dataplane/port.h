@@ -140,6 +140,7 @@ struct port {
 	uint8_t active;	  /* on the worker's busy-poll list */
 	uint8_t delayed;  /* on the worker's list of ports holding frames */
 	uint32_t idle_polls;
+	uint64_t last_rx_ns; /* when the worker last received on it */
 	struct rte_mbuf *txq[PORT_TXQ_SIZE];
 	/* the emulated link (never NULL once the port is published) */
 	struct portlink *link;

@@ -487,13 +487,15 @@ unsigned worker_poll(struct worker *w)
 		n = p->ops->rx_burst(p, pkts, SW_BURST);
 		if (n > 0) {
 			p->idle_polls = 0;
+			p->last_rx_ns = w->now_ns;
 			total += n;
 			if (portlink_busy(p->link, PORTLINK_IN)) {
 				worker_rx_link(w, p, pkts, n);
 			} else {
 				sw_input(w->sw, w, p, pkts, n);
 			}
-		} else if (++p->idle_polls >= WORKER_IDLE_POLLS) {
+		} else if (++p->idle_polls >= WORKER_IDLE_POLLS &&
+			   w->now_ns - p->last_rx_ns >= WORKER_IDLE_NS) {
 			p->active = 0;
 			slots[i] = slots[--w->n_active];
 			continue;

@@ -4,7 +4,9 @@
  *
  * Adaptive polling. A port with recent traffic is on the worker's active
  * list and is polled every loop. A port that stayed empty for
- * WORKER_IDLE_POLLS loops is parked: it stays registered on the worker's
+ * WORKER_IDLE_POLLS loops and WORKER_IDLE_NS is parked (by loops alone, a
+ * cheap backend would park between two frames 100 us apart and pay a
+ * wake-up for each; by time alone, a port woken for nothing would spin): it stays registered on the worker's
  * epoll set (level-triggered on its rx fd) and is polled again only when
  * epoll says it is readable. With nothing active the worker sleeps in
  * epoll_wait, RCU-offline, so an idle lab costs no CPU: the cores belong to
@@ -31,7 +33,8 @@
 
 #include "switch.h"
 
-#define WORKER_IDLE_POLLS  2048 /* empty polls before a port is parked */
+#define WORKER_IDLE_POLLS  2048 /* empty polls before a port is parked, */
+#define WORKER_IDLE_NS	   500000 /* and this long since it last had a frame */
 #define WORKER_EPOLL_EVERY 32	/* loops between epoll checks while busy */
 /* A worker holding delayed frames sleeps on a timerfd until this long
  * before the next one is due, then polls: timer wake-ups are late by tens

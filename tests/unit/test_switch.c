@@ -206,6 +206,13 @@ static void test_port_removal(void **state)
 	    -EEXIST);
 }
 
+static void nap_ns(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000) + 100000};
+
+	nanosleep(&ts, NULL);
+}
+
 static void test_park_and_wake(void **state)
 {
 	struct env *e = *state;
@@ -215,6 +222,7 @@ static void test_park_and_wake(void **state)
 	collected(e->p[1], NULL);
 	collected(e->p[2], NULL);
 	assert_true(e->w->n_active >= 1);
+	nap_ns(WORKER_IDLE_NS);
 	for (int i = 0; i <= WORKER_IDLE_POLLS; i++)
 		worker_poll(e->w);
 	assert_int_equal(e->w->n_active, 0); /* every idle port is parked */
@@ -397,12 +405,29 @@ static void test_busy_port_stays_active(void **state)
 	assert_int_equal(e->w->n_active, 1); /* p2, p3 only sent to: parked */
 	assert_int_equal(collected(e->p[1], BCAST), 9);
 	assert_int_equal(collected(e->p[2], BCAST), 9);
-	/* the last frame came 0 loops ago (4 * IDLE is a multiple of IDLE/2) */
+	/* the last frame came 0 loops ago (4 * IDLE is a multiple of IDLE/2):
+	 * however long ago in time, the port is not parked before
+	 * WORKER_IDLE_POLLS empty polls */
+	nap_ns(WORKER_IDLE_NS);
 	for (int i = 1; i < WORKER_IDLE_POLLS; i++)
 		worker_poll(e->w);
 	assert_true(e->p[0]->active);
 	worker_poll(e->w);
 	assert_false(e->p[0]->active);
+	assert_int_equal(e->w->n_active, 0);
+	/* nor before WORKER_IDLE_NS since its last frame, however many polls */
+	inject(e, e->p[0], MAC1, BCAST, 60);
+	worker_wake_ports(e->w, 100);
+	assert_int_equal(worker_poll(e->w), 1);
+	for (int i = 0; i < 2 * WORKER_IDLE_POLLS; i++)
+		worker_poll(e->w);
+	if (worker_clock_ns(e->w) - e->p[0]->last_rx_ns < WORKER_IDLE_NS)
+		assert_true(e->p[0]->active);
+	nap_ns(WORKER_IDLE_NS);
+	worker_poll(e->w);
+	assert_false(e->p[0]->active);
+	collected(e->p[1], NULL);
+	collected(e->p[2], NULL);
 	assert_int_equal(e->w->n_active, 0);
 }
 
