@@ -118,13 +118,7 @@ basic() {
 
 	hosts=$(lab_hosts "$LAB")
 	n=$(echo $hosts | wc -w)
-	for a in $hosts; do
-		for b in $hosts; do
-			[ "$a" = "$b" ] && continue
-			check "ping ${a%%=*} -> ${b%%=*}" "$RL" exec "$LAB" "${a%%=*}" -- \
-				ping -c 2 -i 0.2 -W 2 -q "${b#*=}"
-		done
-	done
+	ping_all "$LAB" $hosts
 	"$RL" stats "$LAB" --json > "$TMP/stats.json"
 	check "every afxdp port received and sent the pings" python3 - "$TMP/stats.json" "$n" <<'PY'
 import json, sys

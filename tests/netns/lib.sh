@@ -31,6 +31,17 @@ for l in open(sys.argv[1]):
     if r.get("op")=="switch": print(r["pid"])' "/run/rackless/$1/journal"
 }
 
+ping_all() { # ping_all LAB NAME=IP...: every ordered pair, 2 pings each
+	local lab=$1 a b; shift
+	for a in "$@"; do
+		for b in "$@"; do
+			[ "$a" = "$b" ] && continue
+			check "ping ${a%%=*} -> ${b%%=*}" "$RL" exec "$lab" "${a%%=*}" -- \
+				ping -c 2 -i 0.2 -W 2 -q "${b#*=}"
+		done
+	done
+}
+
 lab_hosts() { # "name=ip" for every host with an address
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(n["name"]+"="+n["ip"].split("/")[0] for n in d["nodes"] if n["kind"]=="host" and "ip" in n))' "/run/rackless/$1/lab.json"
 }

@@ -24,13 +24,7 @@ check "and says why" grep -q "already up" "$TMP/err"
 HOSTS=$(lab_hosts "$LAB")
 N=$(echo $HOSTS | wc -w)
 check "three hosts with addresses" test "$N" -eq 3
-for a in $HOSTS; do
-	for b in $HOSTS; do
-		[ "$a" = "$b" ] && continue
-		check "ping ${a%%=*} -> ${b%%=*}" "$RL" exec "$LAB" "${a%%=*}" -- \
-			ping -c 2 -i 0.2 -W 2 -q "${b#*=}"
-	done
-done
+ping_all "$LAB" $HOSTS
 
 # each host sent 2 requests to and answered 2 from each other host: its
 # switch port received at least 4*(N-1) frames, and sent as many
