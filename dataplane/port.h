@@ -139,8 +139,12 @@ struct port {
 	uint8_t tx_dirty; /* on the worker's flush list */
 	uint8_t active;	  /* on the worker's busy-poll list */
 	uint8_t delayed;  /* on the worker's list of ports holding frames */
+	uint8_t parked;	  /* parked since its last frame: the next one adapts
+			   * park_ns (worker.h) */
 	uint32_t idle_polls;
 	uint64_t last_rx_ns; /* when the worker last received on it */
+	uint64_t park_ns;    /* park after this long without a frame; 0: the
+			      * shortest, WORKER_IDLE_NS */
 	struct rte_mbuf *txq[PORT_TXQ_SIZE];
 	/* the emulated link (never NULL once the port is published) */
 	struct portlink *link;

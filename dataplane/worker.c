@@ -466,6 +466,24 @@ static void worker_release(struct worker *w)
 	w->next_due = next;
 }
 
+uint64_t worker_park_ns(const struct port *p)
+{
+	return p->park_ns != 0 ? p->park_ns : WORKER_IDLE_NS;
+}
+
+/* A frame came to a parked port 'gap' ns after the one before it. */
+void worker_adapt_park(struct port *p, uint64_t gap)
+{
+	uint64_t cur = worker_park_ns(p), want;
+
+	if (gap < WORKER_IDLE_MAX_NS) {
+		want = 2 * gap > cur ? 2 * gap : cur;
+		p->park_ns = want < WORKER_IDLE_MAX_NS ? want : WORKER_IDLE_MAX_NS;
+	} else {
+		p->park_ns = cur / 2 > WORKER_IDLE_NS ? cur / 2 : WORKER_IDLE_NS;
+	}
+}
+
 unsigned worker_poll(struct worker *w)
 {
 	struct worker_slot *slots = w->active;
@@ -486,6 +504,10 @@ unsigned worker_poll(struct worker *w)
 		}
 		n = p->ops->rx_burst(p, pkts, SW_BURST);
 		if (n > 0) {
+			if (p->parked) {
+				worker_adapt_park(p, w->now_ns - p->last_rx_ns);
+				p->parked = 0;
+			}
 			p->idle_polls = 0;
 			p->last_rx_ns = w->now_ns;
 			total += n;
@@ -495,8 +517,9 @@ unsigned worker_poll(struct worker *w)
 				sw_input(w->sw, w, p, pkts, n);
 			}
 		} else if (++p->idle_polls >= WORKER_IDLE_POLLS &&
-			   w->now_ns - p->last_rx_ns >= WORKER_IDLE_NS) {
+			   w->now_ns - p->last_rx_ns >= worker_park_ns(p)) {
 			p->active = 0;
+			p->parked = 1;
 			slots[i] = slots[--w->n_active];
 			continue;
 		}

@@ -4,13 +4,21 @@
  *
  * Adaptive polling. A port with recent traffic is on the worker's active
  * list and is polled every loop. A port that stayed empty for
- * WORKER_IDLE_POLLS loops and WORKER_IDLE_NS is parked (by loops alone, a
+ * WORKER_IDLE_POLLS loops and its park window is parked (by loops alone, a
  * cheap backend would park between two frames 100 us apart and pay a
- * wake-up for each; by time alone, a port woken for nothing would spin): it stays registered on the worker's
- * epoll set (level-triggered on its rx fd) and is polled again only when
- * epoll says it is readable. With nothing active the worker sleeps in
- * epoll_wait, RCU-offline, so an idle lab costs no CPU: the cores belong to
- * the hosts.
+ * wake-up for each; by time alone, a port woken for nothing would spin): it
+ * stays registered on the worker's epoll set (level-triggered on its rx fd)
+ * and is polled again only when epoll says it is readable. With nothing
+ * active the worker sleeps in epoll_wait, RCU-offline, so an idle lab costs
+ * no CPU: the cores belong to the hosts.
+ *
+ * The park window adapts, per port, like the kernel's haltpoll governor: a
+ * frame that arrives on a parked port less than WORKER_IDLE_MAX_NS after the
+ * one before it paid a wake-up (tens of microseconds in a VM) that polling
+ * would have saved, so the window grows to twice that gap; a gap longer than
+ * the maximum halves it, down to WORKER_IDLE_NS. Steady traffic at 1000
+ * frames per second (a ping -i 0.001) is then polled, not woken for; an idle
+ * or chatty-but-sparse port keeps the shortest window and costs nothing.
  *
  * Several workers. Ports are sharded over the workers (port id modulo
  * their number); a port's backend, transmit queue and emulated link belong
@@ -34,7 +42,8 @@
 #include "switch.h"
 
 #define WORKER_IDLE_POLLS  2048 /* empty polls before a port is parked, */
-#define WORKER_IDLE_NS	   500000 /* and this long since it last had a frame */
+#define WORKER_IDLE_NS	   500000 /* and this long since it last had a frame, */
+#define WORKER_IDLE_MAX_NS 2000000 /* or up to this long, adapted (park_ns) */
 #define WORKER_EPOLL_EVERY 32	/* loops between epoll checks while busy */
 /* A worker holding delayed frames sleeps on a timerfd until this long
  * before the next one is due, then polls: timer wake-ups are late by tens
@@ -111,6 +120,13 @@ void worker_wake_ports(struct worker *w, int timeout);
 /* One loop iteration without sleeping; returns packets received. For tests
  * and for worker_main. */
 unsigned worker_poll(struct worker *w);
+
+/* How long p stays on the busy list without a frame (its park window). */
+uint64_t worker_park_ns(const struct port *p);
+/* A frame came to the parked port p gap ns after the one before it: grow
+ * the window to twice the gap (up to WORKER_IDLE_MAX_NS), or halve it
+ * (down to WORKER_IDLE_NS) when the gap was longer than the maximum. */
+void worker_adapt_park(struct port *p, uint64_t gap);
 
 /* Worker: the time now in nanoseconds (TSC-based, same clock as now_ns). */
 uint64_t worker_clock_ns(const struct worker *w);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * afpacket backend: a packet socket with mmap'd RX and TX rings on the
- * switch's end of a veth pair.
+ * afpacket backend: a packet socket with an mmap'd RX ring on the switch's
+ * end of a veth pair, transmitting with sendmmsg().
  *
  * Ring version: TPACKET_V2, one frame per slot. TPACKET_V3 hands whole blocks
  * to user space only when a block fills or its retire timer (milliseconds,
@@ -16,10 +16,15 @@
  * MTU-sized: a super-frame that does not fit its slot is left there
  * truncated and marked TP_STATUS_COPY, and the kernel queues the whole
  * frame on the socket (PACKET_COPY_THRESH), where recvmsg() reads it into
- * an mbuf chain (rxbuf.h). Super-frames are sent with sendmsg() after the
- * ring's pending frames, so order is kept, on a second packet socket that
- * receives nothing (a socket with a TX ring sends only from its ring). It
- * is opened with the first super-frame: most ports never need it.
+ * an mbuf chain (rxbuf.h).
+ *
+ * Transmit: one sendmmsg() per burst, each message gathered from the mbuf's
+ * segments (and its virtio-net header), not a TX ring. A TX ring hands the
+ * kernel frames as page fragments that point into the ring (zero-copy), and
+ * a veth must not pass those to another namespace: it copies each frame
+ * into a freshly allocated page (skb_copy_ubufs) in the sender's syscall. A
+ * plain send copies once into a linear skb, which costs less for every
+ * frame size, and it carries super-frames of any size the same way.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,23 +49,24 @@
 #include "../rxbuf.h"
 
 #define AFP_RX_FRAMES 128
-#define AFP_TX_FRAMES 64
 /* socket receive buffer for super-frames that do not fit a ring slot */
 #define AFP_RCVBUF (4 << 20)
 #define AFP_MAX_IOV (RXBUF_SEGS_MAX + 1)
+/* frames handed to one sendmmsg(): a worker's TX burst (PORT_TXQ_SIZE) */
+#define AFP_TX_BATCH 32
+/* gathered segments per frame on transmit: the header and a chain as long
+ * as the longest this switch builds (a super-frame read by rxbuf) */
+#define AFP_TX_IOV AFP_MAX_IOV
 
 struct afp {
 	int fd;
 	uint8_t *map;
 	size_t map_len;
 	unsigned frame_size;
-	unsigned rx_n, tx_n;
-	unsigned rx_idx, tx_idx;
-	uint8_t *rx_ring, *tx_ring;
-	unsigned max_frame; /* largest frame the TX slot holds */
-	bool tx_pending;
+	unsigned rx_n;
+	unsigned rx_idx;
+	uint8_t *rx_ring;
 	bool vnet; /* frames carry a struct virtio_net_hdr */
-	int big_fd; /* sends super-frames; -1 until the first one */
 	unsigned ifindex;
 };
 
@@ -101,7 +107,6 @@ static int afp_open(struct port *p)
 	unsigned ifindex;
 
 	a->fd = -1;
-	a->big_fd = -1;
 	a->map = MAP_FAILED;
 	ifindex = if_nametoindex(p->conf.ifname);
 	if (ifindex == 0)
@@ -144,14 +149,10 @@ static int afp_open(struct port *p)
 		ret = -EINVAL;
 		goto out;
 	}
-	a->tx_n = a->rx_n / 2;
 	ret = afp_setup_ring(a, PACKET_RX_RING, a->rx_n);
 	if (ret < 0)
 		goto out;
-	ret = afp_setup_ring(a, PACKET_TX_RING, a->tx_n);
-	if (ret < 0)
-		goto out;
-	a->map_len = (size_t)a->frame_size * (a->rx_n + a->tx_n);
+	a->map_len = (size_t)a->frame_size * a->rx_n;
 	a->map =
 	    mmap(NULL, a->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
 	if (a->map == MAP_FAILED) {
@@ -159,8 +160,6 @@ static int afp_open(struct port *p)
 		goto out;
 	}
 	a->rx_ring = a->map;
-	a->tx_ring = a->map + (size_t)a->frame_size * a->rx_n;
-	a->max_frame = a->frame_size - (TPACKET2_HDRLEN - sizeof(struct sockaddr_ll));
 
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
@@ -186,30 +185,6 @@ static void afp_close(struct port *p)
 
 	munmap(a->map, a->map_len);
 	close(a->fd);
-	if (a->big_fd >= 0)
-		close(a->big_fd);
-}
-
-/* The socket for super-frames: protocol 0, so the kernel hands it nothing
- * to receive. -errno if it cannot be made. */
-static int afp_big_fd(struct afp *a)
-{
-	int one = 1;
-	int fd;
-
-	if (a->big_fd >= 0)
-		return a->big_fd;
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0) {
-		int err = -errno;
-		close(fd);
-		return err;
-	}
-	(void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
-	a->big_fd = fd;
-	return fd;
 }
 
 static inline struct tpacket2_hdr *afp_frame(uint8_t *ring, unsigned fs, unsigned idx)
@@ -320,109 +295,102 @@ static uint16_t afp_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 	return got;
 }
 
-/* A frame too big for a TX slot (a super-frame): kick out what the ring
- * holds, so order is kept, then send it from the mbuf chain. 0, or -EAGAIN
- * when the socket is full. */
-static int afp_tx_big(struct port *p, struct afp *a, struct rte_mbuf *m)
+/* Gather a frame into a message: its virtio-net header, then its segments,
+ * to the port's interface with the frame's own EtherType. 0, or -EMSGSIZE
+ * for a chain of more segments than a message takes. */
+static int afp_tx_gather(struct afp *a, struct rte_mbuf *m, struct mmsghdr *mm,
+			 struct iovec *iov, struct virtio_net_hdr *vh, struct sockaddr_ll *sll)
 {
-	struct iovec iov[AFP_MAX_IOV];
-	struct virtio_net_hdr vh;
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_ifindex = (int)a->ifindex};
-	struct msghdr msg = {.msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = iov};
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	struct rte_mbuf *seg;
 	size_t n = 0;
-	int fd = afp_big_fd(a);
 
-	if (fd < 0) {
-		p->stats.drops[PORT_DROP_TX_ERROR]++;
-		return 0;
+	if (a->vnet) {
+		offload_to_vnet(m, vh);
+		iov[n].iov_base = vh;
+		iov[n++].iov_len = sizeof(*vh);
 	}
-	sll.sll_protocol = eth->ether_type;
-	if (a->tx_pending) {
-		if (sendto(a->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 && errno == EAGAIN)
-			return -EAGAIN;
-		a->tx_pending = false;
-	}
-	offload_to_vnet(m, &vh);
-	iov[n].iov_base = &vh;
-	iov[n++].iov_len = sizeof(vh);
-	for (seg = m; seg != NULL && n < AFP_MAX_IOV; seg = seg->next, n++) {
+	for (seg = m; seg != NULL && n < AFP_TX_IOV; seg = seg->next, n++) {
 		iov[n].iov_base = rte_pktmbuf_mtod(seg, void *);
 		iov[n].iov_len = seg->data_len;
 	}
-	msg.msg_iovlen = n;
-	if (seg != NULL || sendmsg(fd, &msg, MSG_DONTWAIT) < 0) {
-		if (seg == NULL && (errno == EAGAIN || errno == ENOBUFS))
-			return -EAGAIN;
-		p->stats.drops[seg ? PORT_DROP_TX_TOOBIG : PORT_DROP_TX_ERROR]++;
-		return 0;
-	}
-	p->stats.tx_packets++;
-	p->stats.tx_bytes += m->pkt_len;
+	if (seg != NULL)
+		return -EMSGSIZE;
+	memset(mm, 0, sizeof(*mm));
+	memset(sll, 0, sizeof(*sll));
+	sll->sll_family = AF_PACKET;
+	sll->sll_ifindex = (int)a->ifindex;
+	sll->sll_protocol = eth->ether_type;
+	mm->msg_hdr.msg_name = sll;
+	mm->msg_hdr.msg_namelen = sizeof(*sll);
+	mm->msg_hdr.msg_iov = iov;
+	mm->msg_hdr.msg_iovlen = n;
 	return 0;
 }
 
+static void afp_tx_drop(struct port *p, int err)
+{
+	p->stats.drops[err == EMSGSIZE ? PORT_DROP_TX_TOOBIG : PORT_DROP_TX_ERROR]++;
+}
+
+/* One sendmmsg() for the burst. A message the kernel refuses (a frame too
+ * big for the device, a device that is down) is counted and skipped; a
+ * full socket (EAGAIN, ENOBUFS) ends the burst, and the worker counts the
+ * rest as tx_full. */
 static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct afp *a = port_priv(p);
-	unsigned hdr = a->vnet ? sizeof(struct virtio_net_hdr) : 0;
-	uint16_t i;
+	struct mmsghdr mm[AFP_TX_BATCH];
+	struct iovec iov[AFP_TX_BATCH][AFP_TX_IOV];
+	struct virtio_net_hdr vh[AFP_TX_BATCH];
+	struct sockaddr_ll sll[AFP_TX_BATCH];
+	struct rte_mbuf *held[AFP_TX_BATCH];
+	uint16_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		struct tpacket2_hdr *h = afp_frame(a->tx_ring, a->frame_size, a->tx_idx);
-		uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
-		struct rte_mbuf *m = pkts[i];
-		uint8_t *dst;
+	while (i < n) {
+		unsigned k = 0, done = 0;
 
-		if (m->pkt_len + hdr > a->max_frame) {
-			if (!a->vnet) {
-				p->stats.drops[PORT_DROP_TX_TOOBIG]++;
-			} else if (afp_tx_big(p, a, m) < 0) {
-				a->tx_pending = true;
-				break;
+		/* gather up to a batch; frames that cannot be sent are
+		 * dropped here, the rest are held until the kernel has them */
+		while (i < n && k < AFP_TX_BATCH) {
+			struct rte_mbuf *m = pkts[i++];
+
+			if (afp_tx_gather(a, m, &mm[k], iov[k], &vh[k], &sll[k]) < 0) {
+				afp_tx_drop(p, EMSGSIZE);
+				rte_pktmbuf_free(m);
+				continue;
 			}
-			rte_pktmbuf_free(m);
-			continue;
+			held[k++] = m;
 		}
-		if (status == TP_STATUS_WRONG_FORMAT) {
-			p->stats.drops[PORT_DROP_TX_ERROR]++;
-		} else if (status != TP_STATUS_AVAILABLE) {
-			/* ring full: the kernel still owns this slot. Kick it
-			 * again even if the last kick failed, or a full ring
-			 * would wait for a frame that can never be queued */
-			a->tx_pending = true;
-			break;
+		while (done < k) {
+			int r = sendmmsg(a->fd, mm + done, k - done, MSG_DONTWAIT);
+
+			if (r > 0) {
+				for (unsigned j = done; j < done + (unsigned)r; j++) {
+					p->stats.tx_packets++;
+					p->stats.tx_bytes += held[j]->pkt_len;
+				}
+				rte_pktmbuf_free_bulk(held + done, (unsigned)r);
+				done += (unsigned)r;
+				continue;
+			}
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
+				/* this message failed: count it and go on */
+				afp_tx_drop(p, errno);
+				rte_pktmbuf_free(held[done++]);
+				continue;
+			}
+			/* the socket is full: give back what was not sent,
+			 * as unsent, in order */
+			for (unsigned j = done; j < k; j++)
+				pkts[i - (k - j)] = held[j];
+			return (uint16_t)(i - (k - done));
 		}
-		dst = (uint8_t *)h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
-		if (a->vnet)
-			offload_to_vnet(m, (struct virtio_net_hdr *)dst);
-		if (rte_pktmbuf_is_contiguous(m))
-			memcpy(dst + hdr, rte_pktmbuf_mtod(m, void *), m->pkt_len);
-		else
-			rte_pktmbuf_read(m, 0, m->pkt_len, dst + hdr);
-		h->tp_len = m->pkt_len + hdr;
-		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-		a->tx_idx = a->tx_idx + 1 == a->tx_n ? 0 : a->tx_idx + 1;
-		a->tx_pending = true;
-		p->stats.tx_packets++;
-		p->stats.tx_bytes += m->pkt_len;
-		rte_pktmbuf_free(m);
 	}
 	return i;
 }
-
-static void afp_tx_flush(struct port *p)
-{
-	struct afp *a = port_priv(p);
-
-	if (!a->tx_pending)
-		return;
-	/* EAGAIN/ENOBUFS leave the frames in the ring for the next kick */
-	if (sendto(a->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 || errno != EAGAIN)
-		a->tx_pending = false;
-}
-
 
 /* Frames the kernel dropped because the receive ring was full; reading
  * PACKET_STATISTICS resets the kernel's counters, so only the control
@@ -452,7 +420,6 @@ const struct port_ops port_afpacket_ops = {
     .rx_burst = afp_rx_burst,
     .tx_burst = afp_tx_burst,
     .rx_fd = afp_rx_fd,
-    .tx_flush = afp_tx_flush,
     .set_carrier = port_veth_set_carrier,
     .sync_stats = afp_sync_stats,
 };

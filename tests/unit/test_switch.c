@@ -431,6 +431,80 @@ static void test_busy_port_stays_active(void **state)
 	assert_int_equal(e->w->n_active, 0);
 }
 
+/* The park window's rule, exactly (worker_adapt_park): a frame that
+ * reaches a parked port less than WORKER_IDLE_MAX_NS after the one before
+ * grows the window to twice that gap, capped, and never shrinks it; a
+ * longer gap halves it, down to WORKER_IDLE_NS. */
+static void test_park_window_rule(void **state)
+{
+	struct port *p = ((struct env *)*state)->p[0];
+	const uint64_t us = 1000;
+
+	assert_int_equal(worker_park_ns(p), WORKER_IDLE_NS); /* a new port */
+	worker_adapt_park(p, 100 * us);	/* twice is below the shortest */
+	assert_int_equal(worker_park_ns(p), WORKER_IDLE_NS);
+	worker_adapt_park(p, 600 * us);
+	assert_int_equal(worker_park_ns(p), 1200 * us);
+	worker_adapt_park(p, 550 * us);	/* a shorter gap does not shrink it */
+	assert_int_equal(worker_park_ns(p), 1200 * us);
+	worker_adapt_park(p, 1500 * us); /* capped */
+	assert_int_equal(worker_park_ns(p), WORKER_IDLE_MAX_NS);
+	worker_adapt_park(p, WORKER_IDLE_MAX_NS); /* not shorter than the max */
+	assert_int_equal(worker_park_ns(p), WORKER_IDLE_MAX_NS / 2);
+	for (int i = 0; i < 8; i++)
+		worker_adapt_park(p, 100 * 1000 * us);
+	assert_int_equal(worker_park_ns(p), WORKER_IDLE_NS);
+}
+
+/* The rule in the loop: the first frame on a parked port adapts its window
+ * from the gap the worker measured; a port whose window grew stays on the
+ * busy list for that long without frames, then parks. */
+static void test_park_window_adapts(void **state)
+{
+	struct env *e = *state;
+	struct port *p = e->p[0];
+	uint64_t before, gap, want;
+
+	inject(e, p, MAC1, BCAST, 60);
+	worker_wake_ports(e->w, 100);
+	assert_int_equal(worker_poll(e->w), 1);
+	assert_false(p->parked); /* the first frame ever adapts nothing */
+	assert_int_equal(worker_park_ns(p), WORKER_IDLE_NS);
+	nap_ns(WORKER_IDLE_NS);
+	for (int i = 0; i < WORKER_IDLE_POLLS; i++)
+		worker_poll(e->w);
+	assert_false(p->active);
+	assert_true(p->parked);
+
+	/* a frame soon after: woken, and the window follows the gap */
+	before = p->last_rx_ns;
+	inject(e, p, MAC1, BCAST, 60);
+	worker_wake_ports(e->w, 100);
+	assert_int_equal(worker_poll(e->w), 1);
+	assert_false(p->parked);
+	gap = p->last_rx_ns - before;
+	if (gap < WORKER_IDLE_MAX_NS) {
+		want = 2 * gap < WORKER_IDLE_MAX_NS ? 2 * gap : WORKER_IDLE_MAX_NS;
+		want = want > WORKER_IDLE_NS ? want : WORKER_IDLE_NS;
+	} else {
+		want = WORKER_IDLE_NS; /* a very slow machine: halved from the shortest */
+	}
+	assert_int_equal(worker_park_ns(p), want);
+
+	/* with a window past WORKER_IDLE_NS the port outlasts it, polled */
+	nap_ns(WORKER_IDLE_NS);
+	for (int i = 0; i < 2 * WORKER_IDLE_POLLS; i++)
+		worker_poll(e->w);
+	if (worker_clock_ns(e->w) - p->last_rx_ns < worker_park_ns(p))
+		assert_true(p->active);
+	/* and parks once its own window has passed */
+	nap_ns(worker_park_ns(p));
+	worker_poll(e->w);
+	assert_false(p->active);
+	collected(e->p[1], NULL);
+	collected(e->p[2], NULL);
+}
+
 /* The FDB's rte_hash keeps per-lcore state: the worker thread needs an
  * lcore id, as the switch's EAL worker lcores have. */
 static void *worker_thread(void *arg)
@@ -533,6 +607,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_link_held_on_delete, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_partition, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_busy_port_stays_active, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_park_window_rule, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_park_window_adapts, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_worker_sleeps, env_setup, env_teardown),
 	};
 	return cmocka_run_group_tests_name("switch", tests, group_setup, group_teardown);
