@@ -197,8 +197,21 @@ ping_run() { # NAME COUNT INTERVAL: p50/p99 in us, worker sleeps per ping
 	fi
 }
 
+# The switch's worker threads' CPU time in clock ticks: "user system".
+worker_ticks() { # PID
+	local t u=0 k=0 st
+	for t in /proc/"$1"/task/*; do
+		[[ "$(cat "$t/comm" 2>/dev/null)" == rte-worker-* ]] || continue
+		st=$(cat "$t/stat" 2>/dev/null) || continue
+		st=${st##*) }
+		set -- $st
+		u=$((u + ${12})) k=$((k + ${13}))
+	done
+	echo "$u $k"
+}
+
 pps_run() { # CORES
-	local c=$1 mac1 mac2 a b x y t0 t1 s0 s1 d0 d1
+	local c=$1 mac1 mac2 a b x y t0 t1 s0 s1 d0 d1 pid="" u0 k0 u1 k1
 	mac1=$(X1 cat /sys/class/net/eth0/address)
 	mac2=$(X2 cat /sys/class/net/eth0/address)
 	# 60 bytes + FCS = 64 on the wire; UDP to the discard port, which is
@@ -212,11 +225,18 @@ EOF
 		-o eth0 -i "$TMP/tg.cfg" > "$TMP/tg.log" 2>&1
 	local tg=$LAST
 	sleep 1
-	[ -n "$SWLAB" ] && read -r _ s0 d0 <<< "$(sw_counters)"
+	if [ -n "$SWLAB" ]; then
+		read -r _ s0 d0 <<< "$(sw_counters)"
+		pid=$(lab_pid "$SWLAB")
+		read -r u0 k0 <<< "$(worker_ticks "$pid")"
+	fi
 	a=$(ctr "$NS2" rx_packets); x=$(ctr "$NS1" tx_packets); t0=$(now)
 	sleep "$PPS_SECS"
 	b=$(ctr "$NS2" rx_packets); y=$(ctr "$NS1" tx_packets); t1=$(now)
-	[ -n "$SWLAB" ] && read -r _ s1 d1 <<< "$(sw_counters)"
+	if [ -n "$SWLAB" ]; then
+		read -r u1 k1 <<< "$(worker_ticks "$pid")"
+		read -r _ s1 d1 <<< "$(sw_counters)"
+	fi
 	kill "$tg" 2>/dev/null
 	reap "$tg"
 	if [ "$b" -gt "$a" ] 2>/dev/null; then
@@ -225,6 +245,13 @@ EOF
 		if [ -n "$SWLAB" ]; then
 			res sw_pps_${c}core "$(python3 -c "print('%.0f' % (($s1 - $s0) / ($t1 - $t0)))" 2>/dev/null || echo nan)"
 			res sw_drops_${c}core "$(python3 -c "print('%.0f' % (($d1 - $d0) / ($t1 - $t0)))" 2>/dev/null || echo nan)"
+			# where the worker's core went, per frame the switch sent:
+			# its own code (user) and the kernel's (system: sending,
+			# and the receiving host's stack, which runs in the send)
+			local hz
+			hz=$(getconf CLK_TCK)
+			res sw_user_ns_${c}core "$(python3 -c "print('%.0f' % (($u1 - $u0) * 1e9 / $hz / ($s1 - $s0)))" 2>/dev/null || echo nan)"
+			res sw_sys_ns_${c}core "$(python3 -c "print('%.0f' % (($k1 - $k0) * 1e9 / $hz / ($s1 - $s0)))" 2>/dev/null || echo nan)"
 		fi
 	else
 		note "$CASE round $ROUND: trafgen on $c core(s) delivered nothing ($(tail -1 "$TMP/tg.log"))"

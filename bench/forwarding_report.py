@@ -59,6 +59,12 @@ def table(head, rows):
     print()
 
 
+def share(u, k):
+    if u is None or k is None or u + k <= 0:
+        return "-"
+    return "%.0f%%" % (100.0 * u / (u + k))
+
+
 def main():
     data, order = load(sys.argv[1])
     notes = [l.strip() for l in open(sys.argv[2]) if l.strip()]
@@ -75,6 +81,12 @@ def main():
           [[c, fmt(m(c, "pps_1core"), 1e-6, 3), fmt(m(c, "sw_pps_1core"), 1e-6, 3),
             fmt(m(c, "pps_2core"), 1e-6, 3), fmt(m(c, "sw_pps_2core"), 1e-6, 3),
             fmt(m(c, "tcp_1_gbps")), fmt(m(c, "tcp_8_gbps"))] for c in fwd])
+
+    print("## The worker's core per frame sent, 64B with 1 generator core (ns)\n")
+    table(["case", "switch code (user)", "kernel (system: send + receiver's stack)",
+           "user share"],
+          [[c, fmt(m(c, "sw_user_ns_1core"), digits=0), fmt(m(c, "sw_sys_ns_1core"), digits=0),
+            share(m(c, "sw_user_ns_1core"), m(c, "sw_sys_ns_1core"))] for c in rackless])
 
     print("## Ping RTT, p50 / p99 in us (worker sleeps per ping for rackless)\n")
     rows = []
