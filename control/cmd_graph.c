@@ -4,9 +4,9 @@
  *
  * Writes PREFIX.dot (Graphviz) and, with Graphviz's `dot` installed,
  * PREFIX.svg (PREFIX defaults to the lab's name): switches as boxes, hosts
- * with their addresses, links labelled with their emulation parameters, and
- * live state from the switch: a link that is down is dashed, a trunk the
- * spanning tree blocks is grey.
+ * with their addresses, vhost nodes as components, ethdev nodes as cylinders, links labelled with
+ * their emulation parameters, and live state from the switch: a link that is down is dashed, a
+ * trunk the spanning tree blocks is grey.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -96,6 +96,16 @@ static int graph_write(const char *lab, json_t *st, json_t *ports, FILE *f)
 		graph_quoted(f, name);
 		if (strcmp(kind, "switch") == 0)
 			fprintf(f, " [shape=box, style=filled, fillcolor=lightblue];\n");
+		else if (strcmp(kind, "vhost") == 0) /* a VM's socket */
+			fprintf(f,
+				" [shape=component, style=filled, fillcolor=lightyellow, "
+				"label=\"%s\\nvhost\"];\n",
+				name);
+		else if (strcmp(kind, "ethdev") == 0) /* a DPDK device: pcap, ring, memif */
+			fprintf(f,
+				" [shape=cylinder, style=filled, fillcolor=lightgrey, "
+				"label=\"%s\\nethdev\"];\n",
+				name);
 		else
 			fprintf(f, " [shape=ellipse, label=\"%s\\n%s\"];\n", name, ip ? ip : "");
 	}

@@ -23,6 +23,32 @@ void lab_host_netns(const char *lab, const char *host, char *buf, size_t len)
 	snprintf(buf, len, "rl.%s.%s", lab, host);
 }
 
+int lab_node_link(const struct topo *t, unsigned n)
+{
+	for (unsigned i = 0; i < t->n_links; i++)
+		if (!t->links[i].trunk && t->links[i].ep[0].node == n)
+			return (int)i;
+	return -1;
+}
+
+void lab_vhost_socket(const struct topo *t, unsigned n, char *buf, size_t len)
+{
+	const struct topo_endpoint *sw;
+	struct lab_paths p;
+	int li = lab_node_link(t, n);
+
+	if (t->nodes[n].socket[0] != '\0') {
+		snprintf(buf, len, "%s", t->nodes[n].socket);
+		return;
+	}
+	buf[0] = '\0';
+	if (li < 0)
+		return;
+	sw = &t->links[li].ep[1];
+	lab_paths(t->name, &p);
+	snprintf(buf, len, "%s/%s:%s.sock", p.dir, t->nodes[sw->node].name, sw->ifname);
+}
+
 int lab_exists(const char *lab)
 {
 	struct lab_paths p;

@@ -31,6 +31,15 @@ struct lab_paths {
 void lab_paths(const char *lab, struct lab_paths *p);
 void lab_host_netns(const char *lab, const char *host, char *buf, size_t len);
 
+/* The socket of vhost node n of t: its own 'socket', else the switch's
+ * default for the port the node's link ends on, <run dir>/<switch>:<port>.sock
+ * (dataplane/ctl.c; topology names need none of its escaping). "" if n has
+ * no link. */
+void lab_vhost_socket(const struct topo *t, unsigned n, char *buf, size_t len);
+
+/* The link of a vhost or ethdev node n (it has exactly one): its index, or -1. */
+int lab_node_link(const struct topo *t, unsigned n);
+
 /* 1 if the lab has a run directory (it is up, or died and needs cleanup). */
 int lab_exists(const char *lab);
 

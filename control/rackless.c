@@ -113,6 +113,7 @@ static int cmd_down(int argc, char **argv)
 static int host_of(const char *lab, const char *host, char *ns, size_t len)
 {
 	json_t *st = lab_state_load(lab), *n;
+	char other[16] = "";
 	size_t i;
 	int found = 0;
 
@@ -126,8 +127,17 @@ static int host_of(const char *lab, const char *host, char *ns, size_t len)
 		const char *kind = json_string_value(json_object_get(n, "kind"));
 		if (name && kind && strcmp(name, host) == 0 && strcmp(kind, "host") == 0)
 			found = 1;
+		else if (name && kind && strcmp(name, host) == 0)
+			snprintf(other, sizeof(other), "%s", kind);
 	}
 	json_decref(st);
+	if (!found && other[0] != '\0') {
+		fprintf(stderr,
+			"rackless: %s of lab %s is a %s node, not a host: it has no namespace "
+			"to run commands in\n",
+			host, lab, other);
+		return -EINVAL;
+	}
 	if (!found) {
 		fprintf(stderr, "rackless: lab %s has no host named %s\n", lab, host);
 		return -ENOENT;
@@ -298,7 +308,16 @@ static int status_one(const char *lab)
 		const char *ns = json_string_value(json_object_get(n, "netns"));
 		const char *ip = json_string_value(json_object_get(n, "ip"));
 		const char *mac = json_string_value(json_object_get(n, "mac"));
+		const char *ext = json_string_value(json_object_get(n, "socket"));
 
+		if (ext != NULL ||
+		    (ext = json_string_value(json_object_get(n, "devargs"))) != NULL) {
+			printf("  %-12s %-8s %s %s\n",
+			       json_string_value(json_object_get(n, "name")),
+			       json_string_value(json_object_get(n, "kind")),
+			       json_object_get(n, "socket") ? "socket" : "devargs", ext);
+			continue;
+		}
 		printf("  %-12s %-8s %-24s %-18s %-17s\n",
 		       json_string_value(json_object_get(n, "name")),
 		       json_string_value(json_object_get(n, "kind")), ns ? ns : "-", ip ? ip : "-",

@@ -433,6 +433,12 @@ static int host_ok(const struct topo *t, const struct scenario_name *n, int need
 {
 	int i = topo_node_find(t, n->name);
 
+	if (i >= 0 && topo_kind_is_external(t->nodes[i].kind)) {
+		topo_diag(d, n->mark,
+			  "unknown host '%s': it is a %s node, with no namespace to run in",
+			  n->name, topo_kind_name(t->nodes[i].kind));
+		return 0;
+	}
 	if (i < 0 || t->nodes[i].kind != TOPO_KIND_HOST) {
 		topo_diag(d, n->mark, "unknown host '%s'", n->name);
 		return 0;
@@ -481,6 +487,14 @@ static int endpoint_ok(const struct topo *t, const struct scenario_step *st, str
 			  "cannot capture on trunk port '%s': it has no kernel interface "
 			  "(capture on a host interface)",
 			  st->endpoint);
+		return 0;
+	}
+	if (topo_kind_is_external(t->nodes[lk->ep[0].node].kind)) {
+		topo_diag(d, st->ep_mark,
+			  "cannot capture on '%s': the link of %s node %s has no kernel interface "
+			  "(capture on a host interface)",
+			  st->endpoint, topo_kind_name(t->nodes[lk->ep[0].node].kind),
+			  t->nodes[lk->ep[0].node].name);
 		return 0;
 	}
 	if (lk->port_type != TOPO_PORT_AFPACKET) {

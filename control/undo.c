@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 struct undo {
 	const char *lab;
 	json_t *doomed_netns; /* namespaces this undo deletes: {name: true} */
+	json_t *sockets;      /* "socket" records, undone once the switch is gone */
 	int graceful;
 	int quiet;
 	int first_err;
@@ -261,6 +263,20 @@ static void undo_cgroup(struct undo *d, json_t *rec)
 	undo_fail(d, -errno, "cgroup", path);
 }
 
+/* A socket file the switch made for a vhost node (or a memif ethdev): a
+ * switch that was killed leaves it behind. Removed only if it is still a
+ * socket (the record may predate a failed creation). */
+static void undo_socket(struct undo *d, json_t *rec)
+{
+	const char *path = rec_str(rec, "path");
+	struct stat st;
+
+	if (path[0] != '/' || lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return;
+	if (unlink(path) < 0 && errno != ENOENT)
+		undo_fail(d, -errno, "socket", path);
+}
+
 static void undo_record(struct undo *d, json_t *rec)
 {
 	const char *op = rec_str(rec, "op");
@@ -279,6 +295,8 @@ static void undo_record(struct undo *d, json_t *rec)
 		undo_sysctl(d, rec);
 	else if (strcmp(op, "cgroup") == 0)
 		undo_cgroup(d, rec);
+	else if (strcmp(op, "socket") == 0)
+		json_array_append(d->sockets, rec); /* after the switch: it owns them */
 	/* "port": owned by the switch process, gone with it; "void": marker */
 }
 
@@ -336,12 +354,14 @@ int lab_undo(const char *lab, int graceful, int quiet)
 		return -ENOENT;
 	voided = json_object();
 	d.doomed_netns = json_object();
+	d.sockets = json_array();
 	ret = journal_load(p.dir, &recs);
 	if (ret < 0 && ret != -ENOENT) {
 		fprintf(stderr, "rackless: journal of lab %s unreadable: %s\n", lab,
 			strerror(-ret));
 		json_decref(voided);
 		json_decref(d.doomed_netns);
+		json_decref(d.sockets);
 		return ret;
 	}
 	if (recs != NULL) {
@@ -369,6 +389,8 @@ int lab_undo(const char *lab, int graceful, int quiet)
 			if (!undo_voided(voided, r))
 				undo_record(&d, r);
 		}
+		for (i = 0; i < json_array_size(d.sockets); i++)
+			undo_socket(&d, json_array_get(d.sockets, i));
 	}
 	if (d.first_err == 0)
 		undo_rundir(&d, &p);
@@ -378,5 +400,6 @@ int lab_undo(const char *lab, int graceful, int quiet)
 	json_decref(recs);
 	json_decref(voided);
 	json_decref(d.doomed_netns);
+	json_decref(d.sockets);
 	return d.first_err;
 }

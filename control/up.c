@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -460,6 +461,12 @@ static void up_link_params(const struct up *u, unsigned li, json_t *req)
 
 static int up_is_trunk(const struct topo *t, const struct topo_link *l);
 
+/* The link of a vhost or ethdev node: a port the switch opens alone. */
+static int up_is_external(const struct topo *t, const struct topo_link *l)
+{
+	return !l->trunk && topo_kind_is_external(t->nodes[l->ep[0].node].kind);
+}
+
 /* The kernel side of an afpacket link: the veth pair, the host's end
  * configured, the switch's end up. */
 static int up_link_veth(struct up *u, unsigned li)
@@ -572,7 +579,7 @@ static int up_host_links(struct up *u)
 	for (unsigned i = 0; i < t->n_links && ret == 0; i++) {
 		const struct topo_link *l = &t->links[i];
 
-		if (up_is_trunk(t, l) || l->port_type == TOPO_PORT_TAP)
+		if (up_is_trunk(t, l) || l->port_type == TOPO_PORT_TAP || up_is_external(t, l))
 			continue;
 		ret = up_link_veth(u, i);
 		if (ret == 0)
@@ -580,7 +587,7 @@ static int up_host_links(struct up *u)
 	}
 	up_phase("veths");
 	for (unsigned i = 0; i < t->n_links && ret == 0; i++) {
-		if (up_is_trunk(t, &t->links[i]))
+		if (up_is_trunk(t, &t->links[i]) || up_is_external(t, &t->links[i]))
 			continue;
 		json_array_append_new(batch, up_link_port(u, i));
 		if (json_array_size(batch) == UP_PORTS_PER_REQUEST)
@@ -596,6 +603,92 @@ static int up_host_links(struct up *u)
 					 TOPO_PORT_TAP);
 	}
 	json_decref(batch);
+	return ret;
+}
+
+/* ---- vhost and ethdev nodes --------------------------------------------- */
+
+/* A socket file the switch will create for the lab: refused if something
+ * is there already (not ours: rollback must not remove it), journaled
+ * before the switch creates it, so down and cleanup remove it even after
+ * the switch was killed. Its sequence number, or -errno. */
+static int up_socket(struct up *u, const char *node, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		up_err("%s: %s already exists (in use, or left behind: remove it)", node, path);
+		return -EEXIST;
+	}
+	return up_journal(u,
+			  json_pack("{s:s, s:s, s:s}", "op", "socket", "path", path, "node", node));
+}
+
+/* memif's server socket, when an ethdev's devargs make one in the file
+ * system (socket=PATH with socket-abstract=no): PATH into buf, else "". */
+static void up_memif_socket(const char *devargs, char *buf, size_t len)
+{
+	const char *k;
+	size_t n;
+
+	buf[0] = '\0';
+	if (strncmp(devargs, "net_memif", 9) != 0 || strstr(devargs, "socket-abstract=no") == NULL)
+		return;
+	for (k = strchr(devargs, ','); k != NULL; k = strchr(k + 1, ',')) {
+		if (strncmp(k + 1, "socket=", 7) != 0)
+			continue;
+		n = strcspn(k + 8, ",");
+		if (n > 0 && n < len)
+			snprintf(buf, len, "%.*s", (int)n, k + 8);
+		return;
+	}
+}
+
+/* The port of one vhost or ethdev node: one add-port each, so that the
+ * switch's error names the node's port and a refused socket is voided. */
+static int up_external_port(struct up *u, unsigned li)
+{
+	const struct topo_link *l = &u->t->links[li];
+	const struct topo_node *n = &u->t->nodes[l->ep[0].node];
+	const struct topo_node *sw = &u->t->nodes[l->ep[1].node];
+	char pname[96], sock[PATH_MAX], what[64];
+	int vhost = n->kind == TOPO_KIND_VHOST, seq = 0, ret;
+	json_t *req;
+
+	snprintf(pname, sizeof(pname), "%s:%s", sw->name, l->ep[1].ifname);
+	snprintf(what, sizeof(what), "%s node %s", topo_kind_name(n->kind), n->name);
+	if (vhost)
+		lab_vhost_socket(u->t, l->ep[0].node, sock, sizeof(sock));
+	else
+		up_memif_socket(n->devargs, sock, sizeof(sock));
+	ret = up_journal(u, json_pack("{s:s, s:s}", "op", "port", "name", pname));
+	if (ret < 0)
+		return ret;
+	if (sock[0] != '\0') {
+		seq = up_socket(u, n->name, sock);
+		if (seq < 0)
+			return seq;
+	}
+	req = json_pack("{s:s, s:s, s:s, s:s}", "cmd", "add-port", "name", pname, "type",
+			vhost ? "vhost" : "ethdev", "bridge", sw->name);
+	if (req != NULL)
+		json_object_set_new(req, vhost ? "path" : "devargs",
+				    json_string(vhost ? sock : n->devargs));
+	up_link_params(u, li, req);
+	ret = up_switch_call(u, req, what);
+	/* the switch refuses a path that exists: it is someone else's */
+	if (ret == -EEXIST && seq > 0)
+		up_void(u, seq);
+	return ret < 0 ? ret : up_check_interrupt();
+}
+
+static int up_external_ports(struct up *u)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < u->t->n_links && ret == 0; i++)
+		if (up_is_external(u->t, &u->t->links[i]))
+			ret = up_external_port(u, i);
 	return ret;
 }
 
@@ -700,6 +793,13 @@ static json_t *up_state(const struct up *u)
 				snprintf(buf, sizeof(buf), "%s/%u", ip, n->ip.plen);
 				json_object_set_new(jn, "ip", json_string(buf));
 			}
+		} else if (n->kind == TOPO_KIND_VHOST) {
+			char sock[PATH_MAX];
+
+			lab_vhost_socket(t, i, sock, sizeof(sock));
+			json_object_set_new(jn, "socket", json_string(sock));
+		} else if (n->kind == TOPO_KIND_ETHDEV) {
+			json_object_set_new(jn, "devargs", json_string(n->devargs));
 		}
 		json_array_append_new(nodes, jn);
 	}
@@ -896,6 +996,10 @@ static int up_apply(struct up *u)
 	if (ret < 0)
 		return ret;
 	up_phase("host ports");
+	ret = up_external_ports(u);
+	if (ret < 0)
+		return ret;
+	up_phase("vhost/ethdev ports");
 	if (t->arp_static) {
 		ret = up_static_arp(u);
 		if (ret < 0)
@@ -908,7 +1012,7 @@ static int up_apply(struct up *u)
 static void up_print(const struct up *u)
 {
 	const struct topo *t = u->t;
-	char ip[24], buf[96], mac[18];
+	char ip[24], buf[96], mac[18], path[PATH_MAX];
 
 	printf("lab %s is up: %u nodes, %u links (switch namespace %s, seed %llu%s)\n", t->name,
 	       t->n_nodes, t->n_links, u->paths.fabric, (unsigned long long)u->seed,
@@ -918,6 +1022,15 @@ static void up_print(const struct up *u)
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
+		if (n->kind == TOPO_KIND_VHOST) {
+			lab_vhost_socket(t, (unsigned)(n - t->nodes), path, sizeof(path));
+			printf("  %-12s %-8s socket %s\n", n->name, "vhost", path);
+			continue;
+		}
+		if (n->kind == TOPO_KIND_ETHDEV) {
+			printf("  %-12s %-8s devargs %s\n", n->name, "ethdev", n->devargs);
+			continue;
+		}
 		if (n->kind != TOPO_KIND_HOST) {
 			printf("  %-12s %-8s\n", n->name, "switch");
 			continue;

@@ -23,10 +23,20 @@
 
 #define TOPO_NAME_MAX	32 /* lab and node names, including the NUL */
 #define TOPO_IFNAME_MAX 16 /* IFNAMSIZ */
+/* kind: vhost socket paths, NUL included: sizeof(sockaddr_un.sun_path). */
+#define TOPO_SOCKET_MAX 108
+/* kind: ethdev devargs, NUL included: what the switch's port_conf holds
+ * (dataplane/port.h PORT_PATH_MAX; topo/ stays free of DPDK headers). */
+#define TOPO_DEVARGS_MAX 256
+/* At most this many ethdev nodes in a lab: DPDK 22.11's RTE_MAX_ETHPORTS
+ * (Debian's build), the ports one switch process can attach. */
+#define TOPO_MAX_ETHDEV 32
 
 enum topo_kind {
 	TOPO_KIND_HOST,	  /* a network namespace */
 	TOPO_KIND_SWITCH, /* a bridge inside rackless-switch */
+	TOPO_KIND_VHOST,  /* a vhost-user socket the switch serves (a VM connects) */
+	TOPO_KIND_ETHDEV, /* a DPDK virtual device of the switch, by devargs */
 };
 
 /* How a host interface is attached to the switch. */
@@ -35,6 +45,8 @@ enum topo_port_type {
 	TOPO_PORT_AFPACKET,    /* veth pair, switch end read by a packet mmap ring */
 	TOPO_PORT_TAP,	       /* tap owned by the switch, moved into the host */
 	TOPO_PORT_AFXDP,       /* veth pair, switch end read by an AF_XDP socket */
+	TOPO_PORT_VHOST,       /* the link of a kind: vhost node (nothing else) */
+	TOPO_PORT_ETHDEV,      /* the link of a kind: ethdev node (nothing else) */
 };
 
 /* Position in the source file, 1-based. line == 0 means "no position". */
@@ -62,9 +74,20 @@ struct topo_node {
 	/* Hosts only: MAC of eth0; explicit, or derived from lab and node name
 	 * (locally administered, unicast, unique within the lab). */
 	uint8_t mac[6];
-	/* Hosts only: resolved, never TOPO_PORT_DEFAULT after loading. */
+	/* Hosts: resolved, never TOPO_PORT_DEFAULT after loading. vhost and
+	 * ethdev nodes: TOPO_PORT_VHOST, TOPO_PORT_ETHDEV. */
 	enum topo_port_type port_type;
 	struct topo_mark mark; /* where the node's name is */
+	/* The far end of a vhost or ethdev node's one link is a switch port;
+	 * the node has no namespace, address, gateway or MAC of ours. */
+	union {
+		/* kind vhost: the socket, absolute (a relative 'socket' is
+		 * resolved against the topology file's directory), or "" for
+		 * the switch's default, <run dir>/<switch>:<port>.sock */
+		char socket[TOPO_SOCKET_MAX];
+		/* kind ethdev: DPDK devargs, never empty ("net_pcap0,rx_pcap=F") */
+		char devargs[TOPO_DEVARGS_MAX];
+	};
 };
 
 struct topo_endpoint {
@@ -82,9 +105,11 @@ enum topo_dir {
 
 /*
  * A link joins a host and a switch (a host link), or two different switches
- * (a trunk: topo_link_is_trunk()); two hosts is an error. After loading, ep[0]
- * is the host and ep[1] the switch of a host link, whatever the file's order;
- * a trunk keeps the file's order: ep[0] is the switch written first.
+ * (a trunk: topo_link_is_trunk()); two hosts is an error. A vhost or ethdev
+ * node counts as a host here (its link is a host link) but must be on exactly
+ * one link, to a switch. After loading, ep[0] is the host and ep[1] the
+ * switch of a host link, whatever the file's order; a trunk keeps the file's
+ * order: ep[0] is the switch written first.
  *
  * params[d] is what direction d (enum topo_dir) does to frames, resolved from
  * the file with linkparams_merge(), each layer overriding the fields it sets:
@@ -161,8 +186,11 @@ struct topo_diags {
  * duplicate node, unknown node in a link, port used twice, bad CIDR, address
  * outside its subnet or used twice, bad name, bad seed, unknown link
  * parameter or bad value, incomplete Gilbert-Elliott model, burst or queue
- * without a rate, ...). Returns -errno when the file cannot be read (diags
- * then holds one entry with mark.line == 0).
+ * without a rate, a vhost or ethdev node not on exactly one link to a switch
+ * or with a host's key, an ethdev without devargs, a socket path used twice
+ * or too long, more than TOPO_MAX_ETHDEV ethdev nodes, ...). Returns -errno
+ * when the file cannot be read (diags then holds one entry with
+ * mark.line == 0).
  */
 int topo_load_file(const char *path, struct topo **out, struct topo_diags *diags);
 
@@ -281,6 +309,10 @@ int topo_node_find(const struct topo *t, const char *name);
 
 /* 1 if the link joins two switches (a trunk), 0 if a host and a switch. */
 int topo_link_is_trunk(const struct topo_link *l);
+
+/* 1 for the kinds without a namespace whose port the switch opens by itself
+ * (vhost, ethdev): they sit on exactly one link, to a switch. */
+int topo_kind_is_external(enum topo_kind k);
 
 /* Names: lab and node names are [A-Za-z0-9][A-Za-z0-9_-]*, shorter than
  * TOPO_NAME_MAX. Interface names are 1..15 chars of [A-Za-z0-9_.-]. */

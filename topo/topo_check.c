@@ -125,9 +125,71 @@ static void check_trunk(struct topo_build *b, unsigned i)
 	check_link_params(b, i, 0);
 }
 
+static enum topo_port_type kind_port(enum topo_kind k)
+{
+	return k == TOPO_KIND_VHOST ? TOPO_PORT_VHOST : TOPO_PORT_ETHDEV;
+}
+
+/* The port type of normalised host link l against its host's kind. */
+static void check_link_port(struct topo_build *b, const struct topo_link *l)
+{
+	const struct topo_node *h = &b->t->nodes[l->ep[0].node];
+
+	if (!l->port_mark.line)
+		return;
+	if (topo_kind_is_external(h->kind) && l->port_type != kind_port(h->kind))
+		topo_diag(b->diags, l->port_mark,
+			  "'port: %s' on the link of %s node %s: its port is %s (leave 'port' out)",
+			  topo_port_type_name(l->port_type), topo_kind_name(h->kind), h->name,
+			  topo_kind_name(h->kind));
+	else if (h->kind == TOPO_KIND_HOST &&
+		 (l->port_type == TOPO_PORT_VHOST || l->port_type == TOPO_PORT_ETHDEV))
+		topo_diag(b->diags, l->port_mark,
+			  "%s ports are for kind: %s nodes (%s is a host: afpacket, afxdp or tap)",
+			  topo_port_type_name(l->port_type), topo_port_type_name(l->port_type),
+			  h->name);
+}
+
+/* A vhost or ethdev node has one link: count them, report the second. */
+static void count_external_link(struct topo_build *b, const struct topo_endpoint *ep)
+{
+	struct topo_src_node *s = &b->src[ep->node];
+
+	if (!topo_build_is_external(b, ep->node))
+		return;
+	if (s->n_links++ == 0) {
+		s->link_mark = ep->mark;
+		return;
+	}
+	topo_diag(b->diags, ep->mark,
+		  "%s node %s is on a second link (first at %u:%u): it takes exactly one",
+		  topo_kind_name(b->t->nodes[ep->node].kind), b->t->nodes[ep->node].name,
+		  s->link_mark.line, s->link_mark.col);
+}
+
+/* Neither end is a switch: two hosts, or a vhost/ethdev node not on a switch. */
+static void check_no_switch(struct topo_build *b, const struct topo_link *l)
+{
+	const struct topo_node *a = &b->t->nodes[l->ep[0].node];
+	const struct topo_node *z = &b->t->nodes[l->ep[1].node];
+	unsigned x = topo_kind_is_external(a->kind) ? 0 : 1;
+
+	if (!topo_kind_is_external(b->t->nodes[l->ep[x].node].kind)) {
+		topo_diag(b->diags, l->mark,
+			  "a link must join a host and a switch (%s and %s are both hosts)",
+			  a->name, z->name);
+		return;
+	}
+	topo_diag(b->diags, l->ep[!x].mark,
+		  "the other end of %s node %s's link must be a switch (%s is kind: %s)",
+		  topo_kind_name(b->t->nodes[l->ep[x].node].kind), b->t->nodes[l->ep[x].node].name,
+		  b->t->nodes[l->ep[!x].node].name,
+		  topo_kind_name(b->t->nodes[l->ep[!x].node].kind));
+}
+
 /*
  * A host and a switch per link, host first, or two switches as written; note
- * which hosts have eth0.
+ * which hosts have eth0. vhost and ethdev nodes take a host's place.
  */
 static void check_links(struct topo_build *b)
 {
@@ -140,17 +202,17 @@ static void check_links(struct topo_build *b)
 		struct topo_node *z = &t->nodes[l->ep[1].node];
 
 		/* Even on a bad link: "no eth0" would only repeat the error. */
-		for (j = 0; j < 2; j++)
+		for (j = 0; j < 2; j++) {
 			if (topo_build_is_host(b, l->ep[j].node) &&
 			    !strcmp(l->ep[j].ifname, "eth0"))
 				b->src[l->ep[j].node].flags |= TOPO_SRC_ETH0;
+			count_external_link(b, &l->ep[j]);
+		}
 		if (!(b->src[l->ep[0].node].flags & TOPO_SRC_KIND) ||
 		    !(b->src[l->ep[1].node].flags & TOPO_SRC_KIND))
 			continue;
-		if (a->kind == TOPO_KIND_HOST && z->kind == TOPO_KIND_HOST) {
-			topo_diag(b->diags, l->mark,
-				  "a link must join a host and a switch (%s and %s are both hosts)",
-				  a->name, z->name);
+		if (a->kind != TOPO_KIND_SWITCH && z->kind != TOPO_KIND_SWITCH) {
+			check_no_switch(b, l);
 			continue;
 		}
 		if (a->kind == TOPO_KIND_SWITCH && z->kind == TOPO_KIND_SWITCH) {
@@ -163,8 +225,66 @@ static void check_links(struct topo_build *b)
 			l->ep[0] = l->ep[1];
 			l->ep[1] = tmp;
 		}
+		check_link_port(b, l);
 		check_link_params(b, i, a->kind == TOPO_KIND_SWITCH);
 	}
+}
+
+struct sock_ref {
+	const char *path;
+	unsigned node;
+	struct topo_mark mark;
+};
+
+static int sock_cmp(const void *pa, const void *pb)
+{
+	const struct sock_ref *a = pa, *b = pb;
+	int r = strcmp(a->path, b->path);
+
+	return r ? r : mark_cmp(a->mark, b->mark);
+}
+
+/* vhost and ethdev nodes: one link each, at most TOPO_MAX_ETHDEV devices,
+ * no socket path twice. */
+static int check_externals(struct topo_build *b)
+{
+	struct topo *t = b->t;
+	struct sock_ref *r;
+	unsigned i, n_eth = 0;
+	size_t n = 0, k;
+
+	r = calloc((size_t)t->n_nodes + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *nd = &t->nodes[i];
+
+		if (!topo_build_is_external(b, i))
+			continue;
+		if (!b->src[i].n_links)
+			topo_diag(b->diags, nd->mark,
+				  "%s node %s has no link (it needs one, to a switch)",
+				  topo_kind_name(nd->kind), nd->name);
+		if (nd->kind == TOPO_KIND_ETHDEV && ++n_eth == TOPO_MAX_ETHDEV + 1)
+			topo_diag(b->diags, nd->mark,
+				  "more than %d ethdev nodes: one switch attaches at most %d DPDK "
+				  "ports (RTE_MAX_ETHPORTS)",
+				  TOPO_MAX_ETHDEV, TOPO_MAX_ETHDEV);
+		if (b->src[i].flags & TOPO_SRC_SOCKET)
+			r[n++] = (struct sock_ref){nd->socket, i, b->src[i].socket_mark};
+	}
+	qsort(r, n, sizeof(*r), sock_cmp);
+	for (k = 1; k < n; k++) {
+		size_t f = k;
+
+		while (f > 0 && !strcmp(r[f - 1].path, r[k].path))
+			f--;
+		if (f != k)
+			topo_diag(b->diags, r[k].mark, "socket %s is already used by %s", r[k].path,
+				  t->nodes[r[f].node].name);
+	}
+	free(r);
+	return 0;
 }
 
 struct port_ref {
@@ -429,6 +549,9 @@ int topo_build_check(struct topo_build *b)
 	if (rc)
 		return rc;
 	check_hosts(b);
+	rc = check_externals(b);
+	if (rc)
+		return rc;
 	rc = check_addrs(b);
 	if (rc)
 		return rc;

@@ -71,6 +71,11 @@ int topo_link_is_trunk(const struct topo_link *l)
 	return l && l->trunk;
 }
 
+int topo_kind_is_external(enum topo_kind k)
+{
+	return k == TOPO_KIND_VHOST || k == TOPO_KIND_ETHDEV;
+}
+
 int topo_node_find(const struct topo *t, const char *name)
 {
 	unsigned i;
@@ -258,6 +263,10 @@ const char *topo_kind_name(enum topo_kind k)
 		return "host";
 	case TOPO_KIND_SWITCH:
 		return "switch";
+	case TOPO_KIND_VHOST:
+		return "vhost";
+	case TOPO_KIND_ETHDEV:
+		return "ethdev";
 	}
 	return "unknown";
 }
@@ -273,6 +282,10 @@ const char *topo_port_type_name(enum topo_port_type t)
 		return "tap";
 	case TOPO_PORT_AFXDP:
 		return "afxdp";
+	case TOPO_PORT_VHOST:
+		return "vhost";
+	case TOPO_PORT_ETHDEV:
+		return "ethdev";
 	}
 	return "unknown";
 }

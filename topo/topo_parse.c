@@ -9,9 +9,11 @@
  * aliases (even cyclic ones) cannot make it loop or recurse.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -200,7 +202,10 @@ static int parse_addr(struct pctx *c, const struct slot *s, const char *what, ui
 	return 0;
 }
 
-static void parse_port(struct pctx *c, const struct slot *s, const char *what,
+/* A port type. vhost and ethdev are the kinds' own: only a link may name
+ * them (topo_check.c matches them to the link's node); elsewhere 'hosts'
+ * says why they are refused. */
+static void parse_port(struct pctx *c, const struct slot *s, const char *what, const char *hosts,
 		       enum topo_port_type *type)
 {
 	char q[QUOTE_MAX];
@@ -213,6 +218,12 @@ static void parse_port(struct pctx *c, const struct slot *s, const char *what,
 		*type = TOPO_PORT_TAP;
 	} else if (scalar_eq(s->v, "afxdp")) {
 		*type = TOPO_PORT_AFXDP;
+	} else if (scalar_eq(s->v, "vhost") || scalar_eq(s->v, "ethdev")) {
+		if (hosts)
+			err(c, s->v, "%s ports are for kind: %s nodes (%s: afpacket, afxdp or tap)",
+			    quote(s->v, q, sizeof(q)), q, hosts);
+		else
+			*type = scalar_eq(s->v, "vhost") ? TOPO_PORT_VHOST : TOPO_PORT_ETHDEV;
 	} else {
 		err(c, where(s->k, s->v), "bad port type '%s': expected afpacket, afxdp or tap",
 		    quote(s->v, q, sizeof(q)));
@@ -439,7 +450,8 @@ static void parse_defaults(struct pctx *c, const yaml_node_t *k, const yaml_node
 		b->gateway_mark = mark_of(s[1].v);
 	}
 	if (s[2].v)
-		parse_port(c, &s[2], "defaults", &b->t->port_type);
+		parse_port(c, &s[2], "defaults", "defaults.port applies to hosts",
+			   &b->t->port_type);
 	if (s[3].v)
 		parse_params(c, &s[3], &b->dparams, "defaults");
 }
@@ -460,8 +472,15 @@ static void parse_kind(struct pctx *c, const yaml_node_t *key, const struct slot
 	} else if (scalar_eq(s->v, "switch")) {
 		n->kind = TOPO_KIND_SWITCH;
 		src->flags |= TOPO_SRC_KIND;
+	} else if (scalar_eq(s->v, "vhost")) {
+		n->kind = TOPO_KIND_VHOST;
+		src->flags |= TOPO_SRC_KIND;
+	} else if (scalar_eq(s->v, "ethdev")) {
+		n->kind = TOPO_KIND_ETHDEV;
+		src->flags |= TOPO_SRC_KIND;
 	} else {
-		err(c, where(s->k, s->v), "bad kind '%s' for node '%s': expected host or switch",
+		err(c, where(s->k, s->v),
+		    "bad kind '%s' for node '%s': expected host, switch, vhost or ethdev",
 		    quote(s->v, q, sizeof(q)), label);
 	}
 }
@@ -514,23 +533,141 @@ static void parse_mac(struct pctx *c, const struct slot *s, struct topo_node *n,
 	src->mac_mark = mark_of(s->v);
 }
 
+/* Why a host's key means nothing on a vhost or ethdev node. */
+static const char *external_why(enum topo_kind k, const char *key)
+{
+	if (!strcmp(key, "port"))
+		return "its port type is its kind";
+	if (k == TOPO_KIND_VHOST)
+		return "the guest sets its own address, gateway and MAC";
+	return "a DPDK device passes frames as they are, it has no address, gateway or MAC";
+}
+
 /* A host-only key is present: is it allowed on this node? */
 static int host_key(struct pctx *c, const struct slot *s, const struct topo_node *n,
 		    const struct topo_src_node *src, const char *label)
 {
 	if (!s->v)
 		return 0;
-	if ((src->flags & TOPO_SRC_KIND) && n->kind != TOPO_KIND_HOST) {
+	if (!(src->flags & TOPO_SRC_KIND) || n->kind == TOPO_KIND_HOST)
+		return 1;
+	if (n->kind == TOPO_KIND_SWITCH)
 		err(c, s->k, "key '%s' is not valid for switch '%s' (hosts only)", s->key, label);
+	else
+		err(c, s->k, "key '%s' is not valid for %s node '%s': %s", s->key,
+		    topo_kind_name(n->kind), label, external_why(n->kind, s->key));
+	return 0;
+}
+
+/* A key only one kind takes ('socket': vhost, 'devargs': ethdev). */
+static int kind_key(struct pctx *c, const struct slot *s, const struct topo_node *n,
+		    const struct topo_src_node *src, enum topo_kind kind, const char *label)
+{
+	if (!s->v || !(src->flags & TOPO_SRC_KIND))
 		return 0;
+	if (n->kind == kind)
+		return 1;
+	err(c, s->k, "key '%s' is only for kind: %s nodes ('%s' is kind: %s)", s->key,
+	    topo_kind_name(kind), label, topo_kind_name(n->kind));
+	return 0;
+}
+
+/*
+ * The directory part of file, absolute ("" for /): relative socket paths are
+ * relative to the topology file, wherever rackless runs from. 0 or -1.
+ */
+static int file_dir(const char *file, char *buf, size_t len)
+{
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	size_t dlen = slash ? (size_t)(slash - file) : 0;
+	char cwd[PATH_MAX];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (!slash || file[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -1;
+		o = strlen(cwd);
+		if (o + 1 >= len)
+			return -1;
+		memcpy(buf, cwd, o + 1);
+		if (!slash)
+			return 0;
+		buf[o++] = '/';
 	}
-	return 1;
+	if (o + dlen >= len)
+		return -1;
+	memcpy(buf + o, file, dlen);
+	buf[o + dlen] = '\0';
+	return 0;
+}
+
+/* vhost: 'socket', resolved to an absolute path that fits a sockaddr_un. */
+static void parse_socket(struct pctx *c, const struct slot *s, struct topo_node *n,
+			 struct topo_src_node *src, const char *label, const char *what)
+{
+	char path[PATH_MAX], full[2 * PATH_MAX + 2], dir[PATH_MAX], q[QUOTE_MAX];
+	int len;
+
+	if (value_str(c, s, what, path, sizeof(path)))
+		return;
+	if (scalar_str(s->v, path, sizeof(path)) || !path[0] || path[strlen(path) - 1] == '/') {
+		err(c, where(s->k, s->v), "bad socket path '%s' for '%s': expected a file name",
+		    quote(s->v, q, sizeof(q)), label);
+		return;
+	}
+	if (path[0] == '/') {
+		len = snprintf(full, sizeof(full), "%s", path);
+	} else {
+		if (file_dir(c->b->t->file, dir, sizeof(dir))) {
+			err(c, s->v, "cannot resolve socket path '%s': no working directory",
+			    quote(s->v, q, sizeof(q)));
+			return;
+		}
+		len = snprintf(full, sizeof(full), "%s/%s", dir, path);
+	}
+	if (len < 0 || (size_t)len >= sizeof(n->socket)) {
+		err(c, s->v,
+		    "socket path of '%s' is %d bytes long%s: a socket path has at most %zu", label,
+		    len, path[0] == '/' ? "" : " once resolved", sizeof(n->socket) - 1);
+		return;
+	}
+	memcpy(n->socket, full, (size_t)len + 1);
+	src->flags |= TOPO_SRC_SOCKET;
+	src->socket_mark = mark_of(s->v);
+}
+
+/* ethdev: 'devargs', required and not empty (the switch checks the rest). */
+static void parse_devargs(struct pctx *c, const yaml_node_t *key, const struct slot *s,
+			  struct topo_node *n, const char *label, const char *what)
+{
+	char q[QUOTE_MAX];
+
+	if (!s->v) {
+		err(c, key,
+		    "ethdev node '%s' needs 'devargs' (a DPDK virtual device, e.g. "
+		    "net_pcap0,rx_pcap=FILE)",
+		    label);
+		return;
+	}
+	if (!is_scalar(s->v)) {
+		err(c, s->v, "expected a scalar for 'devargs' in %s", what);
+		return;
+	}
+	if (scalar_str(s->v, n->devargs, sizeof(n->devargs))) {
+		err(c, s->v, "bad devargs '%s' for '%s': at most %zu bytes, no NUL",
+		    quote(s->v, q, sizeof(q)), label, sizeof(n->devargs) - 1);
+		return;
+	}
+	if (!n->devargs[0])
+		err(c, where(s->k, s->v), "empty devargs for ethdev node '%s'", label);
 }
 
 static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t *v,
 		       struct topo_node *n, struct topo_src_node *src, const char *label)
 {
-	struct slot s[] = {{"kind"}, {"ip"}, {"mac"}, {"gateway"}, {"port"}};
+	struct slot s[] = {{"kind"}, {"ip"},	 {"mac"},    {"gateway"},
+			   {"port"}, {"socket"}, {"devargs"}};
 	char what[QUOTE_MAX + 8];
 
 	n->mark = mark_of(key);
@@ -540,7 +677,7 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		return;
 	}
 	/* Collect first: kind decides which other keys are allowed, in any order. */
-	collect(c, v, what, s, 5);
+	collect(c, v, what, s, 7);
 	parse_kind(c, key, &s[0], n, src, label, what);
 	if (host_key(c, &s[1], n, src, label))
 		parse_ip(c, &s[1], n, src, what);
@@ -550,8 +687,17 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		src->flags |= TOPO_SRC_GW;
 		src->gw_mark = mark_of(s[3].v);
 	}
-	if (host_key(c, &s[4], n, src, label))
-		parse_port(c, &s[4], what, &n->port_type);
+	if (host_key(c, &s[4], n, src, label)) {
+		char hosts[QUOTE_MAX + 16];
+
+		snprintf(hosts, sizeof(hosts), "'%s' is a host", label);
+		parse_port(c, &s[4], what, hosts, &n->port_type);
+	}
+	if (kind_key(c, &s[5], n, src, TOPO_KIND_VHOST, label))
+		parse_socket(c, &s[5], n, src, label, what);
+	if (kind_key(c, &s[6], n, src, TOPO_KIND_ETHDEV, label) ||
+	    ((src->flags & TOPO_SRC_KIND) && n->kind == TOPO_KIND_ETHDEV))
+		parse_devargs(c, key, &s[6], n, label, what);
 }
 
 static void parse_node_pair(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
@@ -683,7 +829,7 @@ static void parse_link(struct pctx *c, const yaml_node_t *l)
 	link.mark = mark_of(l);
 	collect(c, l, "link", s, 3);
 	if (s[2].v) {
-		parse_port(c, &s[2], "link", &link.port_type);
+		parse_port(c, &s[2], "link", NULL, &link.port_type);
 		link.port_mark = mark_of(s[2].k);
 	}
 	if (s[1].v) {

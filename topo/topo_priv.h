@@ -19,6 +19,7 @@
 #define TOPO_SRC_MAC	(1u << 3) /* mac given and valid */
 #define TOPO_SRC_GW	(1u << 4) /* gateway given and well formed */
 #define TOPO_SRC_ETH0	(1u << 5) /* host has an eth0 link */
+#define TOPO_SRC_SOCKET (1u << 6) /* vhost: socket given (and resolved) */
 
 /* Parallel to topo.nodes: where each optional value was, for diagnostics. */
 struct topo_src_node {
@@ -26,6 +27,11 @@ struct topo_src_node {
 	struct topo_mark ip_mark;
 	struct topo_mark mac_mark;
 	struct topo_mark gw_mark;
+	struct topo_mark socket_mark; /* vhost: the 'socket' value */
+	/* vhost and ethdev: how many links name the node, and the endpoint
+	 * of the first one */
+	unsigned n_links;
+	struct topo_mark link_mark;
 };
 
 /* Layers of one 'params' mapping as written (indexes of topo_src_params.p). */
@@ -141,6 +147,11 @@ int topo_gen_build(struct topo_build *b, const struct topo_gen *g, struct topo_m
 static inline int topo_build_is_host(const struct topo_build *b, unsigned i)
 {
 	return (b->src[i].flags & TOPO_SRC_KIND) && b->t->nodes[i].kind == TOPO_KIND_HOST;
+}
+
+static inline int topo_build_is_external(const struct topo_build *b, unsigned i)
+{
+	return (b->src[i].flags & TOPO_SRC_KIND) && topo_kind_is_external(b->t->nodes[i].kind);
 }
 
 static inline int topo_in_net(uint32_t addr, const struct topo_ip4 *net)

@@ -21,10 +21,16 @@ static void resolve_ports(struct topo *t)
 
 	if (t->port_type == TOPO_PORT_DEFAULT)
 		t->port_type = TOPO_PORT_AFPACKET;
-	for (i = 0; i < t->n_nodes; i++)
-		if (t->nodes[i].kind == TOPO_KIND_HOST &&
-		    t->nodes[i].port_type == TOPO_PORT_DEFAULT)
-			t->nodes[i].port_type = t->port_type;
+	for (i = 0; i < t->n_nodes; i++) {
+		struct topo_node *n = &t->nodes[i];
+
+		if (n->kind == TOPO_KIND_VHOST)
+			n->port_type = TOPO_PORT_VHOST;
+		else if (n->kind == TOPO_KIND_ETHDEV)
+			n->port_type = TOPO_PORT_ETHDEV;
+		else if (n->kind == TOPO_KIND_HOST && n->port_type == TOPO_PORT_DEFAULT)
+			n->port_type = t->port_type;
+	}
 	for (i = 0; i < t->n_links; i++) {
 		struct topo_link *l = &t->links[i];
 

@@ -90,7 +90,7 @@ static void test_quickstart(void **state)
 	assert_int_equal(h3->ip.plen, 24);
 	assert_int_equal(h1->gateway, 0);
 	assert_int_equal(h1->port_type, TOPO_PORT_AFPACKET);
-	assert_int_equal(h1->mark.line, 16);
+	assert_int_equal(h1->mark.line, 17);
 	assert_int_equal(h1->mark.col, 5);
 
 	for (i = 1; i < 4; i++) {
@@ -106,7 +106,7 @@ static void test_quickstart(void **state)
 		assert_int_equal(t->nodes[t->links[i].ep[1].node].kind, TOPO_KIND_SWITCH);
 		assert_string_equal(t->links[i].ep[0].ifname, "eth0");
 	}
-	assert_int_equal(t->links[2].mark.line, 22);
+	assert_int_equal(t->links[2].mark.line, 23);
 	assert_int_equal(t->links[2].mark.col, 7);
 	assert_int_equal(t->links[2].ep[1].mark.col, 28);
 	assert_string_equal(t->links[2].ep[1].ifname, "p3");
@@ -550,7 +550,7 @@ static void test_err_kinds(void **state)
 	(void)state;
 	expect_err(HDR "  nodes:\n    a: {ip: 10.0.0.1/24}\n", 4, 5, "node 'a' has no kind");
 	expect_err(HDR "  nodes:\n    a: {kind: router}\n", 4, 15,
-		   "bad kind 'router' for node 'a': expected host or switch");
+		   "bad kind 'router' for node 'a': expected host, switch, vhost or ethdev");
 	expect_err(HDR "  nodes:\n    s: {kind: switch, ip: 10.0.0.1/24}\n", 4, 23,
 		   "key 'ip' is not valid for switch 's'");
 	expect_err(HDR "  nodes:\n    s: {mac: \"02:00:00:00:00:01\", kind: switch}\n", 4, 9,
@@ -559,7 +559,7 @@ static void test_err_kinds(void **state)
 	expect_err(HDR "  nodes:\n    s: {kind: switch, gateway: 10.0.0.1}\n", 4, 23,
 		   "key 'gateway'");
 	expect_err(HDR "  nodes:\n    a: {kind: host, port: vhost}\n", 4, 27,
-		   "bad port type 'vhost': expected afpacket, afxdp or tap");
+		   "vhost ports are for kind: vhost nodes ('a' is a host: afpacket, afxdp or tap)");
 	expect_err(HDR "  defaults: {port: pcap}\n  nodes: {a: {kind: host}}\n", 3, 20,
 		   "bad port type 'pcap'");
 }
@@ -1350,6 +1350,394 @@ static void test_parsers(void **state)
 	assert_int_equal(topo_node_find(NULL, "a"), -1);
 }
 
+/* ---- vhost and ethdev nodes ----------------------------------------------- */
+
+static void test_external_nodes(void **state)
+{
+	static const char yaml[] =
+	    "name: lab\n"
+	    "topology:\n"
+	    "  defaults:\n"
+	    "    subnet: 10.0.0.0/24\n"
+	    "  nodes:\n"
+	    "    sw1: {kind: switch}\n"
+	    "    vm1: {kind: vhost}\n"
+	    "    vm2: {kind: vhost, socket: vm2.sock}\n"
+	    "    vm3: {kind: vhost, socket: sub/vm3.sock}\n"
+	    "    vm4: {kind: vhost, socket: /run/vm4.sock}\n"
+	    "    replay: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=/tmp/in.pcap\"}\n"
+	    "    h1: {kind: host}\n"
+	    "  links:\n"
+	    "    - endpoints: [h1:eth0, sw1:p1]\n"
+	    "    - endpoints: [sw1:p2, vm1:eth0]\n"
+	    "    - {endpoints: [vm2:eth0, sw1:p3], port: vhost, params: {delay: 1ms}}\n"
+	    "    - endpoints: [vm3:eth0, sw1:p4]\n"
+	    "    - endpoints: [vm4:eth0, sw1:p5]\n"
+	    "    - {endpoints: [replay:eth0, sw1:p6], port: ethdev}\n";
+	const struct topo_node *vm1, *vm2, *replay, *h1;
+	struct topo_diags d;
+	struct topo *t;
+	char cwd[PATH_MAX], want[PATH_MAX + 32];
+
+	(void)state;
+	assert_int_equal(topo_load_buffer("/tmp/labs/lab.yaml", yaml, strlen(yaml), &t, &d), 0);
+	vm1 = node(t, "vm1");
+	vm2 = node(t, "vm2");
+	replay = node(t, "replay");
+	h1 = node(t, "h1");
+	assert_int_equal(vm1->kind, TOPO_KIND_VHOST);
+	assert_int_equal(replay->kind, TOPO_KIND_ETHDEV);
+	assert_string_equal(topo_kind_name(vm1->kind), "vhost");
+	assert_string_equal(topo_kind_name(replay->kind), "ethdev");
+	assert_true(topo_kind_is_external(vm1->kind) && topo_kind_is_external(replay->kind));
+	assert_false(topo_kind_is_external(h1->kind));
+	/* no socket: the switch's default; relative: the file's directory */
+	assert_string_equal(vm1->socket, "");
+	assert_string_equal(vm2->socket, "/tmp/labs/vm2.sock");
+	assert_string_equal(node(t, "vm3")->socket, "/tmp/labs/sub/vm3.sock");
+	assert_string_equal(node(t, "vm4")->socket, "/run/vm4.sock");
+	assert_string_equal(replay->devargs, "net_pcap0,rx_pcap=/tmp/in.pcap");
+	assert_int_equal(vm1->port_type, TOPO_PORT_VHOST);
+	assert_int_equal(replay->port_type, TOPO_PORT_ETHDEV);
+	assert_string_equal(topo_port_type_name(TOPO_PORT_VHOST), "vhost");
+	assert_string_equal(topo_port_type_name(TOPO_PORT_ETHDEV), "ethdev");
+	/* their links are host links, the node first */
+	assert_false(topo_link_is_trunk(&t->links[1]));
+	assert_int_equal(t->links[1].ep[0].node, (unsigned)topo_node_find(t, "vm1"));
+	assert_string_equal(t->links[1].ep[1].ifname, "p2");
+	assert_int_equal(t->links[1].port_type, TOPO_PORT_VHOST);
+	assert_int_equal(t->links[2].port_type, TOPO_PORT_VHOST);
+	assert_int_equal(t->links[2].params[TOPO_DIR_TO_SWITCH].delay_ns, 1000000);
+	assert_int_equal(t->links[5].port_type, TOPO_PORT_ETHDEV);
+	assert_int_equal(t->links[0].port_type, TOPO_PORT_AFPACKET);
+	/* no address, no MAC: h1, after them in the file, is still the first */
+	assert_false(vm1->has_ip);
+	assert_false(replay->has_ip);
+	assert_int_equal(replay->mac[0] | vm1->mac[0], 0);
+	assert_true(h1->has_ip);
+	assert_int_equal(h1->ip.addr, addr("10.0.0.1"));
+	topo_free(t);
+
+	/* a file named relative to the working directory */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(topo_load_buffer("labs/lab.yaml", yaml, strlen(yaml), &t, &d), 0);
+	snprintf(want, sizeof(want), "%s/labs/vm2.sock", cwd);
+	assert_string_equal(node(t, "vm2")->socket, want);
+	topo_free(t);
+	assert_int_equal(topo_load_buffer("lab.yaml", yaml, strlen(yaml), &t, &d), 0);
+	snprintf(want, sizeof(want), "%s/vm2.sock", cwd);
+	assert_string_equal(node(t, "vm2")->socket, want);
+	topo_free(t);
+
+	/* the example: one of each beside a host */
+	t = load_file_ok("topo/examples/external.yaml");
+	assert_int_equal(node(t, "vm1")->kind, TOPO_KIND_VHOST);
+	assert_string_equal(node(t, "vm1")->socket, "");
+	assert_int_equal(node(t, "rec")->kind, TOPO_KIND_ETHDEV);
+	assert_non_null(strstr(node(t, "rec")->devargs, "tx_pcap=/tmp/"));
+	assert_int_equal(node(t, "h1")->ip.addr, addr("10.0.0.1"));
+	topo_free(t);
+}
+
+/* As expect_err(), from a file in /tmp/labs (relative sockets resolve there). */
+static void expect_ext_err(const char *yaml, unsigned line, unsigned col, const char *msg)
+{
+	struct topo_diags d;
+	struct topo *t = (struct topo *)1;
+
+	assert_int_equal(topo_load_buffer("/tmp/labs/bad.yaml", yaml, strlen(yaml), &t, &d),
+			 -EINVAL);
+	assert_null(t);
+	check_diag(&d, line, col, msg);
+}
+
+static void test_err_external(void **state)
+{
+	(void)state;
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    vm1: {kind: vhost}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n",
+		       6, 5, "vhost node vm1 has no link");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    vm1: {kind: vhost}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
+		       "    - endpoints: [sw1:p3, vm1:eth1]\n",
+		       10, 27, "vhost node vm1 is on a second link (first at 9:19)");
+	expect_ext_err(
+	    "name: lab\n"
+	    "topology:\n"
+	    "  nodes:\n"
+	    "    sw1: {kind: switch}\n"
+	    "    h1: {kind: host}\n"
+	    "    vm1: {kind: vhost}\n"
+	    "  links:\n"
+	    "    - endpoints: [h1:eth0, sw1:p1]\n"
+	    "    - endpoints: [vm1:eth0, h1:eth1]\n",
+	    9, 29, "the other end of vhost node vm1's link must be a switch (h1 is kind: host)");
+	expect_ext_err(
+	    "name: lab\n"
+	    "topology:\n"
+	    "  nodes:\n"
+	    "    sw1: {kind: switch}\n"
+	    "    h1: {kind: host}\n"
+	    "    vm1: {kind: vhost}\n"
+	    "    r: {kind: ethdev, devargs: net_ring0}\n"
+	    "  links:\n"
+	    "    - endpoints: [h1:eth0, sw1:p1]\n"
+	    "    - endpoints: [r:eth0, vm1:eth0]\n",
+	    10, 27, "the other end of ethdev node r's link must be a switch (vm1 is kind: vhost)");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    x: {kind: vhost, ip: 10.0.0.9/24}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [x:eth0, sw1:p2]\n",
+		       6, 22,
+		       "key 'ip' is not valid for vhost node 'x': the guest sets its own address");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    x: {kind: vhost, mac: \"02:00:00:00:00:09\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [x:eth0, sw1:p2]\n",
+		       6, 22, "key 'mac' is not valid for vhost node 'x': the guest sets its own");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    x: {kind: ethdev, devargs: net_ring0, gateway: 10.0.0.1}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [x:eth0, sw1:p2]\n",
+		       6, 43,
+		       "key 'gateway' is not valid for ethdev node 'x': a DPDK device passes "
+		       "frames as they are");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    x: {kind: vhost, port: afpacket}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [x:eth0, sw1:p2]\n",
+		       6, 22,
+		       "key 'port' is not valid for vhost node 'x': its port type is its kind");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    x: {kind: ethdev, devargs: net_ring0, port: ethdev}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [x:eth0, sw1:p2]\n",
+		       6, 43,
+		       "key 'port' is not valid for ethdev node 'x': its port type is its kind");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    h2: {kind: host, socket: /tmp/a.sock}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n",
+		       6, 22, "key 'socket' is only for kind: vhost nodes ('h2' is kind: host)");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    r: {kind: ethdev, devargs: net_ring0, socket: /tmp/a.sock}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [r:eth0, sw1:p2]\n",
+		       6, 43, "key 'socket' is only for kind: vhost nodes ('r' is kind: ethdev)");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    vm1: {kind: vhost, devargs: net_ring0}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [vm1:eth0, sw1:p2]\n",
+		       6, 24,
+		       "key 'devargs' is only for kind: ethdev nodes ('vm1' is kind: vhost)");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    sw2: {devargs: net_ring0, kind: switch}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n",
+		       6, 11,
+		       "key 'devargs' is only for kind: ethdev nodes ('sw2' is kind: switch)");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    r: {kind: ethdev}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [r:eth0, sw1:p2]\n",
+		       6, 5, "ethdev node 'r' needs 'devargs'");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    r: {kind: ethdev, devargs: \"\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [r:eth0, sw1:p2]\n",
+		       6, 32, "empty devargs for ethdev node 'r'");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    r:\n"
+		       "      kind: ethdev\n"
+		       "      devargs:\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [r:eth0, sw1:p2]\n",
+		       8, 7, "empty devargs for ethdev node 'r'");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    vm1: {kind: vhost}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - {endpoints: [vm1:eth0, sw1:p2], port: afpacket}\n",
+		       9, 39, "'port: afpacket' on the link of vhost node vm1: its port is vhost");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    r: {kind: ethdev, devargs: net_ring0}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - {endpoints: [sw1:p2, r:eth0], port: vhost}\n",
+		       9, 37, "'port: vhost' on the link of ethdev node r: its port is ethdev");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    h2: {kind: host, port: vhost}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [h2:eth0, sw1:p2]\n",
+		       6, 28, "vhost ports are for kind: vhost nodes ('h2' is a host");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    h2: {kind: host}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - {endpoints: [h2:eth0, sw1:p2], port: ethdev}\n",
+		       9, 38, "ethdev ports are for kind: ethdev nodes (h2 is a host");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  defaults: {port: vhost}\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n",
+		       3, 20,
+		       "vhost ports are for kind: vhost nodes (defaults.port applies to hosts");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    vm1: {kind: vhost, socket: /tmp/labs/vm.sock}\n"
+		       "    vm2: {kind: vhost, socket: vm.sock}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
+		       "    - endpoints: [vm2:eth0, sw1:p3]\n",
+		       7, 32, "socket /tmp/labs/vm.sock is already used by vm1");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    h1: {kind: host}\n"
+		       "    vm1: {kind: vhost, socket: "
+		       "/ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"
+		       "sssssssssssssssssssssssssssssssss}\n"
+		       "  links:\n"
+		       "    - endpoints: [h1:eth0, sw1:p1]\n"
+		       "    - endpoints: [vm1:eth0, sw1:p2]\n",
+		       6, 32,
+		       "socket path of 'vm1' is 108 bytes long: a socket path has at most 107");
+}
+
+/* More than TOPO_MAX_ETHDEV ethdev nodes: reported at the first one too many. */
+static void test_err_ethdev_max(void **state)
+{
+	char buf[8192];
+	size_t o;
+	unsigned i;
+
+	(void)state;
+	o = (size_t)snprintf(buf, sizeof(buf),
+			     "name: lab\ntopology:\n  nodes:\n    sw1: {kind: switch}\n");
+	for (i = 0; i <= TOPO_MAX_ETHDEV; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "    e%u: {kind: ethdev, devargs: net_ring%u}\n", i, i);
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "  links:\n");
+	for (i = 0; i <= TOPO_MAX_ETHDEV; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "    - endpoints: [e%u:eth0, sw1:p%u]\n", i, i);
+	assert_true(o < sizeof(buf));
+	/* e32 is on line 5 + 32 */
+	expect_ext_err(buf, 5 + TOPO_MAX_ETHDEV, 5, "more than 32 ethdev nodes");
+	/* exactly TOPO_MAX_ETHDEV loads: drop e32 and its link */
+	{
+		char ok[8192];
+		const char *n32 = strstr(buf, "    e32:"),
+			   *l32 = strstr(buf, "    - endpoints: [e32:");
+		struct topo *t;
+
+		assert_non_null(n32);
+		assert_non_null(l32);
+		snprintf(ok, sizeof(ok), "%.*s%.*s", (int)(n32 - buf), buf,
+			 (int)(l32 - strchr(n32, '\n') - 1), strchr(n32, '\n') + 1);
+		t = load_ok(ok);
+		assert_int_equal(t->n_nodes, TOPO_MAX_ETHDEV + 1);
+		topo_free(t);
+	}
+}
+
 /* ---- robustness and scale --------------------------------------------- */
 
 /* Every prefix of a valid file either loads or fails cleanly (ASan checks). */
@@ -1587,6 +1975,9 @@ int main(void)
 	    cmocka_unit_test(test_err_params),
 	    cmocka_unit_test(test_impaired_example),
 	    cmocka_unit_test(test_params_prefixes),
+	    cmocka_unit_test(test_external_nodes),
+	    cmocka_unit_test(test_err_external),
+	    cmocka_unit_test(test_err_ethdev_max),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
