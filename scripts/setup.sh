@@ -27,7 +27,15 @@ python3
 python3-scapy
 tcpdump
 netsniff-ng
+qemu-system-x86
+linux-image-amd64
+busybox-static
+cpio
 "
+# qemu-system-x86, linux-image-amd64, busybox-static and cpio: the vm-qemu
+# test boots a real guest (Debian's kernel, a busybox initramfs built by
+# tests/tools/mkguest.sh) on a vhost port. The kernel is only a file for
+# QEMU under /boot; the machine keeps booting its own.
 
 missing=""
 for p in $PKGS; do
