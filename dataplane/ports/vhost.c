@@ -41,11 +41,16 @@
  * DPDK transmit flags (legacy vhost flags: RTE_MBUF_F_TX_TCP_SEG, _TCP_CKSUM,
  * l2/l3/l4_len, tso_segsz); finishing them is the egress's business. The
  * guest may send partial checksums and TCP/IPv4 super-frames (VIRTIO_NET_F_CSUM,
- * HOST_TSO4). It is offered no receive offload (GUEST_CSUM, GUEST_TSO4/6,
- * GUEST_ECN, GUEST_UFO are disabled), so it must be given finished frames;
- * a frame with offload flags that reaches tx_burst anyway is dropped and
- * counted, never handed to a guest that did not ask for it. HOST_TSO6 (DPDK
- * 22.11's GSO cannot cut IPv6), HOST_UFO and HOST_ECN are disabled too.
+ * HOST_TSO4). It is offered partial checksums and TCP/IPv4 super-frames on
+ * receive too (GUEST_CSUM, GUEST_TSO4), the way vhost-net gives a Linux
+ * guest its host's TCP whole: when the guest takes them (new_device reads
+ * the negotiated features) the port's offloads say so, the worker passes
+ * such frames whole, and the library writes their virtio-net header from
+ * the mbuf's flags. A guest that did not take them is given finished
+ * frames; a frame with offload flags that reaches tx_burst anyway (the
+ * guest changed between the worker's decision and the send) is dropped and
+ * counted, never handed to a guest that did not ask for it. GUEST_TSO6,
+ * HOST_TSO6 (DPDK 22.11's GSO cannot cut IPv6), UFO and ECN are disabled.
  *
  * The socket path must not exist: on unregister the library unlinks its
  * path, so a path that was someone else's file would be deleted.
@@ -66,6 +71,7 @@
 #include <rte_pause.h>
 #include <rte_vhost.h>
 
+#include "../offload.h"
 #include "../port.h"
 
 #define VHOST_GUEST_RXQ 0 /* we enqueue here */
@@ -78,8 +84,7 @@
 #define VHOST_ARM_POLLS 256
 
 #define VHOST_FEATURES_OFF                                                                         \
-	((1ULL << VIRTIO_NET_F_GUEST_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_TSO4) |                   \
-	 (1ULL << VIRTIO_NET_F_GUEST_TSO6) | (1ULL << VIRTIO_NET_F_GUEST_ECN) |                    \
+	((1ULL << VIRTIO_NET_F_GUEST_TSO6) | (1ULL << VIRTIO_NET_F_GUEST_ECN) |                    \
 	 (1ULL << VIRTIO_NET_F_GUEST_UFO) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |                     \
 	 (1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_HOST_UFO) |                       \
 	 (1ULL << VIRTIO_NET_F_MQ))
@@ -87,6 +92,7 @@
 #define VHOST_OL_FLAGS (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK)
 
 struct vhost {
+	struct port *port;
 	char path[PORT_PATH_MAX]; /* checked: shorter than sun_path */
 	int epfd;		  /* rx_fd: evfd and kickfd, edge-triggered */
 	int evfd;		  /* a guest came or went */
@@ -210,12 +216,29 @@ static void vhost_destroy_connection(int vid)
 		v->conn = -1;
 }
 
+/* The offloads a guest takes on receive, from its negotiated features. */
+static uint32_t vhost_guest_offloads(int vid)
+{
+	uint64_t f = 0;
+	uint32_t off = 0;
+
+	if (rte_vhost_get_negotiated_features(vid, &f) < 0)
+		return 0;
+	if (f & (1ULL << VIRTIO_NET_F_GUEST_CSUM)) {
+		off |= PORT_OFFLOAD_CSUM;
+		if (f & (1ULL << VIRTIO_NET_F_GUEST_TSO4))
+			off |= PORT_OFFLOAD_TSO4;
+	}
+	return off;
+}
+
 static int vhost_new_device(int vid)
 {
 	struct vhost *v = vhost_find(vid);
 
 	if (v == NULL || v->conn != vid)
 		return -1;
+	__atomic_store_n(&v->port->offloads, vhost_guest_offloads(vid), __ATOMIC_RELEASE);
 	vhost_kick_watch(v, vid);
 	__atomic_add_fetch(&v->gen, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->vid, vid, __ATOMIC_SEQ_CST);
@@ -232,6 +255,7 @@ static void vhost_destroy_device(int vid)
 	__atomic_store_n(&v->vid, -1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&v->busy, __ATOMIC_SEQ_CST))
 		rte_pause();
+	__atomic_store_n(&v->port->offloads, 0, __ATOMIC_RELEASE);
 	vhost_kick_watch(v, -1);
 }
 
@@ -265,6 +289,7 @@ static int vhost_open(struct port *p)
 	char why[160];
 	int ret;
 
+	v->port = p;
 	v->epfd = v->evfd = v->kickfd = -1;
 	v->vid = v->conn = -1;
 	ret = port_vhost_path_check(p->conf.path, why, sizeof(why));
@@ -414,18 +439,24 @@ static uint16_t vhost_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t 
 	struct rte_mbuf *ok[PORT_TXQ_SIZE];
 	uint16_t done = 0;
 	int vid = vhost_enter(v);
+	uint32_t off = __atomic_load_n(&p->offloads, __ATOMIC_ACQUIRE);
+	uint64_t refuse = VHOST_OL_FLAGS;
 
 	if (vid < 0) {
 		p->stats.drops[PORT_DROP_TX_NOT_CONNECTED] += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return n;
 	}
+	if (off & PORT_OFFLOAD_CSUM)
+		refuse &= ~RTE_MBUF_F_TX_L4_MASK;
+	if (off & PORT_OFFLOAD_TSO4)
+		refuse &= ~RTE_MBUF_F_TX_TCP_SEG;
 	while (done < n) {
 		uint16_t k = 0, sent;
 
 		/* frames the guest did not ask to receive unfinished stay here */
 		for (; done < n && k < RTE_DIM(ok); done++) {
-			if (pkts[done]->ol_flags & VHOST_OL_FLAGS) {
+			if (pkts[done]->ol_flags & refuse) {
 				p->stats.drops[PORT_DROP_TX_ERROR]++;
 				rte_pktmbuf_free(pkts[done]);
 				continue;
