@@ -415,7 +415,13 @@ static uint16_t vhost_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t 
 			v->notify = 0;
 		}
 	} else if (++v->idle % VHOST_ARM_POLLS == 0) {
-		if (vid >= 0 && !v->notify) {
+		/* every time, even if notifications are on already: with
+		 * VIRTIO_RING_F_EVENT_IDX "on" is the ring index the guest
+		 * kicks at, set to where we are when enabling. Frames taken
+		 * since (by the look below) move us past it, and a guest
+		 * past that index never kicks again: the port would park
+		 * deaf (seen with a Linux guest under QEMU) */
+		if (vid >= 0) {
 			rte_vhost_enable_guest_notification(vid, VHOST_GUEST_TXQ, 1);
 			v->notify = 1;
 		}

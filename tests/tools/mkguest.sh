@@ -9,6 +9,7 @@
 #   rl.ping=A.B.C.D     ping this address 5 times once eth0 is up
 #   rl.wget=URL         then download URL (busybox wget)
 #   rl.send=IP:PORT:N   then send N random bytes to a TCP server (busybox nc)
+#   rl.tick=SECS        print eth0's counters and interrupts every SECS
 # and prints on the console (ttyS0):
 #   rl-guest: up IP mac MAC
 #   rl-guest: ping ok|fail  (and busybox ping's lines)
@@ -56,6 +57,14 @@ ip addr add "\$IP" dev eth0
 echo "rl-guest: up \$IP mac \$(cat /sys/class/net/eth0/address)"
 if [ -n "\$PEER" ]; then
 	if ping -c 5 -W 2 "\$PEER"; then echo "rl-guest: ping ok"; else echo "rl-guest: ping fail"; fi
+fi
+TICK=\$(arg rl.tick)
+if [ -n "\$TICK" ]; then
+	# a heartbeat: is the guest alive, do its interrupts and queues move?
+	while :; do
+		sleep "\$TICK"
+		echo "rl-guest: tick rx \$(cat /sys/class/net/eth0/statistics/rx_packets) tx \$(cat /sys/class/net/eth0/statistics/tx_packets) irq \$(grep -E 'virtio|eth0' /proc/interrupts | tr -s ' ' | tr '\\n' ';')"
+	done &
 fi
 URL=\$(arg rl.wget)
 if [ -n "\$URL" ]; then
