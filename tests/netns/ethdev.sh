@@ -149,11 +149,7 @@ check "c: its socket is there" test -S "$SOCK"
 "$PEER" --sock "$SOCK" --ip 10.0.0.77 --mac 02:6d:65:6d:00:77 > "$TMP/peer.out" 2>&1 &
 PEER_PID=$!
 MINE="$MINE $PEER_PID"
-for _ in $(seq 50); do
-	grep -q "up on" "$TMP/peer.out" && break
-	sleep 0.1
-done
-check "c: the peer connected" grep -q "up on" "$TMP/peer.out"
+check "c: the peer connected" wait_line "$TMP/peer.out" "up on" "$PEER_PID" 5
 check "c: h1 pings the memif peer through the switch" \
 	"$RL" exec "$LAB" h1 -- ping -c 5 -i 0.2 -W 2 -q 10.0.0.77
 check "c: the port received the 5 replies" test "$(port_val sw1:memif rx_packets)" -ge 5

@@ -78,6 +78,28 @@ switch_running() { # is a rackless-switch of lab $1 running?
 	return 1
 }
 
+exited() { # exited PID SECONDS CODE: PID (our child) exits within SECONDS with CODE
+	local i rc
+	for i in $(seq $((10 * $2))); do
+		proc_running "$1" || break
+		sleep 0.1
+	done
+	proc_running "$1" && { echo "    $1 still running"; return 1; }
+	wait "$1"
+	rc=$?
+	[ "$rc" = "$3" ] || { echo "    $1 exited $rc"; return 1; }
+}
+
+wait_line() { # wait_line FILE PATTERN PID [SECONDS]: PID (alive) writes PATTERN to FILE
+	local i
+	for i in $(seq $((10 * ${4:-10}))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		proc_running "$3" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 snapshot_links() { # snapshot_links FILE
 	ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort > "$1"
 }

@@ -27,17 +27,6 @@ for p in /usr/bin/python3 python3; do
 done
 [ -n "$PY" ] || { fail "no python3 with scapy (Debian's python3-scapy)"; exit 1; }
 
-exited() { # exited PID SECONDS CODE: PID (our child) exits within SECONDS with CODE
-	local i rc
-	for i in $(seq $((10 * $2))); do
-		proc_running "$1" || break
-		sleep 0.1
-	done
-	proc_running "$1" && { echo "    $1 still running"; return 1; }
-	wait "$1"
-	rc=$?
-	[ "$rc" = "$3" ] || { echo "    $1 exited $rc"; return 1; }
-}
 port_val() { # port_val NAME KEY: a counter of a switch port
 	"$RL" ctl "$LAB" '{"cmd":"ports"}' | python3 -c 'import json,sys
 for p in json.load(sys.stdin)["result"]:
@@ -92,12 +81,7 @@ check "the vhost node has no namespace" sh -c "! ip netns list | grep -q 'rl\\.$
 "$VU" --sock "$SOCK1" --ip 10.0.0.99 --mac 02:76:75:00:00:01 >"$TMP/vu.out" 2>&1 &
 VUPID=$!
 MINE="$MINE $VUPID"
-for _ in $(seq 100); do
-	grep -q "rl_vuclient: up on" "$TMP/vu.out" && break
-	proc_running "$VUPID" || break
-	sleep 0.1
-done
-check "1: the guest connects to vm1's socket" grep -q "rl_vuclient: up on" "$TMP/vu.out"
+check "1: the guest connects to vm1's socket" wait_line "$TMP/vu.out" "rl_vuclient: up on" "$VUPID"
 check "1: h1 pings the guest through the switch" \
 	"$RL" exec "$LAB" h1 -- ping -c 5 -i 0.2 -W 2 -q 10.0.0.99
 check "1: vm1's port carried the pings both ways" \

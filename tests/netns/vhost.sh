@@ -42,26 +42,9 @@ start_client() {
 }
 
 wait_up() { # wait_up OUTFILE PID: the client says it is up
-	local i
-	for i in $(seq 100); do
-		grep -q "rl_vuclient: up on" "$1" && return 0
-		proc_running "$2" || return 1
-		sleep 0.1
-	done
-	return 1
+	wait_line "$1" "rl_vuclient: up on" "$2"
 }
 
-exited() { # exited PID SECONDS CODE: PID (our child) exits within SECONDS with CODE
-	local i rc
-	for i in $(seq $((10 * $2))); do
-		proc_running "$1" || break
-		sleep 0.1
-	done
-	proc_running "$1" && { echo "    $1 still running"; return 1; }
-	wait "$1"
-	rc=$?
-	[ "$rc" = "$3" ] || { echo "    $1 exited $rc"; return 1; }
-}
 
 port_json() { # port_json NAME KEY: a counter of a switch port
 	ctl '{"cmd":"ports"}' | python3 -c 'import json,sys
