@@ -23,13 +23,7 @@ stop_mine() {
 }
 trap 'stop_mine; finish' EXIT
 
-# scapy comes with Debian's python3 (python3-scapy); a python3 found first
-# in PATH may not have it
-PY=""
-for p in /usr/bin/python3 python3; do
-	"$p" -c 'import scapy.all' 2>/dev/null && { PY=$p; break; }
-done
-[ -n "$PY" ] || { fail "no python3 with scapy (Debian's python3-scapy)"; exit 1; }
+PY=$(scapy_python) || { fail "no python3 with scapy (Debian's python3-scapy)"; exit 1; }
 
 snapshot_links "$TMP/links.before"
 topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB" "$TMP/lab.yaml"

@@ -90,6 +90,15 @@ exited() { # exited PID SECONDS CODE: PID (our child) exits within SECONDS with 
 	[ "$rc" = "$3" ] || { echo "    $1 exited $rc"; return 1; }
 }
 
+scapy_python() { # a python3 that has scapy: Debian's (python3-scapy); one
+	# found first in PATH may not have it
+	local p
+	for p in /usr/bin/python3 python3; do
+		"$p" -c 'import scapy.all' 2>/dev/null && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
 wait_line() { # wait_line FILE PATTERN PID [SECONDS]: PID (alive) writes PATTERN to FILE
 	local i
 	for i in $(seq $((10 * ${4:-10}))); do

@@ -21,11 +21,7 @@ stop_mine() {
 }
 trap 'stop_mine; finish' EXIT
 
-PY=""
-for p in /usr/bin/python3 python3; do
-	"$p" -c 'import scapy.all' 2>/dev/null && { PY=$p; break; }
-done
-[ -n "$PY" ] || { fail "no python3 with scapy (Debian's python3-scapy)"; exit 1; }
+PY=$(scapy_python) || { fail "no python3 with scapy (Debian's python3-scapy)"; exit 1; }
 
 port_val() { # port_val NAME KEY: a counter of a switch port
 	"$RL" ctl "$LAB" '{"cmd":"ports"}' | python3 -c 'import json,sys
