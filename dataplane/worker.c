@@ -357,8 +357,9 @@ void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
 		worker_tx_frame(w, p, m);
 		return;
 	}
-	n = worker_finish(w, m, __atomic_load_n(&p->offloads, __ATOMIC_ACQUIRE), portlink_busy(p->link, PORTLINK_OUT),
-			  worker_ip_mtu(p, PORTLINK_OUT, m));
+	/* a vhost port's offloads change with its guest (vhost thread) */
+	n = worker_finish(w, m, __atomic_load_n(&p->offloads, __ATOMIC_ACQUIRE),
+			  portlink_busy(p->link, PORTLINK_OUT), worker_ip_mtu(p, PORTLINK_OUT, m));
 	for (unsigned i = 0; i < n; i++)
 		worker_tx_frame(w, p, w->segs[i]);
 }
