@@ -36,7 +36,8 @@ enum topo_kind {
 	TOPO_KIND_HOST,	  /* a network namespace */
 	TOPO_KIND_SWITCH, /* a bridge inside rackless-switch */
 	TOPO_KIND_VHOST,  /* a vhost-user socket the switch serves (a VM connects) */
-	TOPO_KIND_ETHDEV, /* a DPDK virtual device of the switch, by devargs */
+	TOPO_KIND_ETHDEV, /* a DPDK virtual device of the switch, by devargs (the last:
+			  * topo_parse.c loops up to it) */
 };
 
 /* How a host interface is attached to the switch. */

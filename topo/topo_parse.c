@@ -466,19 +466,15 @@ static void parse_kind(struct pctx *c, const yaml_node_t *key, const struct slot
 		err(c, key, "node '%s' has no kind", label);
 	} else if (!is_scalar(s->v)) {
 		err(c, s->v, "expected a scalar for 'kind' in %s", what);
-	} else if (scalar_eq(s->v, "host")) {
-		n->kind = TOPO_KIND_HOST;
-		src->flags |= TOPO_SRC_KIND;
-	} else if (scalar_eq(s->v, "switch")) {
-		n->kind = TOPO_KIND_SWITCH;
-		src->flags |= TOPO_SRC_KIND;
-	} else if (scalar_eq(s->v, "vhost")) {
-		n->kind = TOPO_KIND_VHOST;
-		src->flags |= TOPO_SRC_KIND;
-	} else if (scalar_eq(s->v, "ethdev")) {
-		n->kind = TOPO_KIND_ETHDEV;
-		src->flags |= TOPO_SRC_KIND;
 	} else {
+		/* the model names the kinds (topo_kind_name) */
+		for (enum topo_kind k = TOPO_KIND_HOST; k <= TOPO_KIND_ETHDEV; k++) {
+			if (scalar_eq(s->v, topo_kind_name(k))) {
+				n->kind = k;
+				src->flags |= TOPO_SRC_KIND;
+				return;
+			}
+		}
 		err(c, where(s->k, s->v),
 		    "bad kind '%s' for node '%s': expected host, switch, vhost or ethdev",
 		    quote(s->v, q, sizeof(q)), label);
