@@ -22,6 +22,18 @@
  * instead of a core. A pcap file being replayed ends: once it is exhausted
  * the timer is switched off and the port costs nothing. PMDs with RX
  * interrupts (net_tap, net_virtio_user) park on the interrupt itself.
+ *
+ * Two kinds of RX interrupt. A doorbell (net_virtio_user's eventfd) says
+ * "look now" once: DPDK watches it edge-triggered and rte_epoll_wait
+ * clears it, after which a poll finds every frame rung for. net_tap's
+ * interrupt is the queue's own fd, and its rx_burst reads nothing until
+ * the PMD's SIGIO handler has counted the frame (tap_trigger), which runs
+ * on some thread of the switch tens of microseconds to milliseconds after
+ * the fd became readable. Cleared edge-triggered, the wake-up could be
+ * spent on polls that found nothing yet and the port park with the frame
+ * waiting for the next one (a ping in ten lost, measured). So a data fd is
+ * watched level-triggered instead: readable while a frame waits, whatever
+ * the PMD has counted; nothing needs clearing.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -29,6 +41,7 @@
 #include <linux/sockios.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +70,17 @@
 #define ETHDEV_INTR_DRAIN_EVERY 64	    /* empty polls between interrupt re-arms */
 #define ETHDEV_DRAIN_MAX	4096	    /* bursts read from a loopback at close */
 
+enum {
+	ETHDEV_INTR_NONE,  /* no RX interrupt: fd is a timerfd */
+	ETHDEV_INTR_EDGE,  /* a doorbell, through DPDK (rte_epoll_wait clears it) */
+	ETHDEV_INTR_LEVEL, /* the queue's data fd, watched level-triggered */
+};
+
 struct ethdev {
 	char name[RTE_DEV_NAME_MAX_LEN]; /* the vdev's name */
 	uint16_t port_id;
 	uint8_t started;
-	uint8_t intr;	   /* fd is an epoll set holding the RX interrupt */
+	uint8_t intr;	   /* fd is an epoll set holding the RX interrupt (ETHDEV_INTR_*) */
 	uint8_t finite;	   /* RX is a pcap file: once empty, empty for good */
 	uint8_t tx_segs;   /* the PMD takes chained mbufs */
 	uint8_t tx_by_ref; /* the PMD hands the mbuf itself to the far end */
@@ -378,33 +397,57 @@ static void ethdev_timer_idle(struct ethdev *e, int starved)
 	ethdev_arm(e, e->interval_ns);
 }
 
-/* The PMD's RX interrupt, in an epoll set of the port's own so that DPDK
- * clears it the way the PMD needs (rte_epoll_wait). 0, or -ENOTSUP. */
+/* Whether fd is an eventfd (a doorbell) rather than a data fd. */
+static bool ethdev_is_eventfd(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return true; /* unknown: the way DPDK itself treats it */
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+/* The PMD's RX interrupt, in an epoll set of the port's own: a data fd
+ * level-triggered, a doorbell through DPDK so that it is cleared the way
+ * the PMD needs (rte_epoll_wait). 0, or -ENOTSUP. */
 static int ethdev_intr_setup(struct ethdev *e)
 {
-	int lvl = rte_log_get_level(rte_eth_dev_logtype), ret;
+	struct epoll_event ev = {.events = EPOLLIN};
+	int lvl = rte_log_get_level(rte_eth_dev_logtype), ret, qfd;
 
 	e->fd = epoll_create1(EPOLL_CLOEXEC);
 	if (e->fd < 0)
 		return -errno;
 	/* asking a PMD without RX interrupts logs an error: it is not one */
 	rte_log_set_level(rte_eth_dev_logtype, RTE_LOG_EMERG);
-	ret = rte_eth_dev_rx_intr_ctl_q(e->port_id, 0, e->fd, RTE_INTR_EVENT_ADD, NULL);
+	qfd = rte_eth_dev_rx_intr_ctl_q_get_fd(e->port_id, 0);
+	if (qfd >= 0 && !ethdev_is_eventfd(qfd)) {
+		ret = epoll_ctl(e->fd, EPOLL_CTL_ADD, qfd, &ev) < 0 ? -errno : 0;
+		e->intr = ETHDEV_INTR_LEVEL;
+	} else {
+		ret = rte_eth_dev_rx_intr_ctl_q(e->port_id, 0, e->fd, RTE_INTR_EVENT_ADD, NULL);
+		e->intr = ETHDEV_INTR_EDGE;
+	}
 	rte_log_set_level(rte_eth_dev_logtype, lvl < 0 ? RTE_LOG_INFO : (uint32_t)lvl);
-	if (ret < 0) {
-		close(e->fd);
-		e->fd = -1;
-		return -ENOTSUP;
+	if (ret < 0)
+		goto fail;
+	if (e->intr == ETHDEV_INTR_EDGE) {
+		ret = rte_eth_dev_rx_intr_enable(e->port_id, 0);
+		if (ret < 0 && ret != -ENOTSUP) {
+			rte_eth_dev_rx_intr_ctl_q(e->port_id, 0, e->fd, RTE_INTR_EVENT_DEL, NULL);
+			goto fail;
+		}
 	}
-	ret = rte_eth_dev_rx_intr_enable(e->port_id, 0);
-	if (ret < 0 && ret != -ENOTSUP) {
-		rte_eth_dev_rx_intr_ctl_q(e->port_id, 0, e->fd, RTE_INTR_EVENT_DEL, NULL);
-		close(e->fd);
-		e->fd = -1;
-		return ret;
-	}
-	e->intr = 1;
 	return 0;
+fail:
+	e->intr = ETHDEV_INTR_NONE;
+	close(e->fd);
+	e->fd = -1;
+	return -ENOTSUP;
 }
 
 static int ethdev_wake_setup(struct ethdev *e)
@@ -509,7 +552,7 @@ static void ethdev_drain(struct ethdev *e)
 static void ethdev_release(struct ethdev *e)
 {
 	if (e->port_id != RTE_MAX_ETHPORTS) {
-		if (e->intr)
+		if (e->intr == ETHDEV_INTR_EDGE)
 			rte_eth_dev_rx_intr_ctl_q(e->port_id, 0, e->fd, RTE_INTR_EVENT_DEL, NULL);
 		if (e->started && e->tx_by_ref)
 			ethdev_drain(e);
@@ -585,16 +628,18 @@ static uint16_t ethdev_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t
 		e->empty = 0;
 		e->busy = 1;
 		/* back from a quiet spell: re-poll soon when traffic pauses */
-		if (!e->intr && e->interval_ns > ETHDEV_TIMER_MIN_NS) {
+		if (e->intr == ETHDEV_INTR_NONE && e->interval_ns > ETHDEV_TIMER_MIN_NS) {
 			e->interval_ns = ETHDEV_TIMER_MIN_NS;
 			ethdev_arm(e, ETHDEV_TIMER_MIN_NS);
 		}
 		return got;
 	}
-	if (!e->intr) {
+	if (e->intr == ETHDEV_INTR_NONE) {
 		ethdev_timer_idle(e, 0);
 		return 0;
 	}
+	if (e->intr == ETHDEV_INTR_LEVEL)
+		return 0; /* readable until the frames are read: nothing to clear */
 	/* clear the interrupt on the first empty poll and now and then after,
 	 * re-arm it, and look once more for a frame that raced with that */
 	if (e->empty++ % ETHDEV_INTR_DRAIN_EVERY != 0)
