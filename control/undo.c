@@ -19,13 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hugepages.h"
 #include "journal.h"
 #include "lab.h"
 #include "netns.h"
 #include "nl.h"
 #include "swclient.h"
-
-#define HUGEPAGES_NR "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 
 struct undo {
 	const char *lab;
@@ -156,23 +155,10 @@ static void undo_dpdk_rundir(struct undo *d, json_t *rec)
 static void undo_hugepages(struct undo *d, json_t *rec)
 {
 	long added = (long)json_integer_value(json_object_get(rec, "added"));
-	long nr = -1;
-	FILE *f = fopen(HUGEPAGES_NR, "r");
+	int ret = hugepages_release(HUGEPAGES_DIR, added);
 
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &nr) != 1)
-			nr = -1;
-		fclose(f);
-	}
-	if (nr < 0 || added <= 0)
-		return;
-	f = fopen(HUGEPAGES_NR, "w");
-	if (f == NULL) {
-		undo_fail(d, -errno, "hugepages", HUGEPAGES_NR);
-		return;
-	}
-	fprintf(f, "%ld\n", nr > added ? nr - added : 0);
-	fclose(f);
+	if (ret < 0 && ret != -ENOENT)
+		undo_fail(d, ret, "hugepages", HUGEPAGES_DIR "/nr_hugepages");
 }
 
 /* A machine-wide sysctl the lab raised: restored only if it still holds

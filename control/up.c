@@ -23,6 +23,7 @@
 
 #include <sys/random.h>
 
+#include "hugepages.h"
 #include "journal.h"
 #include "lab.h"
 #include "linkparams.h"
@@ -31,7 +32,6 @@
 #include "stp.h"
 #include "swclient.h"
 
-#define HUGEPAGES_2M		"/sys/kernel/mm/hugepages/hugepages-2048kB/"
 #define SWITCH_START_TIMEOUT_MS 20000
 
 struct up {
@@ -110,52 +110,36 @@ static int up_check_interrupt(void)
 
 /* ---- machine-wide resources ----------------------------------------- */
 
-static long up_read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int up_write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-
-	if (f == NULL)
-		return -errno;
-	if (fprintf(f, "%ld\n", v) < 0)
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	return ret;
-}
-
 /* Reserve the 2 MB hugepages the switch needs if the machine lacks them;
  * journaled as a delta so that labs running side by side each give back
- * only what they took. Not having them is no error: the switch then runs
- * without hugepages. */
+ * only what they took (hugepages.h). Not having them is no error: the
+ * switch then runs without hugepages. */
+struct up_hp {
+	struct up *u;
+	int seq;
+};
+
+static int up_hugepages_note(long added, void *arg)
+{
+	struct up_hp *h = arg;
+
+	h->seq = up_journal(h->u, json_pack("{s:s, s:I}", "op", "hugepages", "added",
+					     (json_int_t)added));
+	return h->seq < 0 ? h->seq : 0;
+}
+
 static int up_hugepages(struct up *u)
 {
+	struct up_hp h = {u, -1};
 	long need = (long)(u->o->mem_mb ? u->o->mem_mb : 256) / 2;
-	long nr = up_read_long(HUGEPAGES_2M "nr_hugepages");
-	long fr = up_read_long(HUGEPAGES_2M "free_hugepages");
-	int seq;
+	int noted;
+	long ret = hugepages_reserve(HUGEPAGES_DIR, need, up_hugepages_note, &h, &noted);
 
-	if (nr < 0 || fr < 0 || fr >= need)
+	if (ret >= 0)
 		return 0;
-	seq = up_journal(
-	    u, json_pack("{s:s, s:I}", "op", "hugepages", "added", (json_int_t)(need - fr)));
-	if (seq < 0)
-		return seq;
-	if (up_write_long(HUGEPAGES_2M "nr_hugepages", nr + need - fr) < 0)
-		up_void(u, seq);
+	if (!noted)
+		return (int)ret; /* the journal failed */
+	up_void(u, h.seq); /* the kernel refused: nothing to give back */
 	return 0;
 }
 

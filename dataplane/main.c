@@ -13,11 +13,13 @@
  * request, stop it cleanly: ports closed, socket unlinked, EAL cleaned up.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -137,9 +139,30 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 }
 
 /* Free 2 MB hugepages, from sysfs; 0 if unknown. */
+#define HUGE_DIR "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+
+/* The machine's hugepage lock (the CLI's, control/hugepages.h), held from
+ * counting the free pages until EAL has taken them: two switches starting
+ * at once would otherwise both count the same free pages, and the second
+ * would fail to initialise. The fd (closed to unlock), or -1. */
+static int huge_lock(void)
+{
+	int fd = open(HUGE_DIR "nr_hugepages", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 static unsigned long huge_free_2m(void)
 {
-	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+	FILE *f = fopen(HUGE_DIR "free_hugepages", "r");
 	unsigned long n = 0;
 
 	if (f == NULL)
@@ -176,12 +199,13 @@ static int eal_start(const struct opts *o, const char *argv0, char *prefix, size
 {
 	char lcores[256], mem[16], pfx[96];
 	char *eargv[20];
-	int n = 0, ret;
+	int n = 0, ret, lock;
 
 	if (o->cpus != NULL)
 		snprintf(lcores, sizeof(lcores), "%s", o->cpus);
 	else if (build_lcores(o, lcores, sizeof(lcores)) < 0)
 		return -ENOSPC;
+	lock = huge_lock();
 	*use_huge =
 	    o->huge == 1 || (o->huge == -1 && huge_free_2m() * 2 >= (unsigned long)o->mem_mb);
 	snprintf(prefix, plen, "rackless-%s", o->lab);
@@ -204,6 +228,8 @@ static int eal_start(const struct opts *o, const char *argv0, char *prefix, size
 	eargv[n++] = "--log-level=lib.*:warning";
 	eargv[n] = NULL;
 	ret = rte_eal_init(n, eargv);
+	if (lock >= 0)
+		close(lock);
 	if (ret < 0)
 		return -(rte_errno ? rte_errno : EINVAL);
 	return 0;

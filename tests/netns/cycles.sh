@@ -1,10 +1,20 @@
 #!/bin/bash
 # Twenty up/down cycles of a small multi-switch lab leave nothing behind:
 # no namespace, mount, process, file or hugepage of the lab, and no growth
-# of the machine's mount table or of rackless' own footprint.
+# of the machine's mount table or of rackless' own footprint. Then three
+# labs brought up at once and torn down at once give back every hugepage
+# they took (each journals what it added; hugepages.h).
 . "$(dirname "$0")/lib.sh"
 LAB=ty$$
-trap finish EXIT
+SIDE="${LAB}a ${LAB}b ${LAB}c" # the side-by-side labs
+side_cleanup() {
+	local l
+	for l in $SIDE; do
+		[ -e "/run/rackless/$l" ] && "$RL" cleanup "$l" >/dev/null 2>&1
+	done
+	finish
+}
+trap side_cleanup EXIT
 snapshot_links "$TMP/links.before"
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 hp0=$(cat $HP)
@@ -45,4 +55,25 @@ for _ in $(seq 20); do
 done
 echo "    MemAvailable: $((avail0 / 1024)) MB before, $((avail1 / 1024)) MB after 20 cycles"
 check "no memory lost (less than 256 MB over 20 cycles)" test $((avail0 - avail1)) -lt 262144
+
+pids=""
+for l in $SIDE; do
+	"$RL" up -q --topo star,hosts=2 --name "$l" >/dev/null 2>"$TMP/err.$l" &
+	pids="$pids $!"
+done
+ok=1
+for p in $pids; do wait "$p" || ok=0; done
+check "three labs brought up at once" test "$ok" -eq 1
+[ "$ok" -eq 1 ] || cat "$TMP"/err.*
+echo "    hugepages: $hp0 before, $(cat $HP) with the three labs up"
+pids=""
+for l in $SIDE; do
+	"$RL" down "$l" >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+ok=1
+for p in $pids; do wait "$p" || ok=0; done
+check "and torn down at once" test "$ok" -eq 1
+check "hugepages back to $hp0 after labs side by side" test "$(cat $HP)" -eq "$hp0"
 assert_gone "$LAB" "" "$TMP/links.before"
+for l in $SIDE; do assert_gone "$l"; done

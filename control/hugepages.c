@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "hugepages.h"
+
+static long hp_parse(int fd)
+{
+	char buf[32], *end;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long v;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	v = strtol(buf, &end, 10);
+	return end == buf || v < 0 ? -1 : v;
+}
+
+static long hp_read_file(const char *dir, const char *name)
+{
+	char path[256];
+	long v;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	v = hp_parse(fd);
+	close(fd);
+	return v;
+}
+
+/* nr_hugepages, opened for writing and locked: the fd, or -errno. */
+static int hp_lock(const char *dir)
+{
+	char path[256];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/nr_hugepages", dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int hp_write(int fd, long v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", v);
+	ssize_t w = pwrite(fd, buf, (size_t)n, 0);
+
+	if (w < 0)
+		return -errno;
+	if (w != n)
+		return -EIO;
+	/* a plain file (tests) keeps no stale digits; sysfs ignores it */
+	if (ftruncate(fd, n) < 0) {
+		/* nothing to cut in sysfs */
+	}
+	return 0;
+}
+
+long hugepages_reserve(const char *dir, long need, hugepages_note_fn note, void *arg, int *noted)
+{
+	long nr, fr, add = 0;
+	int fd = hp_lock(dir), ret;
+
+	*noted = 0;
+	if (fd < 0)
+		return 0; /* no hugepage control here: the switch runs without */
+	nr = hp_parse(fd);
+	fr = hp_read_file(dir, "free_hugepages");
+	if (nr < 0 || fr < 0 || fr >= need)
+		goto out;
+	ret = note(need - fr, arg);
+	if (ret < 0) {
+		add = ret;
+		goto out;
+	}
+	*noted = 1;
+	ret = hp_write(fd, nr + need - fr);
+	add = ret < 0 ? ret : need - fr;
+out:
+	close(fd); /* and the lock with it */
+	return add;
+}
+
+int hugepages_release(const char *dir, long added)
+{
+	int fd, ret;
+	long nr;
+
+	if (added <= 0)
+		return 0;
+	fd = hp_lock(dir);
+	if (fd < 0)
+		return fd;
+	nr = hp_parse(fd);
+	ret = nr < 0 ? -EIO : hp_write(fd, nr > added ? nr - added : 0);
+	close(fd);
+	return ret;
+}
