@@ -172,13 +172,17 @@ X2() { ip netns exec "$NS2" "$@"; }
 ctr() { ip netns exec "$1" cat "/sys/class/net/eth0/statistics/$2"; }
 now() { date +%s.%N; }
 
-# The switch's worker sleeps, and p2's tx packets plus all port drops.
-sw_counters() { # -> "sleeps p2_tx drops"
+# One snapshot of the switch, on its own clock: its workers' sleeps, p2's
+# tx packets, all port drops, the time (ns) and the workers' CPU time in
+# their own code and in the kernel (ns).
+sw_counters() { # -> "sleeps p2_tx drops time_ns user_ns sys_ns"
 	"$RL" ctl "$SWLAB" '{"cmd":"stats"}' 2>/dev/null | python3 -c 'import json,sys
 d = json.load(sys.stdin); d = d.get("result", d)
 tx = sum(p["tx_packets"] for p in d["ports"] if p["name"] == "sw1:p2")
 dr = sum(sum(p["drops"].values()) for p in d["ports"])
-print(sum(w["sleeps"] for w in d["workers"]), tx, dr)' 2>/dev/null || echo "nan nan nan"
+w = d["workers"]
+print(sum(x["sleeps"] for x in w), tx, dr, d["time_ns"], sum(x["user_ns"] for x in w),
+      sum(x["sys_ns"] for x in w))' 2>/dev/null || echo "nan nan nan nan nan nan"
 }
 
 ping_run() { # NAME COUNT INTERVAL: p50/p99 in us, worker sleeps per ping
@@ -197,21 +201,8 @@ ping_run() { # NAME COUNT INTERVAL: p50/p99 in us, worker sleeps per ping
 	fi
 }
 
-# The switch's worker threads' CPU time in clock ticks: "user system".
-worker_ticks() { # PID
-	local t u=0 k=0 st
-	for t in /proc/"$1"/task/*; do
-		[[ "$(cat "$t/comm" 2>/dev/null)" == rte-worker-* ]] || continue
-		st=$(cat "$t/stat" 2>/dev/null) || continue
-		st=${st##*) }
-		set -- $st
-		u=$((u + ${12})) k=$((k + ${13}))
-	done
-	echo "$u $k"
-}
-
 pps_run() { # CORES
-	local c=$1 mac1 mac2 a b x y t0 t1 s0 s1 d0 d1 pid="" u0 k0 u1 k1
+	local c=$1 mac1 mac2 a b x y t0 t1 s0 s1 d0 d1 u0 k0 u1 k1 ts0 ts1
 	mac1=$(X1 cat /sys/class/net/eth0/address)
 	mac2=$(X2 cat /sys/class/net/eth0/address)
 	# 60 bytes + FCS = 64 on the wire; UDP to the discard port, which is
@@ -225,17 +216,16 @@ EOF
 		-o eth0 -i "$TMP/tg.cfg" > "$TMP/tg.log" 2>&1
 	local tg=$LAST
 	sleep 1
+	# the switch's counters come with its own clock and CPU times: under
+	# load the helpers that read them take a good part of a second
 	if [ -n "$SWLAB" ]; then
-		read -r _ s0 d0 <<< "$(sw_counters)"
-		pid=$(lab_pid "$SWLAB")
-		read -r u0 k0 <<< "$(worker_ticks "$pid")"
+		read -r _ s0 d0 ts0 u0 k0 <<< "$(sw_counters)"
 	fi
 	a=$(ctr "$NS2" rx_packets); x=$(ctr "$NS1" tx_packets); t0=$(now)
 	sleep "$PPS_SECS"
 	b=$(ctr "$NS2" rx_packets); y=$(ctr "$NS1" tx_packets); t1=$(now)
 	if [ -n "$SWLAB" ]; then
-		read -r u1 k1 <<< "$(worker_ticks "$pid")"
-		read -r _ s1 d1 <<< "$(sw_counters)"
+		read -r _ s1 d1 ts1 u1 k1 <<< "$(sw_counters)"
 	fi
 	kill "$tg" 2>/dev/null
 	reap "$tg"
@@ -243,15 +233,13 @@ EOF
 		res pps_${c}core "$(python3 -c "print('%.0f' % (($b - $a) / ($t1 - $t0)))")"
 		res gen_pps_${c}core "$(python3 -c "print('%.0f' % (($y - $x) / ($t1 - $t0)))")"
 		if [ -n "$SWLAB" ]; then
-			res sw_pps_${c}core "$(python3 -c "print('%.0f' % (($s1 - $s0) / ($t1 - $t0)))" 2>/dev/null || echo nan)"
-			res sw_drops_${c}core "$(python3 -c "print('%.0f' % (($d1 - $d0) / ($t1 - $t0)))" 2>/dev/null || echo nan)"
+			res sw_pps_${c}core "$(python3 -c "print('%.0f' % (($s1 - $s0) * 1e9 / ($ts1 - $ts0)))" 2>/dev/null || echo nan)"
+			res sw_drops_${c}core "$(python3 -c "print('%.0f' % (($d1 - $d0) * 1e9 / ($ts1 - $ts0)))" 2>/dev/null || echo nan)"
 			# where the worker's core went, per frame the switch sent:
 			# its own code (user) and the kernel's (system: sending,
 			# and the receiving host's stack, which runs in the send)
-			local hz
-			hz=$(getconf CLK_TCK)
-			res sw_user_ns_${c}core "$(python3 -c "print('%.0f' % (($u1 - $u0) * 1e9 / $hz / ($s1 - $s0)))" 2>/dev/null || echo nan)"
-			res sw_sys_ns_${c}core "$(python3 -c "print('%.0f' % (($k1 - $k0) * 1e9 / $hz / ($s1 - $s0)))" 2>/dev/null || echo nan)"
+			res sw_user_ns_${c}core "$(python3 -c "print('%.0f' % (($u1 - $u0) / ($s1 - $s0)))" 2>/dev/null || echo nan)"
+			res sw_sys_ns_${c}core "$(python3 -c "print('%.0f' % (($k1 - $k0) / ($s1 - $s0)))" 2>/dev/null || echo nan)"
 		fi
 	else
 		note "$CASE round $ROUND: trafgen on $c core(s) delivered nothing ($(tail -1 "$TMP/tg.log"))"

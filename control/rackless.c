@@ -222,6 +222,7 @@ static int cmd_stats(int argc, char **argv)
 	int as_json = argc > 2 && strcmp(argv[2], "--json") == 0;
 	json_t *r = NULL, *v;
 	const char *k;
+	size_t i;
 	int ret;
 
 	if (argc > 2 && !as_json)
@@ -251,6 +252,14 @@ static int cmd_stats(int argc, char **argv)
 	       (long long)json_integer_value(json_object_get(v, "learned")),
 	       (long long)json_integer_value(json_object_get(v, "moved")),
 	       (long long)json_integer_value(json_object_get(v, "aged")));
+	json_array_foreach(json_object_get(r, "workers"), i, v)
+	    printf("  worker %lld: %lld ports polled, %lld sleeps, CPU %.2f s user %.2f s "
+		   "kernel\n",
+		   (long long)json_integer_value(json_object_get(v, "index")),
+		   (long long)json_integer_value(json_object_get(v, "active")),
+		   (long long)json_integer_value(json_object_get(v, "sleeps")),
+		   (double)json_integer_value(json_object_get(v, "user_ns")) / 1e9,
+		   (double)json_integer_value(json_object_get(v, "sys_ns")) / 1e9);
 	json_decref(r);
 	return 0;
 }

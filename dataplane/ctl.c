@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -368,6 +369,7 @@ static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
 	uint64_t drops[SW_DROP__COUNT];
 	json_t *jd = json_object(), *jw = json_array();
 	struct fdb_stats fs;
+	struct timespec now;
 
 	(void)req;
 	(void)shutdown;
@@ -376,14 +378,21 @@ static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
 		json_object_set_new(jd, sw_drop_name(d), json_integer((json_int_t)drops[d]));
 	for (unsigned i = 0; i < c->sw->n_workers; i++) {
 		struct worker *w = c->sw->workers[i];
-		json_array_append_new(jw,
-				      json_pack("{s:i, s:I, s:I, s:i}", "index", (int)i, "loops",
-						(json_int_t)w->loops, "sleeps",
-						(json_int_t)w->sleeps, "active", (int)w->n_active));
+		uint64_t user = 0, sys = 0;
+
+		worker_cpu_ns(w, &user, &sys); /* 0 before it runs */
+		json_array_append_new(
+		    jw, json_pack("{s:i, s:I, s:I, s:i, s:I, s:I}", "index", (int)i, "loops",
+				  (json_int_t)w->loops, "sleeps", (json_int_t)w->sleeps, "active",
+				  (int)w->n_active, "user_ns", (json_int_t)user, "sys_ns",
+				  (json_int_t)sys));
 	}
 	fdb_get_stats(c->sw->fdb, &fs);
+	/* the time of this snapshot, so that rates need no clock of their own */
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	return ctl_ok(json_pack(
-	    "{s:o, s:o, s:o, s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:i, s:i}}", "ports",
+	    "{s:I, s:o, s:o, s:o, s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:i, s:i}}", "time_ns",
+	    (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec, "ports",
 	    ctl_ports_json(c), "drops", jd, "workers", jw, "fdb", "entries", (int)fs.entries,
 	    "capacity", (int)fs.capacity, "learned", (json_int_t)fs.learned, "moved",
 	    (json_int_t)fs.moved, "aged", (json_int_t)fs.aged, "flushed", (json_int_t)fs.flushed,

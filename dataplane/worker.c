@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -588,11 +590,43 @@ static bool worker_may_sleep(struct worker *w)
 	return false;
 }
 
+int worker_cpu_ns(const struct worker *w, uint64_t *user_ns, uint64_t *sys_ns)
+{
+	int tid = __atomic_load_n(&w->tid, __ATOMIC_ACQUIRE);
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	long hz = sysconf(_SC_CLK_TCK);
+	ssize_t n;
+	int fd;
+
+	if (tid == 0 || hz <= 0)
+		return -EAGAIN;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* after the command name's closing parenthesis: state is field 3,
+	 * utime and stime fields 14 and 15 */
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+				&ut, &st) != 2)
+		return -EIO;
+	*user_ns = ut * 1000000000ull / (unsigned long long)hz;
+	*sys_ns = st * 1000000000ull / (unsigned long long)hz;
+	return 0;
+}
+
 int worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct rte_rcu_qsbr *qs = w->sw->qs;
 
+	__atomic_store_n(&w->tid, (int)gettid(), __ATOMIC_RELEASE);
 	rte_rcu_qsbr_thread_online(qs, w->idx);
 	while (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE)) {
 		if (w->n_active == 0 && !worker_due_soon(w) && worker_may_sleep(w)) {

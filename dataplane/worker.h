@@ -98,7 +98,14 @@ struct worker {
 	/* counters, written by this worker only */
 	uint64_t drops[SW_DROP__COUNT];
 	uint64_t loops, sleeps, wakeups, timer_wakeups;
+	/* the worker's thread, for its CPU time in stats (0 until it runs) */
+	int tid;
 };
+
+/* Control: CPU time the worker's thread has used so far, in nanoseconds:
+ * in its own code (user) and in the kernel (sys, which includes the
+ * receiving hosts' stacks run inside its sends). -errno before it runs. */
+int worker_cpu_ns(const struct worker *w, uint64_t *user_ns, uint64_t *sys_ns);
 
 /* Allocate a worker for sw. NULL + errno. */
 struct worker *worker_create(struct sw *sw, unsigned idx);

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "ctl.h"
 #include "dp_support.h"
+#include "worker.h"
 
 struct env {
 	char dir[64], path[128];
@@ -96,7 +98,9 @@ static void test_malformed(void **state)
 static void test_ports_and_stats(void **state)
 {
 	struct env *e = *state;
-	json_t *r, *p;
+	struct timespec c0, c1;
+	json_t *r, *p, *w;
+	json_int_t t0;
 
 	r = expect_ok(e, "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
 			 "\"bridge\": \"sw1\"}");
@@ -122,6 +126,24 @@ static void test_ports_and_stats(void **state)
 	for (int d = 0; d < PORT_DROP__COUNT; d++)
 		assert_non_null(json_object_get(p, port_drop_name(d)));
 	assert_non_null(json_object_get(r, "fdb"));
+	t0 = json_integer_value(json_object_get(r, "time_ns"));
+	assert_true(t0 > 0);
+	json_decref(r);
+
+	/* the workers' CPU time, read from their threads: here this thread
+	 * stands in for the worker and burns 100 ms of CPU */
+	e->sw->workers[0]->tid = (int)gettid();
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	do {
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	} while ((c1.tv_sec - c0.tv_sec) * 1000000000L + (c1.tv_nsec - c0.tv_nsec) < 100000000L);
+	r = expect_ok(e, "{\"cmd\": \"stats\"}");
+	assert_true(json_integer_value(json_object_get(r, "time_ns")) >= t0 + 100000000);
+	w = json_array_get(json_object_get(r, "workers"), 0);
+	assert_true(json_integer_value(json_object_get(w, "user_ns")) +
+			json_integer_value(json_object_get(w, "sys_ns")) >=
+		    50000000);
+	e->sw->workers[0]->tid = 0;
 	json_decref(r);
 
 	r = expect_ok(e, "{\"cmd\": \"fdb\"}");
