@@ -12,14 +12,7 @@
 MODE=${1:-basic}
 LAB=""
 LABS="" # every lab this run made: a failed check may leave one up
-cleanup_labs() {
-	local l
-	for l in $LABS; do
-		[ -e "/run/rackless/$l" ] && "$RL" cleanup "$l" >/dev/null 2>&1
-	done
-	finish
-}
-trap cleanup_labs EXIT
+trap finish_labs EXIT
 
 # The BPF objects process $1 holds (links and their programs, the
 # programs' maps and BTF), one "kind id" a line, into $2.

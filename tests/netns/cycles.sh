@@ -6,15 +6,8 @@
 # they took (each journals what it added; hugepages.h).
 . "$(dirname "$0")/lib.sh"
 LAB=ty$$
-SIDE="${LAB}a ${LAB}b ${LAB}c" # the side-by-side labs
-side_cleanup() {
-	local l
-	for l in $SIDE; do
-		[ -e "/run/rackless/$l" ] && "$RL" cleanup "$l" >/dev/null 2>&1
-	done
-	finish
-}
-trap side_cleanup EXIT
+LABS="${LAB}a ${LAB}b ${LAB}c" # the side-by-side labs
+trap finish_labs EXIT
 snapshot_links "$TMP/links.before"
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 hp0=$(cat $HP)
@@ -57,7 +50,7 @@ echo "    MemAvailable: $((avail0 / 1024)) MB before, $((avail1 / 1024)) MB afte
 check "no memory lost (less than 256 MB over 20 cycles)" test $((avail0 - avail1)) -lt 262144
 
 pids=""
-for l in $SIDE; do
+for l in $LABS; do
 	"$RL" up -q --topo star,hosts=2 --name "$l" >/dev/null 2>"$TMP/err.$l" &
 	pids="$pids $!"
 done
@@ -67,7 +60,7 @@ check "three labs brought up at once" test "$ok" -eq 1
 [ "$ok" -eq 1 ] || cat "$TMP"/err.*
 echo "    hugepages: $hp0 before, $(cat $HP) with the three labs up"
 pids=""
-for l in $SIDE; do
+for l in $LABS; do
 	"$RL" down "$l" >/dev/null 2>&1 &
 	pids="$pids $!"
 done
@@ -76,4 +69,4 @@ for p in $pids; do wait "$p" || ok=0; done
 check "and torn down at once" test "$ok" -eq 1
 check "hugepages back to $hp0 after labs side by side" test "$(cat $HP)" -eq "$hp0"
 assert_gone "$LAB" "" "$TMP/links.before"
-for l in $SIDE; do assert_gone "$l"; done
+for l in $LABS; do assert_gone "$l"; done

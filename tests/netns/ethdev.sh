@@ -229,6 +229,35 @@ check "f: add a net_tap port (a tap in the switch's namespace)" add_ethdev sw1:t
 	"net_tap_${LAB},iface=$TAP"
 ip netns exec "rl.$LAB" ip addr add 10.0.0.88/24 dev "$TAP"
 ip netns exec "rl.$LAB" ip link set "$TAP" up
+# how the switch watches the tap's queue: in an epoll set, and never
+# edge-triggered (EPOLLET, 0x80000000), which lost frames (ethdev.c)
+tun_watch() {
+	python3 - "$PID" <<'PY'
+import os, sys
+pid = sys.argv[1]
+fds = "/proc/%s/fd" % pid
+found = []
+for fd in os.listdir(fds):
+    try:
+        if os.readlink("%s/%s" % (fds, fd)) != "anon_inode:[eventpoll]":
+            continue
+        info = open("/proc/%s/fdinfo/%s" % (pid, fd)).read().split("\n")
+    except OSError:
+        continue
+    for line in info:
+        w = line.split()
+        if len(w) >= 4 and w[0] == "tfd:" and w[2] == "events:":
+            try:
+                target = os.readlink("%s/%s" % (fds, w[1]))
+            except OSError:
+                continue
+            if target == "/dev/net/tun":
+                found.append(int(w[3], 16))
+print(" ".join("%#x" % e for e in found) or "none")
+sys.exit(0 if found and all(not e & 0x80000000 for e in found) else 1)
+PY
+}
+check "f: the tap's queue is watched level-triggered ($(tun_watch))" tun_watch
 sleeps() { "$RL" ctl "$LAB" '{"cmd":"stats"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["workers"][0]["sleeps"])'; }
 s0=$(sleeps)
 ip netns exec "rl.$LAB" ping -c 12 -i 0.25 -W 2 10.0.0.1 > "$TMP/tap-ping.out"

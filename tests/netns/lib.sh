@@ -113,6 +113,16 @@ snapshot_links() { # snapshot_links FILE
 	ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort > "$1"
 }
 
+# finish, after cleaning up every lab named in $LABS that a failed check
+# left up (tests that make several labs: trap finish_labs EXIT)
+finish_labs() {
+	local l
+	for l in ${LABS:-}; do
+		[ -e "/run/rackless/$l" ] && "$RL" cleanup "$l" >/dev/null 2>&1
+	done
+	finish
+}
+
 finish() {
 	local ns
 	# the lab, if a failed assertion left it up (recorded by name: ours)
