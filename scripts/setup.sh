@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install exactly the Debian packages rackless needs to build, test and run its demo.
 # Idempotent: packages already present are skipped, and apt is not touched at all then.
+#   sh scripts/setup.sh            what the build, the tests and the demo need
+#   sh scripts/setup.sh --peers    and the systems the benchmarks put beside
+#                                  rackless (OVS-DPDK 3.1), for side-by-side runs
 set -eu
 
 PKGS="
@@ -36,6 +39,12 @@ cpio
 # test boots a real guest (Debian's kernel, a busybox initramfs built by
 # tests/tools/mkguest.sh) on a vhost port. The kernel is only a file for
 # QEMU under /boot; the machine keeps booting its own.
+if [ "${1:-}" = --peers ]; then
+	# bench/forwarding.sh runs ../shared/peers/bench_forwarding.sh when
+	# OVS-DPDK is installed; its services are not started (the peers'
+	# script starts its own ovsdb-server and vswitchd, and stops them)
+	PKGS="$PKGS openvswitch-switch-dpdk"
+fi
 
 missing=""
 for p in $PKGS; do
