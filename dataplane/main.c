@@ -138,7 +138,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Free 2 MB hugepages, from sysfs; 0 if unknown. */
 #define HUGE_DIR "/sys/kernel/mm/hugepages/hugepages-2048kB/"
 
 /* The machine's hugepage lock (the CLI's, control/hugepages.h), held from
@@ -160,6 +159,7 @@ static int huge_lock(void)
 	return fd;
 }
 
+/* Free 2 MB hugepages, from sysfs; 0 if unknown. */
 static unsigned long huge_free_2m(void)
 {
 	FILE *f = fopen(HUGE_DIR "free_hugepages", "r");
