@@ -7,7 +7,10 @@
 #                  hosts, as `rackless up` sets it for afpacket and tap hosts
 #   <backend>      rackless-switch, one case per port backend that comes up
 #                  (`port: <backend>` in the lab file; a backend that fails to
-#                  come up is skipped with a note)
+#                  come up is skipped with a note); afpacket flows go through
+#                  the kernel fast path (dataplane/kfast.h) once learned
+#   <backend>-user the same with the kernel fast path off (`rackless up
+#                  --kernel-fastpath no`): every frame through the switch
 #   ovs-*          OVS-DPDK through ../shared/peers/bench_forwarding.sh, when
 #                  openvswitch-switch-dpdk is installed (never installed here)
 # Per case and round:
@@ -35,7 +38,7 @@
 # build directory when run by meson, else /tmp/rackless-bench-forwarding.json).
 #
 # Knobs (environment): BENCH_ROUNDS=3 BENCH_PPS_SECS=2 BENCH_TCP_SECS=2
-#   BENCH_BACKENDS="afpacket tap afxdp" BENCH_SCALE=1 (0: skip idle/RSS)
+#   BENCH_BACKENDS="afpacket afpacket-user tap afxdp" BENCH_SCALE=1 (0: skip idle/RSS)
 #   BENCH_IDLE_HOSTS=1000 BENCH_RSS_HOSTS=4096 BENCH_OVS=1 (0: skip OVS-DPDK)
 # A quick run: BENCH_ROUNDS=1 BENCH_SCALE=0.
 #
@@ -50,7 +53,7 @@ PEERS=${PEERS:-$SRC/../shared/peers}
 ROUNDS=${BENCH_ROUNDS:-3}
 PPS_SECS=${BENCH_PPS_SECS:-2}
 TCP_SECS=${BENCH_TCP_SECS:-2}
-BACKENDS=${BENCH_BACKENDS:-afpacket tap afxdp}
+BACKENDS=${BENCH_BACKENDS:-afpacket afpacket-user tap afxdp}
 SCALE=${BENCH_SCALE:-1}
 IDLE_HOSTS=${BENCH_IDLE_HOSTS:-1000}
 RSS_HOSTS=${BENCH_RSS_HOSTS:-4096}
@@ -101,11 +104,11 @@ delns() { # delete the namespaces this run made
 # `rackless up -q FILE`, errors in $TMP/up.err. Once more after a pause when
 # the switch found too little memory: other labs on a shared machine may
 # have held the free hugepages for a moment.
-rl_up() {
-	"$RL" up -q "$1" > "$TMP/up.err" 2>&1 && return 0
+rl_up() { # FILE [up options]
+	"$RL" up -q "$@" > "$TMP/up.err" 2>&1 && return 0
 	grep -q "Cannot init memory" "$TMP/up.err" || return 1
 	sleep 5
-	"$RL" up -q "$1" > "$TMP/up.err" 2>&1
+	"$RL" up -q "$@" > "$TMP/up.err" 2>&1
 }
 
 lab_pid() {
@@ -139,12 +142,13 @@ setup_kernel() { # direct | bridge | bridge-txoff
 	NS1=${P}a NS2=${P}b SWLAB=""
 }
 
-setup_rackless() { # BACKEND -> 0, or 1 with the reason in $TMP/up.err
-	local lab=$P-$1
+setup_rackless() { # BACKEND[-user] -> 0, or 1 with the reason in $TMP/up.err
+	local lab=$P-$1 kf=yes
+	case $1 in *-user) kf=no ;; esac
 	cat > "$TMP/lab.yaml" <<YAML
 name: $lab
 topology:
-  defaults: {subnet: 10.250.0.0/24, port: $1}
+  defaults: {subnet: 10.250.0.0/24, port: ${1%-user}}
   nodes:
     sw1: {kind: switch}
     h1: {kind: host, ip: $IP1/24}
@@ -154,7 +158,7 @@ topology:
     - endpoints: [h2:eth0, sw1:p2]
 YAML
 	LABS="$LABS $lab"
-	rl_up "$TMP/lab.yaml" || return 1
+	rl_up "$TMP/lab.yaml" --kernel-fastpath $kf || return 1
 	NS1=rl.$lab.h1 NS2=rl.$lab.h2 SWLAB=$lab
 }
 
@@ -172,17 +176,20 @@ X2() { ip netns exec "$NS2" "$@"; }
 ctr() { ip netns exec "$1" cat "/sys/class/net/eth0/statistics/$2"; }
 now() { date +%s.%N; }
 
-# One snapshot of the switch, on its own clock: its workers' sleeps, p2's
-# tx packets, all port drops, the time (ns) and the workers' CPU time in
-# their own code and in the kernel (ns).
-sw_counters() { # -> "sleeps p2_tx drops time_ns user_ns sys_ns"
+# One snapshot of the switch, on its own clock: its workers' sleeps, the
+# packets its workers sent to p2, all port drops, the time (ns), the
+# workers' CPU time in their own code and in the kernel (ns), and the
+# packets the kernel fast path forwarded to p2.
+sw_counters() { # -> "sleeps p2_tx drops time_ns user_ns sys_ns p2_kernel_tx"
 	"$RL" ctl "$SWLAB" '{"cmd":"stats"}' 2>/dev/null | python3 -c 'import json,sys
 d = json.load(sys.stdin); d = d.get("result", d)
-tx = sum(p["tx_packets"] for p in d["ports"] if p["name"] == "sw1:p2")
+p2 = [p for p in d["ports"] if p["name"] == "sw1:p2"][0]
+kf = p2.get("kernel_fastpath", {}).get("tx_packets", 0)
 dr = sum(sum(p["drops"].values()) for p in d["ports"])
 w = d["workers"]
-print(sum(x["sleeps"] for x in w), tx, dr, d["time_ns"], sum(x["user_ns"] for x in w),
-      sum(x["sys_ns"] for x in w))' 2>/dev/null || echo "nan nan nan nan nan nan"
+print(sum(x["sleeps"] for x in w), p2["tx_packets"] - kf, dr, d["time_ns"],
+      sum(x["user_ns"] for x in w), sum(x["sys_ns"] for x in w), kf)' 2>/dev/null ||
+	echo "nan nan nan nan nan nan nan"
 }
 
 ping_run() { # NAME COUNT INTERVAL: p50/p99 in us, worker sleeps per ping
@@ -219,13 +226,13 @@ EOF
 	# the switch's counters come with its own clock and CPU times: under
 	# load the helpers that read them take a good part of a second
 	if [ -n "$SWLAB" ]; then
-		read -r _ s0 d0 ts0 u0 k0 <<< "$(sw_counters)"
+		read -r _ s0 d0 ts0 u0 k0 f0 <<< "$(sw_counters)"
 	fi
 	a=$(ctr "$NS2" rx_packets); x=$(ctr "$NS1" tx_packets); t0=$(now)
 	sleep "$PPS_SECS"
 	b=$(ctr "$NS2" rx_packets); y=$(ctr "$NS1" tx_packets); t1=$(now)
 	if [ -n "$SWLAB" ]; then
-		read -r _ s1 d1 ts1 u1 k1 <<< "$(sw_counters)"
+		read -r _ s1 d1 ts1 u1 k1 f1 <<< "$(sw_counters)"
 	fi
 	kill "$tg" 2>/dev/null
 	reap "$tg"
@@ -235,11 +242,15 @@ EOF
 		if [ -n "$SWLAB" ]; then
 			res sw_pps_${c}core "$(python3 -c "print('%.0f' % (($s1 - $s0) * 1e9 / ($ts1 - $ts0)))" 2>/dev/null || echo nan)"
 			res sw_drops_${c}core "$(python3 -c "print('%.0f' % (($d1 - $d0) * 1e9 / ($ts1 - $ts0)))" 2>/dev/null || echo nan)"
+			res kf_pps_${c}core "$(python3 -c "print('%.0f' % (($f1 - $f0) * 1e9 / ($ts1 - $ts0)))" 2>/dev/null || echo nan)"
 			# where the worker's core went, per frame the switch sent:
 			# its own code (user) and the kernel's (system: sending,
-			# and the receiving host's stack, which runs in the send)
-			res sw_user_ns_${c}core "$(python3 -c "print('%.0f' % (($u1 - $u0) / ($s1 - $s0)))" 2>/dev/null || echo nan)"
-			res sw_sys_ns_${c}core "$(python3 -c "print('%.0f' % (($k1 - $k0) / ($s1 - $s0)))" 2>/dev/null || echo nan)"
+			# and the receiving host's stack, which runs in the send);
+			# only where the worker carried the frames, not the kernel
+			if [ "$((s1 - s0))" -gt "$((f1 - f0))" ] 2>/dev/null; then
+				res sw_user_ns_${c}core "$(python3 -c "print('%.0f' % (($u1 - $u0) / ($s1 - $s0)))" 2>/dev/null || echo nan)"
+				res sw_sys_ns_${c}core "$(python3 -c "print('%.0f' % (($k1 - $k0) / ($s1 - $s0)))" 2>/dev/null || echo nan)"
+			fi
 		fi
 	else
 		note "$CASE round $ROUND: trafgen on $c core(s) delivered nothing ($(tail -1 "$TMP/tg.log"))"
@@ -383,6 +394,7 @@ for ROUND in $(seq "$ROUNDS"); do
 done
 if [ "$SCALE" != 0 ]; then
 	for be in $AVAIL; do
+		[ "${be%-user}" = "$be" ] || continue # the same ports and switch
 		log "scale: $be, $IDLE_HOSTS idle hosts, then $RSS_HOSTS"
 		scale_run "$be"
 	done

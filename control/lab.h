@@ -47,6 +47,7 @@ struct lab_up_opts {
 	const char *switch_bin; /* path of rackless-switch */
 	unsigned mem_mb;	/* switch memory, 0: default */
 	unsigned workers;	/* switch worker lcores, 0: 1 */
+	int no_kfast;		/* switch without its kernel fast path */
 	int quiet;
 };
 

@@ -63,6 +63,9 @@ static int cmd_up(int argc, char **argv)
 			o.mem_mb = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
 			o.workers = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc &&
+			 (strcmp(argv[i + 1], "yes") == 0 || strcmp(argv[i + 1], "no") == 0))
+			o.no_kfast = strcmp(argv[++i], "no") == 0;
 		else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc)
 			spec = argv[++i];
 		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
@@ -369,10 +372,10 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-    {"up", "FILE | --topo SPEC [--name LAB]  [--mem MB] [--workers N] [--switch PATH] [--quiet]",
+    {"up", "FILE | --topo SPEC [--name LAB]  [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
      "bring the lab described by FILE up (namespaces, links, switch); or a\n"
      "      generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | linear,4 | ...",
-     cmd_up, 1, 9, 1},
+     cmd_up, 1, 11, 1},
     {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
      1},
     {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},

@@ -14,10 +14,12 @@
  * stopped capture's file that match another filter (libpcap's offline
  * filter), so one capture can be asserted on several ways.
  *
- * The switch sends to its veths through PACKET_QDISC_BYPASS, which the
- * kernel does not show to packet sockets: on the switch side a capture sees
- * the frames the host sent (as they reach the switch), on the host side
- * both directions.
+ * On the switch side a capture sees the frames the host sent (as they
+ * reach the switch), on the host side both directions. The switch sends to
+ * its veths through PACKET_QDISC_BYPASS, which the kernel does not show to
+ * packet sockets, but the kernel fast path (dataplane/kfast.h) sends
+ * through the veth's transmit, which it does show: a switch-side capture
+ * takes only what comes in (PCAP_D_IN), whichever path carried the rest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +70,7 @@ struct cap_args {
 	char ifname[32];
 	const char *filter, *path;
 	unsigned snaplen;
+	int in_only; /* a switch port: the frames the host sent */
 };
 
 /* Open, filter and dump; "ok\n" on fd once capturing, else "error MSG\n". */
@@ -98,6 +101,10 @@ static int child_setup(const struct cap_args *a, int fd, pcap_dumper_t **dump)
 	if (ret < 0) {
 		dprintf(fd, "error %s: %s\n", a->ifname,
 			ret == PCAP_ERROR ? pcap_geterr(child_pcap) : pcap_statustostr(ret));
+		return -1;
+	}
+	if (a->in_only && pcap_setdirection(child_pcap, PCAP_D_IN) < 0) {
+		dprintf(fd, "error direction: %s\n", pcap_geterr(child_pcap));
 		return -1;
 	}
 	if (a->filter != NULL) {
@@ -225,6 +232,7 @@ static int where(struct run *r, const struct scenario_step *st, struct cap_args 
 	lab_paths(r->lab, &lp);
 	snprintf(a->ns, sizeof(a->ns), "%s", lp.fabric);
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	a->in_only = 1;
 	json_decref(ports);
 	return 0;
 }

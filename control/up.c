@@ -219,7 +219,8 @@ static void up_switch_child(struct up *u, int gofd, const char *bin)
 	snprintf(mem, sizeof(mem), "%u", u->o->mem_mb ? u->o->mem_mb : 256);
 	snprintf(workers, sizeof(workers), "%u", u->o->workers ? u->o->workers : 1);
 	execl(bin, "rackless-switch", "--lab", u->t->name, "--socket", u->paths.sock, "--mem", mem,
-	      "--workers", workers, (char *)NULL);
+	      "--workers", workers, "--kernel-fastpath", u->o->no_kfast ? "no" : "yes",
+	      (char *)NULL);
 	_exit(127);
 }
 

@@ -19,6 +19,7 @@
 
 #include "ctl.h"
 #include "ctl_priv.h"
+#include "kfast.h"
 #include "portlink.h"
 #include "worker.h"
 
@@ -26,6 +27,7 @@
 #define CTL_TAG_LISTEN	(-1)
 #define CTL_TAG_SIGNAL	(-2)
 #define CTL_TAG_TIMER	(-3)
+#define CTL_TAG_KFAST	(-4)
 
 struct ctl_client {
 	int fd;
@@ -305,6 +307,7 @@ static json_t *ctl_cmd_del_port(struct ctl *c, json_t *req, bool *shutdown)
 static json_t *ctl_port_json(struct ctl *c, struct port *p)
 {
 	json_t *drops = json_object(), *j;
+	struct kfast_port_count kc = {0};
 	struct linkparams lp;
 	struct port_stats st;
 
@@ -313,6 +316,14 @@ static json_t *ctl_port_json(struct ctl *c, struct port *p)
 	/* counters are written by a worker; a torn read is impossible for
 	 * aligned 64-bit words on the architectures DPDK supports */
 	memcpy(&st, &p->stats, sizeof(st));
+	/* frames the kernel forwarded for the switch are the port's too */
+	if (c->sw->kf != NULL) {
+		kfast_port_count(c->sw->kf, p, &kc);
+		st.rx_packets += kc.rx_packets;
+		st.rx_bytes += kc.rx_bytes;
+		st.tx_packets += kc.tx_packets;
+		st.tx_bytes += kc.tx_bytes;
+	}
 	for (unsigned d = 0; d < PORT_DROP__COUNT; d++)
 		json_object_set_new(drops, port_drop_name(d),
 				    json_integer((json_int_t)st.drops[d]));
@@ -326,6 +337,14 @@ static json_t *ctl_port_json(struct ctl *c, struct port *p)
 		return NULL;
 	portlink_params(p->link, PORTLINK_OUT, &lp);
 	json_object_set_new(j, "blocked", json_boolean(p->blocked));
+	if (c->sw->kf != NULL)
+		json_object_set_new(
+		    j, "kernel_fastpath",
+		    json_pack("{s:b, s:I, s:I, s:I, s:I}", "eligible", p->kf_ok,
+				      "rx_packets", (json_int_t)kc.rx_packets, "rx_bytes",
+				      (json_int_t)kc.rx_bytes, "tx_packets",
+				      (json_int_t)kc.tx_packets, "tx_bytes",
+				      (json_int_t)kc.tx_bytes));
 	json_object_set_new(j, "down", json_boolean(lp.down));
 	{
 		char buf[1024];
@@ -367,7 +386,7 @@ static json_t *ctl_cmd_ports(struct ctl *c, json_t *req, bool *shutdown)
 static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
 {
 	uint64_t drops[SW_DROP__COUNT];
-	json_t *jd = json_object(), *jw = json_array();
+	json_t *jd = json_object(), *jw = json_array(), *r;
 	struct fdb_stats fs;
 	struct timespec now;
 
@@ -390,7 +409,7 @@ static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
 	fdb_get_stats(c->sw->fdb, &fs);
 	/* the time of this snapshot, so that rates need no clock of their own */
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return ctl_ok(json_pack(
+	r = json_pack(
 	    "{s:I, s:o, s:o, s:o, s:{s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:i, s:i}}", "time_ns",
 	    (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec, "ports",
 	    ctl_ports_json(c), "drops", jd, "workers", jw, "fdb", "entries", (int)fs.entries,
@@ -398,7 +417,19 @@ static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
 	    (json_int_t)fs.moved, "aged", (json_int_t)fs.aged, "flushed", (json_int_t)fs.flushed,
 	    "full", (json_int_t)fs.full, "mbufs", "available",
 	    (int)rte_mempool_avail_count(c->sw->pool), "in_use",
-	    (int)rte_mempool_in_use_count(c->sw->pool)));
+	    (int)rte_mempool_in_use_count(c->sw->pool));
+	if (r != NULL && c->sw->kf != NULL) {
+		struct kfast_stats ks;
+
+		kfast_get_stats(c->sw->kf, &ks);
+		json_object_set_new(r, "kernel_fastpath",
+				    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "flows", (int)ks.flows,
+					      "installed", (json_int_t)ks.installed, "removed",
+					      (json_int_t)ks.removed, "proposed",
+					      (json_int_t)ks.proposed, "refused",
+					      (json_int_t)ks.refused, "errors", (json_int_t)ks.errors));
+	}
+	return ctl_ok(r);
 }
 
 static void ctl_fdb_entry(uint16_t bridge, const struct rte_ether_addr *mac, uint32_t port,
@@ -471,6 +502,11 @@ json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)
 	}
 	reply = ctl_error(EOPNOTSUPP, "unknown command '%s'", cmd);
 out:
+	/* whatever the command changed (a link, a port, the FDB), the kernel
+	 * forwards nothing the switch would no longer forward the same way
+	 * once the reply is out */
+	if (c->sw->kf != NULL)
+		kfast_revalidate(c->sw->kf);
 	json_decref(req);
 	return reply;
 }
@@ -521,7 +557,8 @@ struct ctl *ctl_create(struct sw *sw, const char *path)
 		goto fail;
 	}
 	if (ctl_epoll_add(c, c->lfd, CTL_TAG_LISTEN) < 0 ||
-	    ctl_epoll_add(c, c->tfd, CTL_TAG_TIMER) < 0) {
+	    ctl_epoll_add(c, c->tfd, CTL_TAG_TIMER) < 0 ||
+	    (sw->kf != NULL && ctl_epoll_add(c, kfast_fd(sw->kf), CTL_TAG_KFAST) < 0)) {
 		err = errno;
 		goto fail;
 	}
@@ -671,7 +708,11 @@ static void ctl_age(struct ctl *c)
 
 	if (read(c->tfd, &v, sizeof(v)) < 0)
 		return;
+	if (c->sw->kf != NULL)
+		kfast_tick(c->sw->kf, rte_rdtsc());
 	fdb_age(c->sw->fdb, rte_rdtsc());
+	if (c->sw->kf != NULL)
+		kfast_revalidate(c->sw->kf);
 }
 
 int ctl_run(struct ctl *c, int sigfd)
@@ -698,6 +739,8 @@ int ctl_run(struct ctl *c, int sigfd)
 				ctl_accept(c);
 			} else if (tag == CTL_TAG_TIMER) {
 				ctl_age(c);
+			} else if (tag == CTL_TAG_KFAST) {
+				kfast_run(c->sw->kf);
 			} else if (tag == CTL_TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 				if (read(sigfd, &si, sizeof(si)) == sizeof(si))

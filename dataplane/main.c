@@ -32,10 +32,13 @@
 #include <rte_mbuf.h>
 
 #include "ctl.h"
+#include "kfast.h"
 #include "switch.h"
 #include "worker.h"
 
 #define DPDK_RUNTIME_DIR "/var/run/dpdk"
+/* flows the kernel fast path holds at once (kfast.h) */
+#define KFAST_FLOWS 65536
 
 struct opts {
 	const char *lab;
@@ -46,13 +49,14 @@ struct opts {
 	int huge; /* -1 auto, 0 no, 1 yes */
 	const char *cpus;
 	unsigned fdb_age;
+	int kfast; /* the kernel fast path: 1 on (default), 0 off */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: rackless-switch --lab NAME --socket PATH [--workers N] [--mbufs N]\n"
 		   "                       [--mem MB] [--huge auto|yes|no] [--cpus LIST]\n"
-		   "                       [--fdb-age SEC]\n");
+		   "                       [--fdb-age SEC] [--kernel-fastpath yes|no]\n");
 }
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -75,11 +79,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"workers", required_argument, NULL, 'w'}, {"mbufs", required_argument, NULL, 'm'},
 	    {"mem", required_argument, NULL, 'M'},     {"huge", required_argument, NULL, 'H'},
 	    {"cpus", required_argument, NULL, 'c'},    {"fdb-age", required_argument, NULL, 'a'},
+	    {"kernel-fastpath", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	int c, ret = 0;
 
-	*o = (struct opts){.workers = 1, .mbufs = 16383, .mem_mb = 256, .huge = -1, .fdb_age = 300};
+	*o = (struct opts){.workers = 1, .mbufs = 16383, .mem_mb = 256, .huge = -1, .fdb_age = 300,
+			 .kfast = 1};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -110,6 +116,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				o->huge = 1;
 			else if (strcmp(optarg, "no") == 0)
 				o->huge = 0;
+			else
+				ret = -EINVAL;
+			break;
+		case 'k':
+			if (strcmp(optarg, "yes") == 0 || strcmp(optarg, "no") == 0)
+				o->kfast = optarg[0] == 'y';
 			else
 				ret = -EINVAL;
 			break;
@@ -297,6 +309,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rackless-switch: switch: %s\n", strerror(errno));
 		goto out;
 	}
+	if (o.kfast) {
+		char why[128];
+
+		/* without it every frame crosses the switch: slower, still right */
+		sw->kf = kfast_create(sw, KFAST_FLOWS, why, sizeof(why));
+		if (sw->kf == NULL)
+			fprintf(stderr, "rackless-switch: kernel fast path off: %s\n", why);
+	}
 	ctl = ctl_create(sw, o.socket);
 	if (ctl == NULL) {
 		ret = -errno;
@@ -327,6 +347,10 @@ out:
 		rte_eal_mp_wait_lcore();
 	}
 	ctl_destroy(ctl);
+	if (sw != NULL) {
+		kfast_destroy(sw->kf);
+		sw->kf = NULL;
+	}
 	sw_destroy(sw);
 	rte_mempool_free(pool);
 	if (eal_up) {

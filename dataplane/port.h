@@ -159,6 +159,9 @@ struct port {
 	/* what the port takes on transmit as it is: PORT_OFFLOAD_* (offload.h),
 	 * set by the backend's open */
 	uint32_t offloads;
+	/* the kernel fast path may carry this port's flows (kfast.h); set by
+	 * the control thread, read by the worker */
+	uint8_t kf_ok;
 	/* backend state follows */
 	uint8_t priv[] __rte_cache_aligned;
 };

@@ -8,6 +8,7 @@
 #include <rte_ether.h>
 #include <rte_malloc.h>
 
+#include "kfast.h"
 #include "switch.h"
 #include "worker.h"
 
@@ -535,6 +536,10 @@ int sw_port_del(struct sw *sw, const char *name)
 	if (p == NULL)
 		return -ENOENT;
 	peer = p->peer;
+	/* the kernel stops forwarding for it before anything else */
+	kfast_port_gone(sw->kf, p);
+	if (peer != NULL)
+		kfast_port_gone(sw->kf, peer);
 	sw_unpublish(sw, p);
 	if (peer != NULL)
 		sw_unpublish(sw, peer);
@@ -656,8 +661,12 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		/* a full table only costs flooding, never the packet */
-		(void)fdb_learn(sw->fdb, in->bridge, &eth->src_addr, in->id, w->now);
+		/* a full table only costs flooding, never the packet; a MAC
+		 * that moved may have flows in the kernel to revalidate */
+		if (unlikely(fdb_learn(sw->fdb, in->bridge, &eth->src_addr, in->id, w->now) ==
+			     FDB_MOVED) &&
+		    sw->kf != NULL)
+			kfast_kick(sw->kf);
 
 		if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
 			sw_flood(sw, w, in, m);
@@ -684,6 +693,9 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		/* a flow the kernel could carry: propose it */
+		if (unlikely(in->kf_ok & out->kf_ok))
+			kfast_note(sw->kf, w->idx, w->now, in, out, eth);
 		worker_tx(w, out, m);
 	}
 }

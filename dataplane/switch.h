@@ -52,6 +52,7 @@ struct sw_bridge {
 };
 
 struct worker;
+struct kfast;
 
 struct sw_conf {
 	unsigned n_workers;   /* 1..SW_WORKER_MAX */
@@ -72,6 +73,7 @@ struct sw {
 	struct worker *workers[SW_WORKER_MAX];
 	unsigned n_workers;
 	unsigned n_workers_conf; /* how many sw_create makes */
+	struct kfast *kf;	 /* the kernel fast path, NULL: off */
 };
 
 /* Create the switch and its (not yet running) workers. NULL + errno. */

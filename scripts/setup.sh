@@ -19,6 +19,7 @@ libcmocka-dev
 libpcap-dev
 libbpf-dev
 libxdp-dev
+clang
 xdp-tools
 iproute2
 iputils-ping
@@ -35,6 +36,8 @@ linux-image-amd64
 busybox-static
 cpio
 "
+# clang: compiles the switch's own BPF programs (the kernel fast path,
+# dataplane/bpf/kfast.bpf.c) for the BPF target at build time.
 # qemu-system-x86, linux-image-amd64, busybox-static and cpio: the vm-qemu
 # test boots a real guest (Debian's kernel, a busybox initramfs built by
 # tests/tools/mkguest.sh) on a vhost port. The kernel is only a file for

@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "bpf/kfast_abi.h"
+#include "kfast.h"
+#include "kfast_policy.h"
+#include "portlink.h"
+#include "switch.h"
+
+/* the compiled programs (bpf/kfast.bpf.c, embedded at build time) */
+extern const unsigned char kfast_bpf_obj[];
+extern const size_t kfast_bpf_obj_len;
+
+#define KFAST_MEMO	 256  /* proposals each worker remembers */
+#define KFAST_RING	 1024 /* proposals waiting for the control thread */
+#define KFAST_TC_HANDLE	 0x4b46 /* "KF" */
+#define KFAST_TC_PRIO	 1
+#define KFAST_BATCH	 256
+
+/* A flow a worker proposes. */
+struct kfast_prop {
+	uint32_t in, out;
+	uint8_t dst[6], src[6];
+};
+
+struct kfast_memo {
+	struct kfast_prop prop;
+	uint64_t t;
+};
+
+/* The control thread's state of one port id. */
+struct kfast_port {
+	const struct port *p; /* the port it is for: ids are reused */
+	int ifindex;
+	uint8_t sock;	      /* socket filter attached */
+	uint8_t tc;	      /* TC program attached */
+	uint8_t hook_created; /* we created the clsact qdisc */
+	uint64_t seen_rx;     /* kernel rx packets at the last tick */
+};
+
+struct kfast {
+	struct sw *sw;
+	struct bpf_object *obj;
+	int prog_tc, prog_sock, map_flows, map_counts;
+	int ncpus;
+	int efd;
+	struct rte_ring *props;
+	uint64_t memo_tsc;
+	struct kfast_memo (*memo)[KFAST_MEMO]; /* [SW_WORKER_MAX] */
+	struct kfast_port *ports;	       /* [SW_PORT_MAX] */
+	struct kf_count *percpu;	       /* ncpus values, for one lookup */
+	struct kfast_stats st;
+	int logged_errors;
+	uint64_t now; /* TSC of the tick being run */
+};
+
+static int kfast_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int kfast_load(struct kfast *kf, uint32_t max_flows, char *why, size_t len)
+{
+	struct bpf_map *flows, *counts;
+	struct bpf_program *tc, *sock;
+	int ret;
+
+	libbpf_set_print(kfast_print);
+	kf->obj = bpf_object__open_mem(kfast_bpf_obj, kfast_bpf_obj_len, NULL);
+	if (kf->obj == NULL) {
+		ret = -errno;
+		snprintf(why, len, "open BPF object: %s", strerror(-ret));
+		return ret;
+	}
+	flows = bpf_object__find_map_by_name(kf->obj, "kf_flows");
+	counts = bpf_object__find_map_by_name(kf->obj, "kf_counters");
+	tc = bpf_object__find_program_by_name(kf->obj, "kf_ingress");
+	sock = bpf_object__find_program_by_name(kf->obj, "kf_sock");
+	if (flows == NULL || counts == NULL || tc == NULL || sock == NULL) {
+		snprintf(why, len, "BPF object lacks its maps or programs");
+		return -ENOENT;
+	}
+	if (bpf_map__set_max_entries(flows, max_flows) < 0 ||
+	    bpf_map__set_max_entries(counts, SW_PORT_MAX) < 0) {
+		snprintf(why, len, "sizing BPF maps failed");
+		return -EINVAL;
+	}
+	ret = bpf_object__load(kf->obj);
+	if (ret < 0) {
+		snprintf(why, len, "load BPF programs: %s", strerror(-ret));
+		return ret;
+	}
+	kf->prog_tc = bpf_program__fd(tc);
+	kf->prog_sock = bpf_program__fd(sock);
+	kf->map_flows = bpf_map__fd(flows);
+	kf->map_counts = bpf_map__fd(counts);
+	return 0;
+}
+
+struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t len)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct kfast *kf;
+	int ret;
+
+	kf = calloc(1, sizeof(*kf));
+	if (kf == NULL) {
+		snprintf(why, len, "out of memory");
+		return NULL;
+	}
+	kf->sw = sw;
+	kf->efd = -1;
+	kf->ncpus = libbpf_num_possible_cpus();
+	kf->memo = calloc(SW_WORKER_MAX, sizeof(*kf->memo));
+	kf->ports = calloc(SW_PORT_MAX, sizeof(*kf->ports));
+	kf->percpu = calloc(kf->ncpus > 0 ? (size_t)kf->ncpus : 1, sizeof(*kf->percpu));
+	if (kf->ncpus <= 0 || kf->memo == NULL || kf->ports == NULL || kf->percpu == NULL) {
+		ret = kf->ncpus <= 0 ? kf->ncpus : -ENOMEM;
+		snprintf(why, len, "%s", strerror(-ret));
+		goto fail;
+	}
+	kf->memo_tsc = rte_get_tsc_hz() / 10;
+	snprintf(name, sizeof(name), "kfast_%p", (void *)kf);
+	kf->props = rte_ring_create_elem(name, sizeof(struct kfast_prop), KFAST_RING,
+					 SOCKET_ID_ANY, RING_F_SC_DEQ);
+	kf->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (kf->props == NULL || kf->efd < 0) {
+		ret = kf->props == NULL ? -rte_errno : -errno;
+		snprintf(why, len, "proposal ring: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = kfast_load(kf, max_flows, why, len);
+	if (ret < 0)
+		goto fail;
+	return kf;
+fail:
+	kfast_destroy(kf);
+	errno = -ret;
+	return NULL;
+}
+
+int kfast_fd(const struct kfast *kf)
+{
+	return kf->efd;
+}
+
+void kfast_get_stats(const struct kfast *kf, struct kfast_stats *st)
+{
+	*st = kf->st;
+}
+
+/* ---- workers -------------------------------------------------------- */
+
+void kfast_kick(struct kfast *kf)
+{
+	uint64_t one = 1;
+
+	(void)!write(kf->efd, &one, sizeof(one));
+}
+
+void kfast_note(struct kfast *kf, unsigned widx, uint64_t now, const struct port *in,
+		const struct port *out, const struct rte_ether_hdr *eth)
+{
+	const uint8_t *d = eth->dst_addr.addr_bytes, *s = eth->src_addr.addr_bytes;
+	unsigned h = (in->id * 131u + out->id * 31u + d[4] * 7u + d[5] + s[5] * 17u) % KFAST_MEMO;
+	struct kfast_memo *m = &kf->memo[widx][h];
+
+	if (m->prop.in == in->id && m->prop.out == out->id &&
+	    memcmp(m->prop.dst, d, 6) == 0 && memcmp(m->prop.src, s, 6) == 0 &&
+	    now - m->t < kf->memo_tsc)
+		return;
+	m->prop.in = in->id;
+	m->prop.out = out->id;
+	memcpy(m->prop.dst, d, 6);
+	memcpy(m->prop.src, s, 6);
+	m->t = now;
+	if (rte_ring_mp_enqueue_elem(kf->props, &m->prop, sizeof(m->prop)) == 0)
+		kfast_kick(kf);
+}
+
+/* ---- the control thread's view of ports ------------------------------ */
+
+static void kfast_side(const struct port *p, struct kfast_side *s)
+{
+	struct linkparams in, out;
+
+	portlink_params(p->link, PORTLINK_IN, &in);
+	portlink_params(p->link, PORTLINK_OUT, &out);
+	*s = (struct kfast_side){
+	    .id = p->id,
+	    .capable = p->conf.type == PORT_TYPE_AFPACKET && !p->conf.no_offload &&
+		       p->peer == NULL,
+	    .blocked = __atomic_load_n(&p->blocked, __ATOMIC_RELAXED),
+	    .link_idle = linkparams_is_null(&in) && linkparams_is_null(&out) &&
+			 p->link->d[PORTLINK_IN].n == 0 && p->link->d[PORTLINK_OUT].n == 0,
+	    .mtu = p->conf.mtu,
+	    .bridge = p->bridge,
+	    .group = __atomic_load_n(&p->group, __ATOMIC_RELAXED),
+	};
+}
+
+static void kfast_error(struct kfast *kf, const struct port *p, const char *what, int err)
+{
+	kf->st.errors++;
+	if (kf->logged_errors++ < 8)
+		fprintf(stderr, "rackless-switch: kernel fast path: %s %s: %s\n", what,
+			p->conf.name, strerror(err));
+}
+
+/* The state of p's id, reset when the id belongs to a new port. */
+static struct kfast_port *kfast_port(struct kfast *kf, const struct port *p)
+{
+	struct kfast_port *kp = &kf->ports[p->id];
+
+	if (kp->p != p) {
+		memset(kf->percpu, 0, sizeof(*kf->percpu) * (size_t)kf->ncpus);
+		/* the id's counters start again for the new port */
+		if (bpf_map_update_elem(kf->map_counts, &p->id, kf->percpu, BPF_ANY) < 0) {
+			kfast_error(kf, p, "zeroing counters of", errno);
+			return NULL;
+		}
+		*kp = (struct kfast_port){.p = p, .ifindex = (int)if_nametoindex(p->conf.ifname)};
+		if (kp->ifindex == 0) {
+			kfast_error(kf, p, "interface of", errno);
+			kp->p = NULL;
+			return NULL;
+		}
+	}
+	return kp;
+}
+
+/* Ingress side: the socket must stop taking flows' frames before the TC
+ * program forwards them, so the filter goes first. */
+static int kfast_port_attach(struct kfast *kf, struct port *p, struct kfast_port *kp)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = kp->ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KFAST_TC_HANDLE,
+			    .priority = KFAST_TC_PRIO, .prog_fd = kf->prog_tc);
+	int fd, ret;
+
+	if (!kp->sock) {
+		fd = p->ops->rx_fd(p);
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &kf->prog_sock,
+			       sizeof(kf->prog_sock)) < 0) {
+			kfast_error(kf, p, "socket filter on", errno);
+			return -errno;
+		}
+		kp->sock = 1;
+	}
+	if (kp->tc)
+		return 0;
+	ret = bpf_tc_hook_create(&hook);
+	if (ret < 0 && ret != -EEXIST) {
+		kfast_error(kf, p, "clsact qdisc on", -ret);
+		return ret;
+	}
+	kp->hook_created = ret == 0;
+	ret = bpf_tc_attach(&hook, &opts);
+	if (ret < 0) {
+		kfast_error(kf, p, "TC program on", -ret);
+		return ret;
+	}
+	kp->tc = 1;
+	return 0;
+}
+
+static void kfast_port_detach(struct kfast_port *kp)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = kp->ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KFAST_TC_HANDLE,
+			    .priority = KFAST_TC_PRIO);
+
+	if (kp->tc) {
+		(void)bpf_tc_detach(&hook, &opts);
+		if (kp->hook_created) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			(void)bpf_tc_hook_destroy(&hook);
+		}
+	}
+	/* the socket filter goes with the socket */
+	*kp = (struct kfast_port){0};
+}
+
+/* Would the switch send a frame from src on in to dst on out, and may the
+ * kernel do it instead? */
+static int kfast_flow_ok(struct kfast *kf, struct port *in, struct port *out, const uint8_t *dst,
+			 const uint8_t *src)
+{
+	struct rte_ether_addr d, s;
+	struct kfast_side a, b;
+
+	memcpy(d.addr_bytes, dst, 6);
+	memcpy(s.addr_bytes, src, 6);
+	if (!rte_is_unicast_ether_addr(&d) || !rte_is_valid_assigned_ether_addr(&s))
+		return 0;
+	kfast_side(in, &a);
+	kfast_side(out, &b);
+	if (kfast_pair_verdict(&a, &b) != KFAST_OK)
+		return 0;
+	return fdb_lookup(kf->sw->fdb, in->bridge, &d) == out->id &&
+	       fdb_lookup(kf->sw->fdb, in->bridge, &s) == in->id;
+}
+
+static struct port *kfast_sw_port(struct kfast *kf, uint32_t id)
+{
+	return id < SW_PORT_MAX && id < kf->sw->port_hwm ? kf->sw->ports[id] : NULL;
+}
+
+static void kfast_install(struct kfast *kf, const struct kfast_prop *pr)
+{
+	struct port *in = kfast_sw_port(kf, pr->in), *out = kfast_sw_port(kf, pr->out);
+	struct kfast_port *ki, *ko;
+	struct kf_key k = {0};
+	struct kf_val v = {0};
+
+	kf->st.proposed++;
+	if (in == NULL || out == NULL || !kfast_flow_ok(kf, in, out, pr->dst, pr->src)) {
+		kf->st.refused++;
+		return;
+	}
+	ki = kfast_port(kf, in);
+	ko = kfast_port(kf, out);
+	if (ki == NULL || ko == NULL || kfast_port_attach(kf, in, ki) < 0)
+		return;
+	k.ifindex = (uint32_t)ki->ifindex;
+	memcpy(k.dst, pr->dst, 6);
+	memcpy(k.src, pr->src, 6);
+	v.out_ifindex = (uint32_t)ko->ifindex;
+	v.in_id = in->id;
+	v.out_id = out->id;
+	if (bpf_map_update_elem(kf->map_flows, &k, &v, BPF_NOEXIST) == 0) {
+		kf->st.installed++;
+		kf->st.flows++;
+	} else if (errno != EEXIST) {
+		kfast_error(kf, in, "adding a flow of", errno);
+	}
+}
+
+void kfast_run(struct kfast *kf)
+{
+	struct kfast_prop pr[32];
+	uint64_t v;
+	unsigned n, total = 0;
+
+	(void)!read(kf->efd, &v, sizeof(v));
+	do {
+		n = rte_ring_sc_dequeue_burst_elem(kf->props, pr, sizeof(pr[0]), RTE_DIM(pr),
+						   NULL);
+		for (unsigned i = 0; i < n; i++)
+			kfast_install(kf, &pr[i]);
+		total += n;
+	} while (n > 0 && total < KFAST_RING);
+	kfast_revalidate(kf);
+}
+
+/* ---- revalidation ---------------------------------------------------- */
+
+/* Call fn for every flow; fn returns 1 to have the flow removed. */
+typedef int kfast_flow_fn(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
+			  void *arg);
+
+static void kfast_walk(struct kfast *kf, kfast_flow_fn *fn, void *arg)
+{
+	struct kf_key cur, next, *doomed = NULL;
+	size_t n = 0, cap = 0;
+	int have = 0;
+
+	/* remove after the walk: a hash walk whose key vanishes starts over */
+	while (bpf_map_get_next_key(kf->map_flows, have ? &cur : NULL, &next) == 0) {
+		struct kf_val v;
+
+		cur = next;
+		have = 1;
+		if (bpf_map_lookup_elem(kf->map_flows, &cur, &v) < 0 || !fn(kf, &cur, &v, arg))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct kf_key *d = realloc(doomed, ncap * sizeof(*d));
+
+			if (d == NULL)
+				break; /* the rest at the next revalidation */
+			doomed = d;
+			cap = ncap;
+		}
+		doomed[n++] = cur;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(kf->map_flows, &doomed[i]) == 0) {
+			kf->st.removed++;
+			kf->st.flows--;
+		}
+	}
+	free(doomed);
+}
+
+static int kfast_stale(struct kfast *kf, const struct kf_key *k, const struct kf_val *v, void *arg)
+{
+	struct port *in = kfast_sw_port(kf, v->in_id), *out = kfast_sw_port(kf, v->out_id);
+
+	(void)arg;
+	if (in == NULL || out == NULL || kf->ports[in->id].p != in || kf->ports[out->id].p != out)
+		return 1;
+	if (kf->ports[in->id].ifindex != (int)k->ifindex ||
+	    kf->ports[out->id].ifindex != (int)v->out_ifindex)
+		return 1;
+	return !kfast_flow_ok(kf, in, out, k->dst, k->src);
+}
+
+void kfast_revalidate(struct kfast *kf)
+{
+	struct sw *sw = kf->sw;
+
+	/* which ports workers may propose flows for */
+	for (uint32_t i = 0; i < sw->port_hwm; i++) {
+		struct port *p = sw->ports[i];
+		struct kfast_side s;
+
+		if (p == NULL)
+			continue;
+		kfast_side(p, &s);
+		__atomic_store_n(&p->kf_ok, kfast_side_verdict(&s) == KFAST_OK, __ATOMIC_RELAXED);
+	}
+	if (kf->st.flows > 0)
+		kfast_walk(kf, kfast_stale, NULL);
+}
+
+static int kfast_sum(struct kfast *kf, uint32_t id, struct kfast_port_count *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (bpf_map_lookup_elem(kf->map_counts, &id, kf->percpu) < 0)
+		return -errno;
+	for (int i = 0; i < kf->ncpus; i++) {
+		c->rx_packets += kf->percpu[i].rx_packets;
+		c->rx_bytes += kf->percpu[i].rx_bytes;
+		c->tx_packets += kf->percpu[i].tx_packets;
+		c->tx_bytes += kf->percpu[i].tx_bytes;
+	}
+	return 0;
+}
+
+void kfast_port_count(struct kfast *kf, const struct port *p, struct kfast_port_count *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (p->id < SW_PORT_MAX && kf->ports[p->id].p == p)
+		(void)kfast_sum(kf, p->id, c);
+}
+
+/* A flow whose ingress port's kernel counter moved since the last tick
+ * carried frames: its source MAC is alive where the FDB has it. */
+static int kfast_refresh(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
+			 void *arg)
+{
+	const uint8_t *moved = arg; /* [SW_PORT_MAX] bitmap of ports whose rx moved */
+	struct port *in = kfast_sw_port(kf, v->in_id);
+	struct rte_ether_addr s;
+
+	if (in == NULL || !(moved[in->id / 8] & (1u << (in->id % 8))))
+		return 0;
+	memcpy(s.addr_bytes, k->src, 6);
+	if (fdb_lookup(kf->sw->fdb, in->bridge, &s) == in->id)
+		(void)fdb_learn(kf->sw->fdb, in->bridge, &s, in->id, kf->now);
+	return 0;
+}
+
+void kfast_tick(struct kfast *kf, uint64_t now)
+{
+	static uint8_t moved[SW_PORT_MAX / 8];
+	int any = 0;
+
+	memset(moved, 0, sizeof(moved));
+	for (uint32_t i = 0; i < kf->sw->port_hwm; i++) {
+		struct kfast_port *kp = &kf->ports[i];
+		struct kfast_port_count c;
+
+		if (kp->p == NULL || !kp->tc || kfast_sum(kf, i, &c) < 0 || c.rx_packets == kp->seen_rx)
+			continue;
+		kp->seen_rx = c.rx_packets;
+		moved[i / 8] |= (uint8_t)(1u << (i % 8));
+		any = 1;
+	}
+	kf->now = now;
+	if (any)
+		kfast_walk(kf, kfast_refresh, moved);
+}
+
+static int kfast_of_port(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
+			 void *arg)
+{
+	const struct port *p = arg;
+
+	(void)kf;
+	(void)k;
+	return v->in_id == p->id || v->out_id == p->id;
+}
+
+void kfast_port_gone(struct kfast *kf, struct port *p)
+{
+	struct kfast_port *kp;
+
+	if (kf == NULL || p->id >= SW_PORT_MAX)
+		return;
+	__atomic_store_n(&p->kf_ok, 0, __ATOMIC_RELAXED);
+	kp = &kf->ports[p->id];
+	if (kp->p != p)
+		return;
+	if (kf->st.flows > 0)
+		kfast_walk(kf, kfast_of_port, p);
+	kfast_port_detach(kp);
+}
+
+void kfast_destroy(struct kfast *kf)
+{
+	if (kf == NULL)
+		return;
+	if (kf->ports != NULL && kf->sw != NULL) {
+		for (uint32_t i = 0; i < kf->sw->port_hwm; i++) {
+			struct port *p = kf->sw->ports[i];
+
+			if (p != NULL)
+				kfast_port_gone(kf, p);
+		}
+	}
+	bpf_object__close(kf->obj);
+	rte_ring_free(kf->props);
+	if (kf->efd >= 0)
+		close(kf->efd);
+	free(kf->percpu);
+	free(kf->ports);
+	free(kf->memo);
+	free(kf);
+}

@@ -1,0 +1,138 @@
+#!/bin/bash
+# The kernel fast path (dataplane/kfast.h) between afpacket ports: learned
+# unicast flows are installed in the kernel and carry ping and TCP (counted
+# in the ports' counters, no duplicates); a link that starts emulating
+# (loss, carrier down) is off the fast path before `rackless link` returns
+# and back on when it stops; a MAC that moves to another port is not sent
+# to its old port by a stale flow; the ingress programs go with their port
+# (del-port); a lab up with --kernel-fastpath no installs nothing.
+. "$(dirname "$0")/lib.sh"
+LAB=tkf$$
+LABS="$LAB"
+trap finish_labs EXIT
+
+topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB" "$TMP/lab.yaml"
+sed -i "/^  defaults:\$/a\\    port: afpacket" "$TMP/lab.yaml"
+snapshot_links "$TMP/links.before"
+
+check "up" "$RL" up -q "$TMP/lab.yaml"
+PID=$(lab_pid "$LAB")
+IP2=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h2=' | cut -d= -f2)
+IP3=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h3=' | cut -d= -f2)
+
+# "flows installed removed" of the switch, and "eligible rx tx" of a port's
+# kernel fast path
+kf() {
+	"$RL" stats "$LAB" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+k = d["kernel_fastpath"]
+print(k["flows"], k["installed"], k["removed"], k["errors"])'
+}
+kfport() { # PORT
+	"$RL" stats "$LAB" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+p = [p for p in d["ports"] if p["name"] == sys.argv[1]][0]
+k = p["kernel_fastpath"]
+print(int(k["eligible"]), k["rx_packets"], k["tx_packets"], p["tx_packets"], p["tx_bytes"], k["tx_bytes"])' "$1"
+}
+pings() { # FROM IP COUNT: replies, and "dup" if any came twice
+	local out
+	out=$("$RL" exec "$LAB" "$1" -- ping -n -c "$3" -i 0.05 -W 1 "$2" 2>&1)
+	echo "$out" | grep -q 'DUP!' && echo dup && return
+	echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p'
+}
+
+r=$(pings h1 "$IP2" 20)
+check "ping h1 -> h2 through the fast path: 20 replies, none twice (got $r)" test "$r" = 20
+read -r flows inst rem err <<< "$(kf)"
+echo "    flows $flows, installed $inst, removed $rem, errors $err"
+check "flows installed both ways (h1 -> h2, h2 -> h1)" test "$flows" -ge 2
+check "no fast path errors" test "$err" -eq 0
+read -r el rx tx _ <<< "$(kfport sw1:p1)"
+check "the kernel carried h1's pings (p1 kernel rx $rx)" test "$rx" -ge 10
+
+# TCP: super-frames stay whole through the kernel, most bytes by the kernel
+"$RL" exec "$LAB" h2 -- iperf3 -s -1 -p 5302 >/dev/null 2>&1 &
+SRV=$!
+sleep 0.4
+read -r _ _ _ _ b0 k0 <<< "$(kfport sw1:p2)"
+mbit=$(timeout 20 "$RL" exec "$LAB" h1 -- iperf3 -p 5302 -t 2 --connect-timeout 3000 -J -c "$IP2" 2>/dev/null |
+	python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
+kill $SRV 2>/dev/null; wait $SRV 2>/dev/null
+read -r _ _ _ _ b1 k1 <<< "$(kfport sw1:p2)"
+echo "    TCP ${mbit:-0} Mbit/s; to h2: $((b1 - b0)) bytes, $((k1 - k0)) by the kernel"
+check "TCP through the fast path" test "${mbit:-0}" -gt 0
+check "the kernel carried most of the TCP bytes to h2" test $(( (k1 - k0) * 10 )) -ge $(( (b1 - b0) * 9 ))
+
+# an emulated link leaves the fast path at once, and comes back
+"$RL" link "$LAB" h2:eth0 set loss=100% >/dev/null
+read -r el _ <<< "$(kfport sw1:p2)"
+check "p2 not eligible while its link drops everything" test "$el" = 0
+r=$(pings h1 "$IP2" 5)
+check "loss=100% on h2's link: no reply through a stale flow (got $r)" test "$r" = 0
+"$RL" link "$LAB" h2:eth0 set loss=0% --replace >/dev/null
+r=$(pings h1 "$IP2" 10)
+check "loss back to 0: pings again (got $r of 10)" test "$r" = 10
+read -r el _ <<< "$(kfport sw1:p2)"
+check "p2 eligible again" test "$el" = 1
+read -r flows inst rem _ <<< "$(kf)"
+check "flows re-installed (installed $inst, removed $rem)" test "$rem" -ge 2 -a "$flows" -ge 2
+
+"$RL" link "$LAB" h2:eth0 set state=down >/dev/null
+r=$(pings h1 "$IP2" 5)
+check "h2's link down: no reply (got $r)" test "$r" = 0
+"$RL" link "$LAB" h2:eth0 set state=up >/dev/null
+sleep 0.5
+r=$(pings h1 "$IP2" 10)
+check "h2's link up again: pings (got $r of 10)" test "$r" -ge 9
+
+# h2's MAC and address move to h3: the flow h1 -> (that MAC on p2) must go
+MAC2=$(ip netns exec "rl.$LAB.h2" cat /sys/class/net/eth0/address)
+r=$(pings h1 "$IP2" 5)
+check "before the move: h1 -> h2 fast ($r)" test "$r" = 5
+ip -n "rl.$LAB.h2" link set eth0 down
+ip -n "rl.$LAB.h3" link set eth0 down
+ip -n "rl.$LAB.h3" link set eth0 address "$MAC2"
+ip -n "rl.$LAB.h3" addr add "$IP2/24" dev eth0
+ip -n "rl.$LAB.h3" link set eth0 up
+# h3 announces the MAC with one broadcast (a gratuitous ARP): the switch
+# learns it on p3, and h1's frames to it, which only the kernel sees, must
+# follow at once (the revalidation of the next second would be too late
+# for most of these pings)
+ip netns exec "rl.$LAB.h3" python3 -c 'import sys
+from scapy.all import ARP, Ether, sendp
+mac, ip = sys.argv[1], sys.argv[2]
+sendp(Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(op=2, hwsrc=mac, psrc=ip, hwdst=mac, pdst=ip),
+      iface="eth0", verbose=False)' "$MAC2" "$IP2"
+r=$(pings h1 "$IP2" 5)
+check "h1 -> the moved MAC reaches its new port at once (got $r of 5)" test "${r:-0}" -ge 4
+IP1=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h1=' | cut -d= -f2)
+r=$("$RL" exec "$LAB" h3 -- ping -n -c 6 -i 0.04 -W 1 -I "$IP2" "$IP1" 2>&1 |
+	sed -n 's/.* \([0-9]*\) received.*/\1/p')
+check "h3 (with the moved MAC) -> h1 (got $r of 6)" test "${r:-0}" -ge 5
+read -r _ rx3 _ <<< "$(kfport sw1:p3)"
+check "and the kernel carries it there (p3 kernel rx $rx3)" test "$rx3" -gt 0
+
+# del-port takes the port's ingress program with it
+IF3=sw1-p3
+check "p3's switch end has the fast path's TC program" sh -c \
+	"ip netns exec rl.$LAB tc filter show dev $IF3 ingress | grep -q kf_ingress"
+check "del-port p3" "$RL" ctl "$LAB" '{"cmd":"del-port","name":"sw1:p3"}'
+check "p3's TC program is gone with the port" sh -c \
+	"! ip netns exec rl.$LAB tc filter show dev $IF3 ingress 2>/dev/null | grep -q kf_ingress"
+
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
+
+# the same lab with the fast path off: everything through the switch
+check "up --kernel-fastpath no" "$RL" up -q "$TMP/lab.yaml" --kernel-fastpath no
+PID=$(lab_pid "$LAB")
+r=$(pings h1 "$IP2" 10)
+check "ping through the switch alone (got $r of 10)" test "$r" = 10
+check "no fast path in its stats" sh -c "! '$RL' stats '$LAB' --json | grep -q kernel_fastpath"
+check "no TC program on its ports" sh -c \
+	"! ip netns exec rl.$LAB tc filter show dev sw1-p1 ingress | grep -q kf_ingress"
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
