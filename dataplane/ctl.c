@@ -712,7 +712,7 @@ static void ctl_age(struct ctl *c)
 		kfast_tick(c->sw->kf, rte_rdtsc());
 	fdb_age(c->sw->fdb, rte_rdtsc());
 	if (c->sw->kf != NULL)
-		kfast_revalidate(c->sw->kf);
+		kfast_tick_done(c->sw->kf);
 }
 
 int ctl_run(struct ctl *c, int sigfd)

@@ -196,6 +196,13 @@ void kfast_note(struct kfast *kf, unsigned widx, uint64_t now, const struct port
 
 /* ---- the control thread's view of ports ------------------------------ */
 
+/* A backend the kernel can stand in for: a packet socket on an interface,
+ * carrying offloads, not a trunk. */
+static int kfast_capable(const struct port *p)
+{
+	return p->conf.type == PORT_TYPE_AFPACKET && !p->conf.no_offload && p->peer == NULL;
+}
+
 static void kfast_side(const struct port *p, struct kfast_side *s)
 {
 	struct linkparams in, out;
@@ -204,8 +211,7 @@ static void kfast_side(const struct port *p, struct kfast_side *s)
 	portlink_params(p->link, PORTLINK_OUT, &out);
 	*s = (struct kfast_side){
 	    .id = p->id,
-	    .capable = p->conf.type == PORT_TYPE_AFPACKET && !p->conf.no_offload &&
-		       p->peer == NULL,
+	    .capable = kfast_capable(p),
 	    .blocked = __atomic_load_n(&p->blocked, __ATOMIC_RELAXED),
 	    .link_idle = linkparams_is_null(&in) && linkparams_is_null(&out) &&
 			 p->link->d[PORTLINK_IN].n == 0 && p->link->d[PORTLINK_OUT].n == 0,
@@ -354,6 +360,8 @@ static void kfast_install(struct kfast *kf, const struct kfast_prop *pr)
 	}
 }
 
+static void kfast_recheck(struct kfast *kf, int all);
+
 void kfast_run(struct kfast *kf)
 {
 	struct kfast_prop pr[32];
@@ -368,7 +376,8 @@ void kfast_run(struct kfast *kf)
 			kfast_install(kf, &pr[i]);
 		total += n;
 	} while (n > 0 && total < KFAST_RING);
-	kfast_revalidate(kf);
+	/* a MAC that moved (kfast_kick) changed no port */
+	kfast_recheck(kf, 0);
 }
 
 /* ---- revalidation ---------------------------------------------------- */
@@ -424,22 +433,30 @@ static int kfast_stale(struct kfast *kf, const struct kf_key *k, const struct kf
 	return !kfast_flow_ok(kf, in, out, k->dst, k->src);
 }
 
-void kfast_revalidate(struct kfast *kf)
+/* Which ports workers may propose flows for, then which flows stay. all:
+ * every port; else only those that may have become eligible without a
+ * control command (an emulated link whose last held frame left): a port
+ * loses eligibility only by a control command, which rechecks all. */
+static void kfast_recheck(struct kfast *kf, int all)
 {
 	struct sw *sw = kf->sw;
 
-	/* which ports workers may propose flows for */
 	for (uint32_t i = 0; i < sw->port_hwm; i++) {
 		struct port *p = sw->ports[i];
 		struct kfast_side s;
 
-		if (p == NULL)
+		if (p == NULL || !kfast_capable(p) || (!all && p->kf_ok))
 			continue;
 		kfast_side(p, &s);
 		__atomic_store_n(&p->kf_ok, kfast_side_verdict(&s) == KFAST_OK, __ATOMIC_RELAXED);
 	}
 	if (kf->st.flows > 0)
 		kfast_walk(kf, kfast_stale, NULL);
+}
+
+void kfast_revalidate(struct kfast *kf)
+{
+	kfast_recheck(kf, 1);
 }
 
 static int kfast_sum(struct kfast *kf, uint32_t id, struct kfast_port_count *c)
@@ -499,6 +516,13 @@ void kfast_tick(struct kfast *kf, uint64_t now)
 	kf->now = now;
 	if (any)
 		kfast_walk(kf, kfast_refresh, moved);
+	/* the FDB ages right after: flows of aged MACs go at the next
+	 * recheck, which kfast_tick_done runs */
+}
+
+void kfast_tick_done(struct kfast *kf)
+{
+	kfast_recheck(kf, 0);
 }
 
 static int kfast_of_port(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,

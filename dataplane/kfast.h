@@ -64,9 +64,12 @@ void kfast_run(struct kfast *kf);
 /* Control: the switch's state changed; remove flows it no longer allows and
  * let ports newly allowed propose flows. */
 void kfast_revalidate(struct kfast *kf);
-/* Control, once a second before the FDB ages: keep the source MACs of
- * flows the kernel forwarded fresh, then revalidate. now: TSC. */
+/* Control, once a second: before the FDB ages, keep the source MACs of
+ * flows the kernel forwarded fresh (kfast_tick, now: TSC); after, remove
+ * the flows of aged MACs and let ports whose link stopped holding frames
+ * propose flows again (kfast_tick_done). */
 void kfast_tick(struct kfast *kf, uint64_t now);
+void kfast_tick_done(struct kfast *kf);
 /* Control: p is about to be closed; its flows and programs go first. */
 void kfast_port_gone(struct kfast *kf, struct port *p);
 /* Control: what the kernel forwarded for p. */
