@@ -10,7 +10,9 @@
  *
  * What is installed: learned unicast (ingress port, destination MAC, source
  * MAC) between two ports kfast_policy.h allows: afpacket ports with
- * offloads whose links emulate nothing. Broadcast, unknown destinations,
+ * offloads whose links emulate nothing, on one bridge or on bridges joined
+ * by up to KF_TRUNKS trunks (patch ports) that are idle and not blocked,
+ * whose counters the kernel keeps too. Broadcast, unknown destinations,
  * and every frame of any other port stay in the switch.
  *
  * Revalidation: after every control command (link-set, port-state,
@@ -76,8 +78,9 @@ void kfast_port_gone(struct kfast *kf, struct port *p);
 void kfast_port_count(struct kfast *kf, const struct port *p, struct kfast_port_count *c);
 void kfast_get_stats(const struct kfast *kf, struct kfast_stats *st);
 
-/* Worker w (index widx) switched a unicast frame from in to out, both
- * kf_ok; propose the flow (at most once per 100 ms each). now: TSC. */
+/* Worker w (index widx) switched a unicast frame that entered the lab's
+ * switches by in (maybe on another bridge) to out, both kf_ok; propose the
+ * flow (at most once per 100 ms each). now: TSC. */
 void kfast_note(struct kfast *kf, unsigned widx, uint64_t now, const struct port *in,
 		const struct port *out, const struct rte_ether_hdr *eth);
 /* Worker: a MAC moved; revalidate soon. */

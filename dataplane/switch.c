@@ -621,6 +621,23 @@ static void sw_flood(struct sw *sw, struct worker *w, struct port *in, struct rt
 		rte_pktmbuf_free(m);
 }
 
+static void sw_kfast_note(struct sw *sw, struct worker *w, const struct port *in,
+			  const struct port *out, const struct rte_mbuf *m,
+			  const struct rte_ether_hdr *eth)
+{
+	const struct port *origin = in;
+
+	if (in->peer != NULL) { /* across a trunk: where it entered the lab */
+		uint32_t id = m->hash.fdir.hi;
+
+		origin = id < SW_PORT_MAX ? __atomic_load_n(&sw->ports[id], __ATOMIC_ACQUIRE) : NULL;
+		if (origin == NULL || origin->peer != NULL)
+			return;
+	}
+	if (origin->kf_ok)
+		kfast_note(sw->kf, w->idx, w->now, origin, out, eth);
+}
+
 void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
@@ -653,8 +670,11 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 		}
 		/* the frame's partition group: its ingress port's, or, across a
 		 * trunk, the one it entered the lab's switches with */
-		if (in->peer == NULL)
+		if (in->peer == NULL) {
 			m->hash.usr = __atomic_load_n(&in->group, __ATOMIC_RELAXED);
+			/* and the port it entered by, for the kernel fast path */
+			m->hash.fdir.hi = in->id;
+		}
 		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		if (!rte_is_valid_assigned_ether_addr(&eth->src_addr)) {
 			w->drops[SW_DROP_BAD_SRC]++;
@@ -693,9 +713,10 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		/* a flow the kernel could carry: propose it */
-		if (unlikely(in->kf_ok & out->kf_ok))
-			kfast_note(sw->kf, w->idx, w->now, in, out, eth);
+		/* a flow the kernel could carry from the port the frame entered
+		 * the lab's switches by: propose it */
+		if (unlikely(out->kf_ok))
+			sw_kfast_note(sw, w, in, out, m, eth);
 		worker_tx(w, out, m);
 	}
 }

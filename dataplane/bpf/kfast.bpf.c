@@ -6,9 +6,10 @@
  * sockets.
  *
  * kf_flows: (ingress ifindex, destination MAC, source MAC) -> egress
- * ifindex and the two switch port ids; filled and emptied by the switch's
- * control thread only, for learned unicast between ports whose links
- * emulate nothing.
+ * ifindex, the two switch port ids and the trunks between the lab's
+ * switches the flow crosses; filled and emptied by the switch's control
+ * thread only, for learned unicast between ports whose links emulate
+ * nothing.
  *
  * Two programs read it. kf_sock is the packet socket's filter: the socket
  * is a tap that sees every frame before TC ingress, so it must not take the
@@ -67,6 +68,22 @@ int kf_ingress(struct __sk_buff *skb)
 	if (c != NULL) {
 		c->tx_packets++;
 		c->tx_bytes += skb->len;
+	}
+	for (int i = 0; i < KF_TRUNKS; i++) {
+		if (i >= v->n_trunks)
+			break;
+		id = v->trunk_tx[i];
+		c = bpf_map_lookup_elem(&kf_counters, &id);
+		if (c != NULL) {
+			c->tx_packets++;
+			c->tx_bytes += skb->len;
+		}
+		id = v->trunk_rx[i];
+		c = bpf_map_lookup_elem(&kf_counters, &id);
+		if (c != NULL) {
+			c->rx_packets++;
+			c->rx_bytes += skb->len;
+		}
 	}
 	return bpf_redirect(v->out_ifindex, 0);
 }

@@ -14,11 +14,16 @@ struct kf_key {
 	__u8 src[6];
 };
 
+/* Trunks (patch ports between the lab's switches) a flow may cross. */
+#define KF_TRUNKS 4
+
 struct kf_val {
 	__u32 out_ifindex; /* the switch end of the egress veth */
 	__u32 in_id;	   /* switch port ids, for kf_counters */
 	__u32 out_id;
-	__u32 pad;
+	__u32 n_trunks; /* trunks crossed, each counted as the switch would: */
+	__u32 trunk_tx[KF_TRUNKS]; /* the patch port the frame left by */
+	__u32 trunk_rx[KF_TRUNKS]; /* and its peer, that it entered by */
 };
 
 /* Per CPU and per switch port id: frames the kernel forwarded. */

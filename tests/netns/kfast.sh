@@ -5,10 +5,13 @@
 # (loss, carrier down) is off the fast path before `rackless link` returns
 # and back on when it stops; a MAC that moves to another port is not sent
 # to its old port by a stale flow; the ingress programs go with their port
-# (del-port); a lab up with --kernel-fastpath no installs nothing.
+# (del-port); flows cross trunks between two switches, counted on the
+# trunk's ports, and leave the kernel when the trunk starts emulating; a
+# lab up with --kernel-fastpath no installs nothing.
 . "$(dirname "$0")/lib.sh"
 LAB=tkf$$
-LABS="$LAB"
+LAB2=tkg$$
+LABS="$LAB $LAB2"
 trap finish_labs EXIT
 
 topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB" "$TMP/lab.yaml"
@@ -44,6 +47,12 @@ pings() { # FROM IP COUNT: replies, and "dup" if any came twice
 	echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p'
 }
 
+# 1 ms apart from the first: the flows go in while these pings fly, and
+# none may be lost or come twice (attaching TC to a busy veth lost one)
+out=$("$RL" exec "$LAB" h1 -- ping -n -c 100 -i 0.001 -W 1 "$IP2" 2>&1)
+r=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+check "100 pings 1 ms apart while the flows are installed: all replied (got $r)" test "$r" = 100
+check "none came twice" sh -c "! echo '$out' | grep -q 'DUP!'"
 r=$(pings h1 "$IP2" 20)
 check "ping h1 -> h2 through the fast path: 20 replies, none twice (got $r)" test "$r" = 20
 read -r flows inst rem err <<< "$(kf)"
@@ -125,6 +134,58 @@ check "p3's TC program is gone with the port" sh -c \
 
 check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
+
+# two switches joined by a trunk: the kernel forwards from h1's port on
+# sw1 to h2's on sw2, and counts the frames on the trunk's ports too
+cat > "$TMP/two.yaml" <<YAML
+name: $LAB2
+topology:
+  defaults: {subnet: 10.0.0.0/24, port: afpacket}
+  nodes:
+    sw1: {kind: switch}
+    sw2: {kind: switch}
+    h1: {kind: host}
+    h2: {kind: host}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+    - endpoints: [sw1:t1, sw2:t1]
+    - endpoints: [h2:eth0, sw2:p1]
+YAML
+LAB_ONE=$LAB
+LAB=$LAB2
+check "up: two switches" "$RL" up -q "$TMP/two.yaml"
+PID2=$(lab_pid "$LAB")
+IP2=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h2=' | cut -d= -f2)
+r=$(pings h1 "$IP2" 20)
+check "ping h1 (sw1) -> h2 (sw2): 20 replies, none twice (got $r)" test "$r" = 20
+read -r flows _ _ err <<< "$(kf)"
+check "flows across the trunk installed ($flows), no errors ($err)" test "$flows" -ge 2 -a "$err" -eq 0
+read -r _ rx1 _ <<< "$(kfport sw1:p1)"
+read -r _ _ ttx _ <<< "$(kfport sw1:t1)"
+read -r _ trx _ <<< "$(kfport sw2:t1)"
+read -r _ _ tx2 _ <<< "$(kfport sw2:p1)"
+echo "    kernel: sw1:p1 rx $rx1, sw1:t1 tx $ttx, sw2:t1 rx $trx, sw2:p1 tx $tx2"
+check "the kernel counted h1's pings at each port on the way" \
+	test "$rx1" -ge 10 -a "$ttx" -eq "$rx1" -a "$trx" -eq "$rx1" -a "$tx2" -eq "$rx1"
+"$RL" exec "$LAB" h2 -- iperf3 -s -1 -p 5303 >/dev/null 2>&1 &
+SRV=$!
+sleep 0.4
+mbit=$(timeout 20 "$RL" exec "$LAB" h1 -- iperf3 -p 5303 -t 2 --connect-timeout 3000 -J -c "$IP2" 2>/dev/null |
+	python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
+kill $SRV 2>/dev/null; wait $SRV 2>/dev/null
+echo "    TCP across the trunk: ${mbit:-0} Mbit/s"
+check "TCP across the trunk" test "${mbit:-0}" -gt 0
+"$RL" link "$LAB" sw1:t1 set loss=100% >/dev/null
+r=$(pings h1 "$IP2" 5)
+check "loss=100% on the trunk: no reply through a stale flow (got $r)" test "$r" = 0
+"$RL" link "$LAB" sw1:t1 set loss=0% --replace >/dev/null
+r=$(pings h1 "$IP2" 10)
+check "trunk clean again: pings (got $r of 10)" test "$r" = 10
+read -r flows _ _ _ <<< "$(kf)"
+check "and the flows are back ($flows)" test "$flows" -ge 2
+check "down: two switches" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID2" "$TMP/links.before"
+LAB=$LAB_ONE
 
 # the same lab with the fast path off: everything through the switch
 check "up --kernel-fastpath no" "$RL" up -q "$TMP/lab.yaml" --kernel-fastpath no
