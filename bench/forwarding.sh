@@ -11,6 +11,8 @@
 #                  the kernel fast path (dataplane/kfast.h) once learned
 #   <backend>-user the same with the kernel fast path off (`rackless up
 #                  --kernel-fastpath no`): every frame through the switch
+#   <backend>-2sw  h2 on a second switch, a trunk (patch ports) between
+#                  (and -2sw-user)
 #   ovs-*          OVS-DPDK through ../shared/peers/bench_forwarding.sh, when
 #                  openvswitch-switch-dpdk is installed (never installed here)
 # Per case and round:
@@ -38,7 +40,8 @@
 # build directory when run by meson, else /tmp/rackless-bench-forwarding.json).
 #
 # Knobs (environment): BENCH_ROUNDS=3 BENCH_PPS_SECS=2 BENCH_TCP_SECS=2
-#   BENCH_BACKENDS="afpacket afpacket-user tap afxdp" BENCH_SCALE=1 (0: skip idle/RSS)
+#   BENCH_BACKENDS="afpacket afpacket-user afpacket-2sw afpacket-2sw-user tap
+#   afxdp" BENCH_SCALE=1 (0: skip idle/RSS)
 #   BENCH_IDLE_HOSTS=1000 BENCH_RSS_HOSTS=4096 BENCH_OVS=1 (0: skip OVS-DPDK)
 # A quick run: BENCH_ROUNDS=1 BENCH_SCALE=0.
 #
@@ -53,7 +56,7 @@ PEERS=${PEERS:-$SRC/../shared/peers}
 ROUNDS=${BENCH_ROUNDS:-3}
 PPS_SECS=${BENCH_PPS_SECS:-2}
 TCP_SECS=${BENCH_TCP_SECS:-2}
-BACKENDS=${BENCH_BACKENDS:-afpacket afpacket-user tap afxdp}
+BACKENDS=${BENCH_BACKENDS:-afpacket afpacket-user afpacket-2sw afpacket-2sw-user tap afxdp}
 SCALE=${BENCH_SCALE:-1}
 IDLE_HOSTS=${BENCH_IDLE_HOSTS:-1000}
 RSS_HOSTS=${BENCH_RSS_HOSTS:-4096}
@@ -142,20 +145,27 @@ setup_kernel() { # direct | bridge | bridge-txoff
 	NS1=${P}a NS2=${P}b SWLAB=""
 }
 
-setup_rackless() { # BACKEND[-user] -> 0, or 1 with the reason in $TMP/up.err
-	local lab=$P-$1 kf=yes
+setup_rackless() { # BACKEND[-2sw][-user] -> 0, or 1 with the reason in $TMP/up.err
+	local lab=$P-$1 kf=yes be=${1%-user} sw2="" trunk=""
 	case $1 in *-user) kf=no ;; esac
+	RXPORT=sw1:p2
+	case $be in *-2sw) # h2 on a second switch, one trunk between
+		be=${be%-2sw} RXPORT=sw2:p2
+		sw2="sw2: {kind: switch}" trunk="- endpoints: [sw1:t1, sw2:t1]" ;;
+	esac
 	cat > "$TMP/lab.yaml" <<YAML
 name: $lab
 topology:
-  defaults: {subnet: 10.250.0.0/24, port: ${1%-user}}
+  defaults: {subnet: 10.250.0.0/24, port: $be}
   nodes:
     sw1: {kind: switch}
+    $sw2
     h1: {kind: host, ip: $IP1/24}
     h2: {kind: host, ip: $IP2/24}
   links:
     - endpoints: [h1:eth0, sw1:p1]
-    - endpoints: [h2:eth0, sw1:p2]
+    - endpoints: [h2:eth0, $RXPORT]
+    $trunk
 YAML
 	LABS="$LABS $lab"
 	rl_up "$TMP/lab.yaml" --kernel-fastpath $kf || return 1
@@ -183,12 +193,12 @@ now() { date +%s.%N; }
 sw_counters() { # -> "sleeps p2_tx drops time_ns user_ns sys_ns p2_kernel_tx"
 	"$RL" ctl "$SWLAB" '{"cmd":"stats"}' 2>/dev/null | python3 -c 'import json,sys
 d = json.load(sys.stdin); d = d.get("result", d)
-p2 = [p for p in d["ports"] if p["name"] == "sw1:p2"][0]
+p2 = [p for p in d["ports"] if p["name"] == sys.argv[1]][0]
 kf = p2.get("kernel_fastpath", {}).get("tx_packets", 0)
 dr = sum(sum(p["drops"].values()) for p in d["ports"])
 w = d["workers"]
 print(sum(x["sleeps"] for x in w), p2["tx_packets"] - kf, dr, d["time_ns"],
-      sum(x["user_ns"] for x in w), sum(x["sys_ns"] for x in w), kf)' 2>/dev/null ||
+      sum(x["user_ns"] for x in w), sum(x["sys_ns"] for x in w), kf)' "$RXPORT" 2>/dev/null ||
 	echo "nan nan nan nan nan nan nan"
 }
 
@@ -394,7 +404,7 @@ for ROUND in $(seq "$ROUNDS"); do
 done
 if [ "$SCALE" != 0 ]; then
 	for be in $AVAIL; do
-		[ "${be%-user}" = "$be" ] || continue # the same ports and switch
+		case $be in *-*) continue ;; esac # the same ports and switch
 		log "scale: $be, $IDLE_HOSTS idle hosts, then $RSS_HOSTS"
 		scale_run "$be"
 	done
