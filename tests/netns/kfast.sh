@@ -40,6 +40,17 @@ p = [p for p in d["ports"] if p["name"] == sys.argv[1]][0]
 k = p["kernel_fastpath"]
 print(int(k["eligible"]), k["rx_packets"], k["tx_packets"], p["tx_packets"], p["tx_bytes"], k["tx_bytes"])' "$1"
 }
+tcp_h1_h2() { # iperf3 h1 -> h2 ($IP2) for 2 s: Mbit/s, 0 if it failed
+	local srv out
+	"$RL" exec "$LAB" h2 -- iperf3 -s -1 -p 5302 >/dev/null 2>&1 &
+	srv=$!
+	sleep 0.4
+	out=$(timeout 20 "$RL" exec "$LAB" h1 -- iperf3 -p 5302 -t 2 --connect-timeout 3000 -J -c "$IP2" 2>/dev/null |
+		python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
+	kill $srv 2>/dev/null
+	wait $srv 2>/dev/null
+	echo "${out:-0}"
+}
 pings() { # FROM IP COUNT: replies, and "dup" if any came twice
 	local out
 	out=$("$RL" exec "$LAB" "$1" -- ping -n -c "$3" -i 0.05 -W 1 "$2" 2>&1)
@@ -63,13 +74,8 @@ read -r el rx tx _ <<< "$(kfport sw1:p1)"
 check "the kernel carried h1's pings (p1 kernel rx $rx)" test "$rx" -ge 10
 
 # TCP: super-frames stay whole through the kernel, most bytes by the kernel
-"$RL" exec "$LAB" h2 -- iperf3 -s -1 -p 5302 >/dev/null 2>&1 &
-SRV=$!
-sleep 0.4
 read -r _ _ _ _ b0 k0 <<< "$(kfport sw1:p2)"
-mbit=$(timeout 20 "$RL" exec "$LAB" h1 -- iperf3 -p 5302 -t 2 --connect-timeout 3000 -J -c "$IP2" 2>/dev/null |
-	python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
-kill $SRV 2>/dev/null; wait $SRV 2>/dev/null
+mbit=$(tcp_h1_h2)
 read -r _ _ _ _ b1 k1 <<< "$(kfport sw1:p2)"
 echo "    TCP ${mbit:-0} Mbit/s; to h2: $((b1 - b0)) bytes, $((k1 - k0)) by the kernel"
 check "TCP through the fast path" test "${mbit:-0}" -gt 0
@@ -167,12 +173,7 @@ read -r _ _ tx2 _ <<< "$(kfport sw2:p1)"
 echo "    kernel: sw1:p1 rx $rx1, sw1:t1 tx $ttx, sw2:t1 rx $trx, sw2:p1 tx $tx2"
 check "the kernel counted h1's pings at each port on the way" \
 	test "$rx1" -ge 10 -a "$ttx" -eq "$rx1" -a "$trx" -eq "$rx1" -a "$tx2" -eq "$rx1"
-"$RL" exec "$LAB" h2 -- iperf3 -s -1 -p 5303 >/dev/null 2>&1 &
-SRV=$!
-sleep 0.4
-mbit=$(timeout 20 "$RL" exec "$LAB" h1 -- iperf3 -p 5303 -t 2 --connect-timeout 3000 -J -c "$IP2" 2>/dev/null |
-	python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
-kill $SRV 2>/dev/null; wait $SRV 2>/dev/null
+mbit=$(tcp_h1_h2)
 echo "    TCP across the trunk: ${mbit:-0} Mbit/s"
 check "TCP across the trunk" test "${mbit:-0}" -gt 0
 "$RL" link "$LAB" sw1:t1 set loss=100% >/dev/null
