@@ -72,7 +72,8 @@ void kfast_revalidate(struct kfast *kf);
  * propose flows again (kfast_tick_done). */
 void kfast_tick(struct kfast *kf, uint64_t now);
 void kfast_tick_done(struct kfast *kf);
-/* Control: p is about to be closed; its flows and programs go first. */
+/* Control: p is about to be closed; its flows and TC filter go first (the
+ * clsact qdisc, empty, stays on the interface: see kfast_port_detach). */
 void kfast_port_gone(struct kfast *kf, struct port *p);
 /* Control: what the kernel forwarded for p. */
 void kfast_port_count(struct kfast *kf, const struct port *p, struct kfast_port_count *c);
