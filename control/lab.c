@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +58,41 @@ int lab_exists(const char *lab)
 
 	lab_paths(lab, &p);
 	return stat(p.dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int lab_lock(const char *lab)
+{
+	struct lab_paths p;
+	struct stat st;
+	int fd, ret;
+
+	lab_paths(lab, &p);
+	fd = open(p.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			ret = -errno;
+			goto fail;
+		}
+		fprintf(stderr, "rackless: lab %s is being brought up or down: waiting for it\n",
+			lab);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				ret = -errno;
+				goto fail;
+			}
+		}
+	}
+	/* removed while we waited (a down, or up's rollback) */
+	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+		ret = -ENOENT;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return ret;
 }
 
 json_t *lab_state_load(const char *lab)

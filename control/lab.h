@@ -55,10 +55,21 @@ struct lab_up_opts {
  * (-EEXIST: the lab is already up). Prints progress and errors to stderr. */
 int lab_up(const struct topo *t, const struct lab_up_opts *o);
 
-/* Undo LAB's journal in reverse and remove its run directory. graceful:
- * ask the switch to shut down before signalling it. 0, -ENOENT (no such
- * lab) or -errno of the first failure (the rest is still undone). */
-int lab_undo(const char *lab, int graceful, int quiet);
+/* Take LAB's lock (flock on its run directory), waiting, with a line on
+ * stderr, while an up or down of it runs in another process: up holds it
+ * from creating the directory until it has come up or rolled back. The fd
+ * to close to let go (close-on-exec: a switch never inherits it), or
+ * -ENOENT when the lab is not up, or went down while we waited. */
+int lab_lock(const char *lab);
+
+#define LAB_UNDO_GRACEFUL 1 /* ask the switch to shut down before signalling it */
+#define LAB_UNDO_QUIET	  2 /* no "lab ... is down" line */
+#define LAB_UNDO_LOCKED	  4 /* the caller holds the lab's lock (up's rollback) */
+
+/* Undo LAB's journal in reverse and remove its run directory, under the
+ * lab's lock. 0, -ENOENT (no such lab) or -errno of the first failure (the
+ * rest is still undone). */
+int lab_undo(const char *lab, int flags);
 
 /* The state file written by up (new reference), or NULL with errno. */
 json_t *lab_state_load(const char *lab);

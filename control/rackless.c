@@ -103,7 +103,7 @@ static int cmd_down(int argc, char **argv)
 	(void)argc;
 	if (!lab_name_ok(argv[1]))
 		return EXIT_USAGE;
-	ret = lab_undo(argv[1], strcmp(argv[0], "down") == 0, 0);
+	ret = lab_undo(argv[1], strcmp(argv[0], "down") == 0 ? LAB_UNDO_GRACEFUL : 0);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "rackless: no lab named %s is up\n", argv[1]);
 		return 1;
@@ -301,13 +301,18 @@ static int status_one(const char *lab)
 {
 	json_t *st = lab_state_load(lab), *n, *r = NULL;
 	size_t i;
+	int ret;
 
 	if (st == NULL) {
 		printf("lab %s: incomplete or crashed (no state file); `rackless cleanup %s`\n",
 		       lab, lab);
 		return 1;
 	}
-	if (switch_call(lab, "ports", &r) < 0) {
+	ret = switch_call(lab, "ports", &r);
+	if (ret == -ETIMEDOUT) {
+		printf("lab %s: the switch does not answer (stopped, or stuck for 10 s)\n", lab);
+		r = NULL;
+	} else if (ret < 0) {
 		printf("lab %s: switch is not running; `rackless cleanup %s` removes the rest\n",
 		       lab, lab);
 		r = NULL;

@@ -315,14 +315,14 @@ static int run_lab(struct run *r, const struct run_opts *o)
 		fprintf(stderr, "rackless: lab %s did not come up%s\n", r->lab,
 			ret == -EEXIST ? ": it is already up" : "");
 		if (ret == 0)
-			lab_undo(r->lab, 1, 1);
+			lab_undo(r->lab, LAB_UNDO_GRACEFUL | LAB_UNDO_QUIET);
 		remove_artifacts(r, 0);
 		return srun_stop ? EXIT_INTERRUPTED : 1;
 	}
 	ret = scenario_freeze_setup(r);
 	if (ret < 0) {
 		scenario_freeze_teardown(r);
-		lab_undo(r->lab, 1, 1);
+		lab_undo(r->lab, LAB_UNDO_GRACEFUL | LAB_UNDO_QUIET);
 		remove_artifacts(r, 0);
 		return 1;
 	}
@@ -333,7 +333,7 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	if (failed)
 		save_stats(r);
 	if (!keep) {
-		ret = lab_undo(r->lab, 1, 1);
+		ret = lab_undo(r->lab, LAB_UNDO_GRACEFUL | LAB_UNDO_QUIET);
 		if (ret < 0)
 			fprintf(stderr, "rackless: tearing lab %s down: %s\n", r->lab,
 				strerror(-ret));

@@ -327,9 +327,12 @@ static int undo_voided(json_t *voided, json_t *rec)
 	return json_object_get(voided, k) != NULL;
 }
 
-int lab_undo(const char *lab, int graceful, int quiet)
+int lab_undo(const char *lab, int flags)
 {
-	struct undo d = {.lab = lab, .graceful = graceful, .quiet = quiet};
+	struct undo d = {.lab = lab,
+			 .graceful = !!(flags & LAB_UNDO_GRACEFUL),
+			 .quiet = !!(flags & LAB_UNDO_QUIET)};
+	int lock = -1, quiet = d.quiet;
 	struct lab_paths p;
 	json_t *recs = NULL, *voided;
 	size_t i;
@@ -338,6 +341,11 @@ int lab_undo(const char *lab, int graceful, int quiet)
 	lab_paths(lab, &p);
 	if (!lab_exists(lab))
 		return -ENOENT;
+	if (!(flags & LAB_UNDO_LOCKED)) {
+		lock = lab_lock(lab);
+		if (lock < 0)
+			return lock;
+	}
 	voided = json_object();
 	d.doomed_netns = json_object();
 	d.sockets = json_array();
@@ -345,10 +353,8 @@ int lab_undo(const char *lab, int graceful, int quiet)
 	if (ret < 0 && ret != -ENOENT) {
 		fprintf(stderr, "rackless: journal of lab %s unreadable: %s\n", lab,
 			strerror(-ret));
-		json_decref(voided);
-		json_decref(d.doomed_netns);
-		json_decref(d.sockets);
-		return ret;
+		d.first_err = ret;
+		goto out;
 	}
 	if (recs != NULL) {
 		json_t *rec;
@@ -383,6 +389,9 @@ int lab_undo(const char *lab, int graceful, int quiet)
 	if (!quiet)
 		printf("lab %s is down: stopped %u process%s, removed %u namespace%s\n", lab,
 		       d.procs, d.procs == 1 ? "" : "es", d.netns, d.netns == 1 ? "" : "s");
+out:
+	if (lock >= 0)
+		close(lock); /* after the run directory went: a waiting up or down finds it gone */
 	json_decref(recs);
 	json_decref(voided);
 	json_decref(d.doomed_netns);

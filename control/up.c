@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <net/if.h>
 #include <sys/random.h>
 
 #include "hugepages.h"
@@ -47,6 +48,7 @@ struct up {
 	struct swclient *sw;
 	json_t *state;
 	uint64_t seed; /* the lab's: from the file, or drawn and printed */
+	char (*fif)[IFNAMSIZ]; /* per link: its switch end's name (up_fabric_names) */
 };
 
 static volatile sig_atomic_t up_interrupted;
@@ -221,6 +223,7 @@ static void up_switch_child(struct up *u, int gofd, const char *bin)
 	execl(bin, "rackless-switch", "--lab", u->t->name, "--socket", u->paths.sock, "--mem", mem,
 	      "--workers", workers, "--kernel-fastpath", u->o->no_kfast ? "no" : "yes",
 	      (char *)NULL);
+	dprintf(2, "cannot run %s: %s\n", bin, strerror(errno)); /* into the log */
 	_exit(127);
 }
 
@@ -279,6 +282,11 @@ static int up_switch(struct up *u)
 	else if (lab_switch_bin(bin, sizeof(bin)) < 0) {
 		up_err("cannot find rackless-switch (set RACKLESS_SWITCH)");
 		return -ENOENT;
+	}
+	if (access(bin, X_OK) < 0) {
+		ret = -errno;
+		up_err("cannot run %s: %s", bin, strerror(errno));
+		return ret;
 	}
 	ret = up_dpdk_rundir(u);
 	if (ret < 0)
@@ -340,15 +348,63 @@ static void up_mac_str(const uint8_t *m, char *buf, size_t len)
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-/* Switch-side veth name, in the fabric namespace: "sw1-p1" when it fits
- * IFNAMSIZ, otherwise "rlp<link>". */
-static void up_fabric_ifname(const struct topo *t, unsigned li, char *buf, size_t len)
-{
-	const struct topo_endpoint *se = &t->links[li].ep[1];
-	int n = snprintf(buf, len, "%s-%s", t->nodes[se->node].name, se->ifname);
+struct up_fname {
+	char name[IFNAMSIZ];
+	unsigned li;
+};
 
-	if (n < 0 || (size_t)n >= len || n > 15)
-		snprintf(buf, len, "rlp%u", li);
+static int up_fname_cmp(const void *pa, const void *pb)
+{
+	const struct up_fname *a = pa, *b = pb;
+	int r = strcmp(a->name, b->name);
+
+	return r ? r : (a->li > b->li) - (a->li < b->li);
+}
+
+/*
+ * The switch ends' names in the switch's namespace: SWITCH-PORT, or rlp<N>
+ * (link N) where that does not fit IFNAMSIZ or two links would share it
+ * (names may hold '-': switch "a" port "b-c" and switch "a-b" port "c").
+ * rlp<N> has no '-', so it never meets a SWITCH-PORT name.
+ */
+static int up_fabric_names(struct up *u)
+{
+	const struct topo *t = u->t;
+	struct up_fname *f;
+	unsigned n = t->n_links;
+
+	u->fif = calloc(n ? n : 1, sizeof(*u->fif));
+	f = calloc(n ? n : 1, sizeof(*f));
+	if (u->fif == NULL || f == NULL) {
+		free(f);
+		return -ENOMEM;
+	}
+	for (unsigned li = 0; li < n; li++) {
+		const struct topo_endpoint *se = &t->links[li].ep[1];
+		int k = snprintf(f[li].name, sizeof(f[li].name), "%s-%s", t->nodes[se->node].name,
+				 se->ifname);
+
+		if (k < 0 || k >= IFNAMSIZ)
+			snprintf(f[li].name, sizeof(f[li].name), "rlp%u", li);
+		f[li].li = li;
+	}
+	qsort(f, n, sizeof(*f), up_fname_cmp);
+	for (unsigned i = 0; i < n; i++) {
+		int dup = (i > 0 && !strcmp(f[i].name, f[i - 1].name)) ||
+			  (i + 1 < n && !strcmp(f[i].name, f[i + 1].name));
+
+		if (dup)
+			snprintf(u->fif[f[i].li], IFNAMSIZ, "rlp%u", f[i].li);
+		else
+			memcpy(u->fif[f[i].li], f[i].name, IFNAMSIZ);
+	}
+	free(f);
+	return 0;
+}
+
+static void up_fabric_ifname(const struct up *u, unsigned li, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", u->fif[li]);
 }
 
 /* How host h is attached, as status shows it: its eth0 link's port type
@@ -369,6 +425,27 @@ static enum topo_port_type up_host_port(const struct topo *t, unsigned h)
 	return type;
 }
 
+/* What every host gets before its links, even a host without any: lo up,
+ * and IPv6 off when the lab says so (set before the interfaces exist, so
+ * that none of them ever starts autoconfiguration). */
+static int up_host_base(struct up *u, unsigned h)
+{
+	struct nl_sock *s = nl_open(u->host_fd[h]);
+	int ret;
+
+	if (s == NULL)
+		return -errno;
+	ret = nl_link_set(s, 1, NULL, 0, 1); /* lo: always the first interface */
+	if (ret == 0 && u->t->ipv6_off) {
+		nl_sysctl_set(s, "net/ipv6/conf/default/disable_ipv6", "1", NULL, 0);
+		nl_sysctl_set(s, "net/ipv6/conf/all/disable_ipv6", "1", NULL, 0);
+	}
+	if (ret < 0)
+		up_err("bring up lo of %s: %s", u->t->nodes[h].name, strerror(-ret));
+	nl_close(s);
+	return ret;
+}
+
 /* Address, MAC, route: everything inside the host for one interface. */
 static int up_host_if(struct up *u, const struct topo_node *h, const char *ifname,
 		      enum topo_port_type type)
@@ -376,22 +453,14 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 	int is_tap = type == TOPO_PORT_TAP;
 	struct nl_sock *s = nl_open(u->host_fd[h - u->t->nodes]);
 	int is_eth0 = strcmp(ifname, "eth0") == 0;
-	int idx, lo, ret;
+	int idx, ret;
 
 	if (s == NULL)
 		return -errno;
-	lo = 1; /* loopback is always the first interface of a namespace */
-	ret = nl_link_set(s, lo, NULL, 0, 1);
-	if (ret < 0)
-		goto out;
 	idx = nl_link_index(s, ifname);
 	if (idx < 0) {
 		ret = idx;
 		goto out;
-	}
-	if (u->t->ipv6_off) {
-		nl_sysctl_set(s, "net/ipv6/conf/all/disable_ipv6", "1", NULL, 0);
-		nl_sysctl_set(s, "net/ipv6/conf/default/disable_ipv6", "1", NULL, 0);
 	}
 	/* afpacket ports carry TCP/IPv4 super-frames and partial checksums
 	 * (dataplane/offload.h), but DPDK cannot cut IPv6 or UDP super-frames
@@ -462,7 +531,7 @@ static int up_link_veth(struct up *u, unsigned li)
 	int seq, ret, idx;
 
 	lab_host_netns(u->t->name, h->name, hns, sizeof(hns));
-	up_fabric_ifname(u->t, li, fif, sizeof(fif));
+	up_fabric_ifname(u, li, fif, sizeof(fif));
 	seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", "veth", "netns",
 				      u->paths.fabric, "name", fif, "peer_netns", hns, "peer",
 				      l->ep[0].ifname));
@@ -518,7 +587,7 @@ static json_t *up_link_port(struct up *u, unsigned li)
 				"bridge", sw->name, "ifname", l->ep[0].ifname, "netns", netns, "mac",
 				strcmp(l->ep[0].ifname, "eth0") == 0 ? mac : "");
 	} else {
-		up_fabric_ifname(u->t, li, fif, sizeof(fif));
+		up_fabric_ifname(u, li, fif, sizeof(fif));
 		req = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", pname, "type",
 				l->port_type == TOPO_PORT_AFXDP ? "afxdp" : "afpacket", "bridge",
 				sw->name, "ifname", fif, "ring", up_ring_frames(u->t));
@@ -943,7 +1012,9 @@ static int up_apply(struct up *u)
 	int ret;
 
 	up_phase(NULL);
-	ret = up_hugepages(u);
+	ret = up_fabric_names(u);
+	if (ret == 0)
+		ret = up_hugepages(u);
 	if (ret == 0)
 		ret = up_neigh_limits(u);
 	if (ret < 0)
@@ -969,6 +1040,8 @@ static int up_apply(struct up *u)
 			continue;
 		lab_host_netns(t->name, t->nodes[i].name, name, sizeof(name));
 		ret = up_netns(u, name, &u->host_fd[i]);
+		if (ret == 0)
+			ret = up_host_base(u, i);
 		if (ret < 0 || (ret = up_check_interrupt()) < 0)
 			return ret;
 	}
@@ -1064,7 +1137,7 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 {
 	struct sigaction sa = {.sa_handler = up_on_signal}, old_int, old_term;
 	struct up u = {.t = t, .o = o, .fabric_fd = -1};
-	int ret;
+	int lock, ret;
 
 	lab_paths(t->name, &u.paths);
 	ret = up_check_limits(t);
@@ -1086,6 +1159,12 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 		else
 			up_err("%s: %s", u.paths.dir, strerror(errno));
 		return ret;
+	}
+	/* held until up is done or rolled back: a down meanwhile waits */
+	lock = lab_lock(t->name);
+	if (lock < 0) {
+		up_err("lab %s was taken down as it started: %s", t->name, strerror(-lock));
+		return lock;
 	}
 	up_interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
@@ -1125,14 +1204,16 @@ out:
 				close(u.host_fd[i]);
 	}
 	free(u.host_fd);
+	free(u.fif);
 	if (u.fabric_fd >= 0)
 		close(u.fabric_fd);
 	if (ret < 0) {
 		fprintf(stderr, "rackless: up: rolling back lab %s\n", t->name);
-		lab_undo(t->name, 0, 1);
+		lab_undo(t->name, LAB_UNDO_QUIET | LAB_UNDO_LOCKED);
 	} else if (!o->quiet) {
 		up_print(&u);
 	}
+	close(lock);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return ret;

@@ -23,7 +23,11 @@
 #include "portlink.h"
 #include "worker.h"
 
-#define CTL_CLIENTS_MAX 64
+#define CTL_CLIENTS_MAX 256
+/* when every slot is taken, the client idle longest makes room for a new
+ * one if it has been idle this long: clients that connect and never send
+ * (or stop halfway) cannot lock the CLI out */
+#define CTL_EVICT_IDLE_NS (1000ull * 1000 * 1000)
 #define CTL_TAG_LISTEN	(-1)
 #define CTL_TAG_SIGNAL	(-2)
 #define CTL_TAG_TIMER	(-3)
@@ -33,6 +37,7 @@ struct ctl_client {
 	int fd;
 	char *buf;
 	size_t len, cap;
+	uint64_t last_ns; /* connected, or last received from (CLOCK_MONOTONIC) */
 };
 
 struct ctl {
@@ -595,24 +600,62 @@ void ctl_destroy(struct ctl *c)
 	free(c);
 }
 
+static uint64_t ctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int ctl_send(int fd, json_t *reply);
+
+/* A free client slot, or the one of the client idle longest if that is
+ * over CTL_EVICT_IDLE_NS (closed to make room); -1 if all are busy. */
+static int ctl_client_slot(struct ctl *c, uint64_t now)
+{
+	int oldest = -1;
+
+	for (int i = 0; i < CTL_CLIENTS_MAX; i++) {
+		if (c->clients[i].fd < 0)
+			return i;
+		if (oldest < 0 || c->clients[i].last_ns < c->clients[oldest].last_ns)
+			oldest = i;
+	}
+	if (now - c->clients[oldest].last_ns < CTL_EVICT_IDLE_NS)
+		return -1;
+	ctl_client_close(&c->clients[oldest]);
+	return oldest;
+}
+
 static void ctl_accept(struct ctl *c)
 {
 	struct timeval tv = {.tv_sec = 2};
 	int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	uint64_t now = ctl_now_ns();
 	int i;
 
 	if (fd < 0)
 		return;
-	for (i = 0; i < CTL_CLIENTS_MAX && c->clients[i].fd >= 0; i++)
-		;
-	if (i == CTL_CLIENTS_MAX || ctl_epoll_add(c, fd, i) < 0) {
-		close(fd);
-		return;
-	}
 	/* replies are written with a deadline: a client that stops reading
 	 * cannot stall the switch's control thread for long */
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	i = ctl_client_slot(c, now);
+	if (i < 0) {
+		json_t *reply = ctl_error(EBUSY, "%d control clients are busy: try again",
+					  CTL_CLIENTS_MAX);
+
+		ctl_send(fd, reply);
+		json_decref(reply);
+		close(fd);
+		return;
+	}
+	if (ctl_epoll_add(c, fd, i) < 0) {
+		close(fd);
+		return;
+	}
 	c->clients[i].fd = fd;
+	c->clients[i].last_ns = now;
 }
 
 static int ctl_send(int fd, json_t *reply)
@@ -692,6 +735,7 @@ static void ctl_client_read(struct ctl *c, struct ctl_client *cl, bool *shutdown
 			return;
 		if (n <= 0)
 			goto drop;
+		cl->last_ns = ctl_now_ns();
 		cl->len += (size_t)n;
 		if (ctl_client_lines(c, cl, shutdown) < 0)
 			goto drop;

@@ -20,6 +20,7 @@
 #include "ctl_priv.h"
 #include "portlink.h"
 #include "switch.h"
+#include "worker.h"
 
 #define CTL_PARAMS_MAX 1024
 
@@ -111,8 +112,8 @@ json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown)
 	const char *name = ctl_str(req, "name"), *dir = ctl_str(req, "dir");
 	const char *params = ctl_str(req, "params");
 	json_t *replace = json_object_get(req, "replace");
-	struct linkparams delta = {0};
-	int dirs[2] = {0, 0}, ret;
+	struct linkparams delta = {0}, old[2], cur[2];
+	int dirs[2] = {0, 0}, was_down = 0, down, ret;
 	char err[200];
 	struct port *p;
 
@@ -132,21 +133,32 @@ json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown)
 	p = sw_port_find(ctl_sw(c), name);
 	if (p == NULL)
 		return ctl_error(ENOENT, "link-set %s: no such port", name);
-	/* carrier first: if the host cannot be told, change nothing */
-	if ((delta.set & LP_F_STATE) && p->ops->set_carrier != NULL) {
-		ret = p->ops->set_carrier(p, !delta.down);
+	/* the result first: the link is down when either direction is */
+	for (int d = 0; d < 2; d++) {
+		portlink_params(p->link, (enum portlink_dir)d, &old[d]);
+		was_down |= old[d].down;
+		cur[d] = old[d];
+		if (!dirs[d])
+			continue;
+		if (json_is_true(replace))
+			memset(&cur[d], 0, sizeof(cur[d]));
+		linkparams_merge(&cur[d], &delta);
+	}
+	down = cur[0].down || cur[1].down;
+	/* then the carrier, also when --replace dropped a state=down: if the
+	 * host cannot be told, change nothing */
+	if (((delta.set & LP_F_STATE) || down != was_down) && p->ops->set_carrier != NULL) {
+		ret = p->ops->set_carrier(p, !down);
 		if (ret < 0)
 			return ctl_error(-ret, "link-set %s: carrier: %s", name, strerror(-ret));
 	}
-	for (int d = 0; d < 2; d++) {
-		struct linkparams cur = {0};
+	for (int d = 0; d < 2; d++)
+		if (dirs[d])
+			portlink_set(p->link, (enum portlink_dir)d, &cur[d]);
+	if (down) {
+		struct sw *sw = ctl_sw(c);
 
-		if (!dirs[d])
-			continue;
-		if (!json_is_true(replace))
-			portlink_params(p->link, (enum portlink_dir)d, &cur);
-		linkparams_merge(&cur, &delta);
-		portlink_set(p->link, (enum portlink_dir)d, &cur);
+		worker_relink(sw->workers[p->id % sw->n_workers]);
 	}
 	return ctl_ok(ctl_link_json(p));
 }

@@ -161,14 +161,14 @@ static int linkem_ge_lost(struct linkem *le, const uint64_t *u)
 	return linkem_u2d(u[LD_GE_LOSS]) < (le->ge_bad ? p->ge_bad : p->ge_good);
 }
 
-static enum linkem_drop linkem_loss(struct linkem *le, uint32_t len, const uint64_t *u)
+static enum linkem_drop linkem_loss(struct linkem *le, uint32_t l3_len, const uint64_t *u)
 {
 	const struct linkparams *p = &le->p;
 	double rnd;
 
 	if (p->down)
 		return LINKEM_DROP_DOWN;
-	if (p->mtu != 0 && len > p->mtu)
+	if (p->mtu != 0 && l3_len > p->mtu)
 		return LINKEM_DROP_MTU;
 	/* the memory follows every frame that gets here, even with loss off,
 	 * so turning loss on live does not start from a stale value */
@@ -375,7 +375,8 @@ uint64_t linkem_backlog(const struct linkem *le, uint64_t now_ns)
 	return linkem_ns_to_bytes(le->link_free_ns - now_ns, le->p.rate_bps);
 }
 
-void linkem_decide(struct linkem *le, uint32_t len, uint64_t now_ns, struct linkem_decision *d)
+void linkem_decide(struct linkem *le, uint32_t len, uint32_t l2_len, uint64_t now_ns,
+		   struct linkem_decision *d)
 {
 	uint64_t u[LD__COUNT];
 	uint64_t departure = now_ns, release;
@@ -391,7 +392,7 @@ void linkem_decide(struct linkem *le, uint32_t len, uint64_t now_ns, struct link
 	d->corrupt_bit = -1;
 	d->release_ns[0] = d->release_ns[1] = now_ns;
 
-	drop = linkem_loss(le, len, u);
+	drop = linkem_loss(le, len > l2_len ? len - l2_len : 0, u);
 	if (drop == LINKEM_PASS) {
 		/* decided before the queue, counted only if the frame gets in */
 		if (linkem_u2d(u[LD_CORRUPT]) < le->p.corrupt)

@@ -82,8 +82,11 @@ void linkem_init(struct linkem *le, const struct linkparams *p, uint64_t seed);
 /* Change the parameters live: model state, PRNG and counters carry on. */
 void linkem_update(struct linkem *le, const struct linkparams *p);
 
-/* Decide for one frame of len bytes offered at now_ns; updates stats. */
-void linkem_decide(struct linkem *le, uint32_t len, uint64_t now_ns, struct linkem_decision *d);
+/* Decide for one frame of len bytes, l2_len of them its Ethernet header
+ * and VLAN tags (mtu is an IP MTU: it limits len - l2_len), offered at
+ * now_ns; updates stats. */
+void linkem_decide(struct linkem *le, uint32_t len, uint32_t l2_len, uint64_t now_ns,
+		   struct linkem_decision *d);
 
 /* Bytes waiting in the rate queue at now_ns (0 without a rate). */
 uint64_t linkem_backlog(const struct linkem *le, uint64_t now_ns);

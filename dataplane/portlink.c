@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ether.h>
+
 #include "portlink.h"
 
 static uint64_t portlink_dir_seed(uint64_t seed, unsigned dir)
@@ -24,6 +26,7 @@ struct portlink *portlink_create(const struct linkparams *in, const struct linkp
 	if (pl == NULL)
 		return NULL;
 	pl->pool = pool;
+	pl->held_max = pool != NULL ? pool->size / PORTLINK_POOL_SHARE : PORTLINK_QUEUE_MAX;
 	for (unsigned d = 0; d < 2; d++) {
 		struct portlink_dirq *q = &pl->d[d];
 
@@ -82,6 +85,14 @@ static void portlink_apply(struct portlink_dirq *q)
 	linkem_update(&q->em, &p);
 	q->active = !linkparams_is_null(&p);
 	q->applied_seq = s1;
+	/* a pulled cable loses what was on the wire */
+	if (p.down) {
+		q->em.st.drops[LINKEM_DROP_DOWN] += q->n;
+		for (uint32_t i = 0; i < q->n; i++)
+			rte_pktmbuf_free(q->heap[i].m);
+		q->n = 0;
+		q->held_mbufs = 0;
+	}
 }
 
 /* ---- the release-time heap ------------------------------------------ */
@@ -91,10 +102,13 @@ static inline int pl_before(const struct portlink_entry *a, const struct portlin
 	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-static int pl_push(struct portlink_dirq *q, uint64_t t, struct rte_mbuf *m)
+static int pl_push(const struct portlink *pl, struct portlink_dirq *q, uint64_t t,
+		   struct rte_mbuf *m)
 {
 	uint32_t i;
 
+	if (q->held_mbufs + m->nb_segs > pl->held_max)
+		return -ENOBUFS;
 	if (q->n == q->cap) {
 		uint32_t cap = q->cap ? q->cap * 2 : 256;
 		struct portlink_entry *h;
@@ -109,6 +123,7 @@ static int pl_push(struct portlink_dirq *q, uint64_t t, struct rte_mbuf *m)
 		q->cap = cap;
 	}
 	i = q->n++;
+	q->held_mbufs += m->nb_segs;
 	q->heap[i] = (struct portlink_entry){.t = t, .seq = q->seq++, .m = m};
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
@@ -129,6 +144,7 @@ static struct rte_mbuf *pl_pop(struct portlink_dirq *q)
 	struct rte_mbuf *m = q->heap[0].m;
 	uint32_t i = 0;
 
+	q->held_mbufs -= m->nb_segs;
 	q->heap[0] = q->heap[--q->n];
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, best = i;
@@ -172,6 +188,24 @@ static struct rte_mbuf *pl_corrupt(struct portlink *pl, struct portlink_dirq *q,
 	return m;
 }
 
+/* The Ethernet header and up to two VLAN tags (802.1Q, 802.1ad): what an
+ * IP MTU does not count. */
+static uint32_t portlink_l2_len(const struct rte_mbuf *m)
+{
+	uint32_t l2 = RTE_ETHER_HDR_LEN;
+
+	for (int i = 0; i < 2; i++) {
+		uint16_t buf;
+		const uint16_t *type = rte_pktmbuf_read(m, l2 - 2, sizeof(buf), &buf);
+
+		if (type == NULL || (*type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) &&
+				     *type != rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ)))
+			break;
+		l2 += RTE_VLAN_HLEN;
+	}
+	return l2;
+}
+
 unsigned portlink_offer(struct portlink *pl, enum portlink_dir dir, struct rte_mbuf **pkts,
 			unsigned n, uint64_t now_ns, struct rte_mbuf **pass)
 {
@@ -192,7 +226,9 @@ unsigned portlink_offer(struct portlink *pl, enum portlink_dir dir, struct rte_m
 			d = (struct linkem_decision){
 			    .copies = 1, .release_ns = {now_ns}, .corrupt_bit = -1};
 		} else {
-			linkem_decide(&q->em, m->pkt_len, now_ns, &d);
+			linkem_decide(&q->em, m->pkt_len,
+				      q->em.p.mtu ? portlink_l2_len(m) : RTE_ETHER_HDR_LEN, now_ns,
+				      &d);
 		}
 		if (d.drop != LINKEM_PASS) {
 			rte_pktmbuf_free(m);
@@ -205,7 +241,7 @@ unsigned portlink_offer(struct portlink *pl, enum portlink_dir dir, struct rte_m
 		for (unsigned c = 0; c < d.copies; c++) {
 			if (q->n == 0 && d.release_ns[c] <= now_ns) {
 				pass[npass++] = m;
-			} else if (pl_push(q, d.release_ns[c], m) < 0) {
+			} else if (pl_push(pl, q, d.release_ns[c], m) < 0) {
 				q->heap_full++;
 				rte_pktmbuf_free(m);
 			}
@@ -220,6 +256,7 @@ unsigned portlink_release(struct portlink *pl, enum portlink_dir dir, uint64_t n
 	struct portlink_dirq *q = &pl->d[dir];
 	unsigned n = 0;
 
+	portlink_apply(q); /* a pulled cable empties the queue */
 	while (n < max && q->n > 0 && q->heap[0].t <= now_ns)
 		out[n++] = pl_pop(q);
 	return n;

@@ -24,6 +24,9 @@ enum portlink_dir {
 };
 
 #define PORTLINK_QUEUE_MAX 262144 /* frames one direction may hold */
+/* and mbufs: a share of the switch's pool, so that one delayed link cannot
+ * starve every other port (netem holds 1000 frames by default) */
+#define PORTLINK_POOL_SHARE 4 /* at most 1/4 of the pool per direction */
 
 struct portlink_entry {
 	uint64_t t;   /* release time, ns */
@@ -41,14 +44,16 @@ struct portlink_dirq {
 	/* worker state */
 	struct portlink_entry *heap;
 	uint32_t n, cap;
+	uint32_t held_mbufs; /* segments of the frames in heap */
 	uint64_t seq;
-	uint64_t heap_full; /* frames dropped: PORTLINK_QUEUE_MAX reached */
+	uint64_t heap_full; /* frames dropped: a PORTLINK_ limit reached */
 	uint64_t nombuf;    /* corruption copies that found no mbuf */
 };
 
 struct portlink {
 	struct portlink_dirq d[2];
 	struct rte_mempool *pool;
+	uint32_t held_max; /* mbufs one direction may hold */
 };
 
 /* Control: create with parameters for both directions; each direction's

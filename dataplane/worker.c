@@ -151,6 +151,16 @@ void worker_detach(struct worker *w, struct port *p)
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
+void worker_relink(struct worker *w)
+{
+	uint64_t one = 1;
+
+	__atomic_store_n(&w->relink, 1, __ATOMIC_RELEASE);
+	if (write(w->kick_fd, &one, sizeof(one)) < 0) {
+		/* the counter is already non-zero: the worker will wake */
+	}
+}
+
 void worker_stop(struct worker *w)
 {
 	uint64_t one = 1;
@@ -277,16 +287,15 @@ static unsigned worker_finish(struct worker *w, struct rte_mbuf *m, uint32_t off
 	return 0;
 }
 
-/* The IP MTU frames of m's kind meet on p's link in direction d: the
- * port's (0: 1500), or the emulated link's if that is smaller (the link's
- * counts whole frames). */
-static unsigned worker_ip_mtu(const struct port *p, enum portlink_dir d, const struct rte_mbuf *m)
+/* The IP MTU frames meet on p's link in direction d: the port's (0:
+ * 1500), or the emulated link's if that is smaller. */
+static unsigned worker_ip_mtu(const struct port *p, enum portlink_dir d)
 {
 	unsigned mtu = p->conf.mtu ? p->conf.mtu : RTE_ETHER_MTU;
 	uint32_t link = p->link->d[d].em.p.mtu;
 
-	if (link != 0 && link > m->l2_len && link - m->l2_len < mtu)
-		mtu = link - m->l2_len;
+	if (link != 0 && link < mtu)
+		mtu = link;
 	return mtu;
 }
 
@@ -361,7 +370,7 @@ void worker_tx(struct worker *w, struct port *p, struct rte_mbuf *m)
 	}
 	/* a vhost port's offloads change with its guest (vhost thread) */
 	n = worker_finish(w, m, __atomic_load_n(&p->offloads, __ATOMIC_ACQUIRE),
-			  portlink_busy(p->link, PORTLINK_OUT), worker_ip_mtu(p, PORTLINK_OUT, m));
+			  portlink_busy(p->link, PORTLINK_OUT), worker_ip_mtu(p, PORTLINK_OUT));
 	for (unsigned i = 0; i < n; i++)
 		worker_tx_frame(w, p, w->segs[i]);
 }
@@ -389,7 +398,7 @@ static void worker_rx_link(struct worker *w, struct port *p, struct rte_mbuf **p
 			i = plain;
 			continue;
 		}
-		got = worker_finish(w, pkts[i], 0, true, worker_ip_mtu(p, PORTLINK_IN, pkts[i]));
+		got = worker_finish(w, pkts[i], 0, true, worker_ip_mtu(p, PORTLINK_IN));
 		i++;
 		for (k = 0; k < got; k += SW_BURST) {
 			unsigned chunk = got - k < SW_BURST ? got - k : SW_BURST;
@@ -529,6 +538,8 @@ unsigned worker_poll(struct worker *w)
 		i++;
 	}
 	total += worker_drain_inbox(w);
+	if (__atomic_exchange_n(&w->relink, 0, __ATOMIC_ACQUIRE))
+		w->next_due = 0; /* look at every link that holds frames now */
 	worker_release(w);
 	worker_flush(w);
 	worker_kick_peers(w);

@@ -94,6 +94,7 @@ struct worker {
 	/* frames other workers switched to our ports (NULL with one worker) */
 	struct rte_ring *inbox;
 	int sleeping;	      /* in epoll_wait: kick after handing over */
+	int relink;	      /* set by worker_relink() */
 	uint32_t kick_peers; /* workers handed frames this loop (bitmask) */
 	/* counters, written by this worker only */
 	uint64_t drops[SW_DROP__COUNT];
@@ -106,6 +107,11 @@ struct worker {
  * in its own code (user) and in the kernel (sys, which includes the
  * receiving hosts' stacks run inside its sends). -errno before it runs. */
 int worker_cpu_ns(const struct worker *w, uint64_t *user_ns, uint64_t *sys_ns);
+
+/* Control: link parameters that empty held queues (a pulled cable) were
+ * published: wake the worker to apply them now rather than when the next
+ * held frame is due. */
+void worker_relink(struct worker *w);
 
 /* Allocate a worker for sw. NULL + errno. */
 struct worker *worker_create(struct sw *sw, unsigned idx);

@@ -150,6 +150,23 @@ static void check_link_port(struct topo_build *b, const struct topo_link *l)
 			  h->name);
 }
 
+/* Names a host's namespace already has, or the kernel keeps for itself
+ * (its sysctl directories net/ipv4/conf/all and default). */
+static void check_host_ifname(struct topo_build *b, const struct topo_link *l)
+{
+	static const char *const taken[] = {"lo", "all", "default"};
+	const struct topo_node *h = &b->t->nodes[l->ep[0].node];
+
+	if (h->kind != TOPO_KIND_HOST)
+		return;
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		if (!strcmp(l->ep[0].ifname, taken[i]))
+			topo_diag(b->diags, l->ep[0].mark,
+				  "interface name '%s' of host %s: %s", taken[i], h->name,
+				  i == 0 ? "every namespace has its loopback by that name"
+					 : "the kernel keeps that name for itself");
+}
+
 /* A vhost or ethdev node has one link: count them, report the second. */
 static void count_external_link(struct topo_build *b, const struct topo_endpoint *ep)
 {
@@ -225,6 +242,7 @@ static void check_links(struct topo_build *b)
 			l->ep[0] = l->ep[1];
 			l->ep[1] = tmp;
 		}
+		check_host_ifname(b, l);
 		check_link_port(b, l);
 		check_link_params(b, i, a->kind == TOPO_KIND_SWITCH);
 	}

@@ -260,14 +260,21 @@ static struct rte_mbuf *afp_rx_one(struct port *p, struct tpacket2_hdr *h, uint3
 	}
 	if (m == NULL)
 		return NULL;
-	/* the kernel keeps 802.1Q tags out of band; put them back in the frame */
-	if ((status & TP_STATUS_VLAN_VALID) && h->tp_vlan_tci != 0) {
+	/* the kernel keeps the outer VLAN tag out of band (TCI 0, a priority
+	 * tag, too: VLAN_VALID says there is one); put it back in the frame as
+	 * it was, 802.1ad's TPID included (rte_vlan_insert writes 802.1Q's) */
+	if (status & TP_STATUS_VLAN_VALID) {
+		uint16_t tpid = (status & TP_STATUS_VLAN_TPID_VALID) && h->tp_vlan_tpid
+				    ? h->tp_vlan_tpid
+				    : RTE_ETHER_TYPE_VLAN;
+
 		m->vlan_tci = h->tp_vlan_tci;
 		if (rte_vlan_insert(&m) != 0) {
 			p->stats.drops[PORT_DROP_RX_NOMBUF]++;
 			rte_pktmbuf_free(m);
 			return NULL;
 		}
+		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(tpid);
 		if (m->ol_flags & OFFLOAD_MBUF_FLAGS)
 			m->l2_len += RTE_VLAN_HLEN;
 	}

@@ -45,7 +45,7 @@ static uint8_t *drop_pattern(const struct linkparams *p, uint64_t seed, size_t n
 	assert_non_null(bits);
 	linkem_init(&le, p, seed);
 	for (size_t i = 0; i < n; i++) {
-		linkem_decide(&le, len, SEC + i * gap_ns, &d);
+		linkem_decide(&le, len, 14, SEC + i * gap_ns, &d);
 		if (d.drop != LINKEM_PASS)
 			bits[i / 8] |= (uint8_t)(1u << (i % 8));
 	}
@@ -123,7 +123,7 @@ static void test_defaults(void **state)
 	for (uint64_t i = 0; i < 10000; i++) {
 		uint64_t now = i * 7 * US;
 
-		linkem_decide(&le, 64 + (uint32_t)(i % 9000), now, &d);
+		linkem_decide(&le, 64 + (uint32_t)(i % 9000), 14, now, &d);
 		assert_int_equal(d.drop, LINKEM_PASS);
 		assert_int_equal(d.copies, 1);
 		assert_int_equal(d.corrupt_bit, -1);
@@ -210,7 +210,7 @@ static void test_gilbert_elliott(void **state)
 	for (size_t i = 0; i < n; i++) {
 		int lost;
 
-		linkem_decide(&le, 500, SEC + i * US, &d);
+		linkem_decide(&le, 500, 14, SEC + i * US, &d);
 		lost = d.drop == LINKEM_DROP_BURST;
 		assert_true(lost || d.drop == LINKEM_PASS);
 		drops += (uint64_t)lost;
@@ -244,7 +244,7 @@ static void test_dup_corrupt(void **state)
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t len = 1 + (uint32_t)(i * 7919 % 1514);
 
-		linkem_decide(&le, len, SEC + i * US, &d);
+		linkem_decide(&le, len, 14, SEC + i * US, &d);
 		assert_int_equal(d.drop, LINKEM_PASS);
 		assert_true(d.copies == 1 || d.copies == 2);
 		dups += d.copies == 2;
@@ -267,7 +267,7 @@ static void test_dup_corrupt(void **state)
 		int hit[16] = {0};
 
 		for (int i = 0; i < 1000; i++) {
-			linkem_decide(&le, 2, SEC, &d);
+			linkem_decide(&le, 2, 14, SEC, &d);
 			assert_in_range(d.corrupt_bit, 0, 15);
 			hit[d.corrupt_bit] = 1;
 		}
@@ -275,7 +275,7 @@ static void test_dup_corrupt(void **state)
 			assert_true(hit[i]);
 	}
 	/* nothing to flip in an empty frame */
-	linkem_decide(&le, 0, SEC, &d);
+	linkem_decide(&le, 0, 14, SEC, &d);
 	assert_int_equal(d.corrupt_bit, -1);
 }
 
@@ -292,7 +292,7 @@ static void sample_delays(const struct linkparams *p, uint64_t seed, size_t n, d
 	for (size_t i = 0; i < n; i++) {
 		uint64_t now = SEC + i * SEC;
 
-		linkem_decide(&le, 100, now, &d);
+		linkem_decide(&le, 100, 14, now, &d);
 		assert_int_equal(d.drop, LINKEM_PASS);
 		assert_true(d.release_ns[0] >= now);
 		out[i] = (double)(d.release_ns[0] - now);
@@ -322,7 +322,7 @@ static void test_delay_fixed(void **state)
 	p.delay_ns = 10 * MS;
 	linkem_init(&le, &p, 1);
 	for (uint64_t i = 0; i < 1000; i++) {
-		linkem_decide(&le, 1000, SEC + i * 10 * US, &d);
+		linkem_decide(&le, 1000, 14, SEC + i * 10 * US, &d);
 		assert_int_equal(d.release_ns[0], SEC + i * 10 * US + 10 * MS);
 	}
 	assert_int_equal(le.st.delayed, 1000);
@@ -434,7 +434,7 @@ static int count_inversions(const struct linkparams *p)
 	for (uint64_t i = 0; i < 20000; i++) {
 		uint64_t now = SEC + i * 10 * US;
 
-		linkem_decide(&le, 100, now, &d);
+		linkem_decide(&le, 100, 14, now, &d);
 		assert_true(d.release_ns[0] >= now);
 		inversions += d.release_ns[0] < last;
 		last = d.release_ns[0];
@@ -473,7 +473,7 @@ static void test_rate_spacing(void **state)
 	p.queue_bytes = 64ull << 20;
 	linkem_init(&le, &p, 1);
 	for (int i = 0; i < n; i++) {
-		linkem_decide(&le, 1500, now, &d);
+		linkem_decide(&le, 1500, 14, now, &d);
 		assert_int_equal(d.drop, LINKEM_PASS);
 		if (i == 0) {
 			/* the banked burst (one 1514-byte frame) sends it at once */
@@ -492,7 +492,7 @@ static void test_rate_spacing(void **state)
 	p.rate_bps = 77000000;
 	linkem_init(&le, &p, 1);
 	for (int i = 0; i < n; i++) {
-		linkem_decide(&le, 1500, now, &d);
+		linkem_decide(&le, 1500, 14, now, &d);
 		if (i == 1)
 			first = d.release_ns[0];
 		if (i > 1) {
@@ -522,7 +522,7 @@ static void test_queue_limit(void **state)
 	for (int i = 0; i < 100; i++) {
 		uint64_t b = linkem_backlog(&le, now);
 
-		linkem_decide(&le, 1500, now, &d);
+		linkem_decide(&le, 1500, 14, now, &d);
 		if (b + 1500 > 65536) {
 			assert_int_equal(d.drop, LINKEM_DROP_QUEUE);
 			assert_int_equal(d.copies, 0);
@@ -543,7 +543,7 @@ static void test_queue_limit(void **state)
 	assert_int_equal(before, 44 * 1500 - 1514);
 	/* the backlog drains at the rate: 1 ms later 12500 bytes have gone */
 	assert_int_equal(linkem_backlog(&le, now + MS), before - 12500);
-	linkem_decide(&le, 1500, now + MS, &d);
+	linkem_decide(&le, 1500, 14, now + MS, &d);
 	assert_int_equal(d.drop, LINKEM_PASS);
 
 	/* the backlog is the queue, whatever the delay behind it */
@@ -554,7 +554,7 @@ static void test_queue_limit(void **state)
 	p.rate_bps = 0;
 	linkem_update(&le, &p);
 	assert_int_equal(linkem_backlog(&le, now + MS), 0);
-	linkem_decide(&le, 1500, now + MS, &d);
+	linkem_decide(&le, 1500, 14, now + MS, &d);
 	assert_int_equal(d.drop, LINKEM_PASS);
 }
 
@@ -572,20 +572,20 @@ static void test_burst(void **state)
 	linkem_init(&le, &p, 1);
 	/* an idle link has banked 32768 bytes: 21 frames of 1500 leave at once */
 	for (int i = 0; i < 21; i++) {
-		linkem_decide(&le, 1500, now, &d);
+		linkem_decide(&le, 1500, 14, now, &d);
 		assert_int_equal(d.release_ns[0], now);
 	}
 	/* the 22nd waits for the 232 bytes past the bank: 18.56 us */
-	linkem_decide(&le, 1500, now, &d);
+	linkem_decide(&le, 1500, 14, now, &d);
 	assert_int_equal(d.release_ns[0], now + 18560);
 
 	/* the bank refills with idle time, never beyond the burst */
 	now += 10 * SEC;
 	for (int i = 0; i < 21; i++) {
-		linkem_decide(&le, 1500, now, &d);
+		linkem_decide(&le, 1500, 14, now, &d);
 		assert_int_equal(d.release_ns[0], now);
 	}
-	linkem_decide(&le, 1500, now, &d);
+	linkem_decide(&le, 1500, 14, now, &d);
 	assert_int_equal(d.release_ns[0], now + 18560);
 }
 
@@ -604,7 +604,7 @@ static void test_throughput(void **state)
 	linkem_init(&le, &p, 1);
 	/* twice the line rate for 2 s: the queue fills and tail-drops */
 	for (uint64_t i = 0; i < 2 * SEC / (60 * US); i++) {
-		linkem_decide(&le, 1500, t0 + i * 60 * US, &d);
+		linkem_decide(&le, 1500, 14, t0 + i * 60 * US, &d);
 		if (d.drop == LINKEM_PASS)
 			last = d.release_ns[0];
 	}
@@ -618,7 +618,7 @@ static void test_throughput(void **state)
 	for (uint64_t i = 0; i < 10000; i++) {
 		uint64_t now = t0 + i * 120 * US;
 
-		linkem_decide(&le, 1500, now, &d);
+		linkem_decide(&le, 1500, 14, now, &d);
 		assert_int_equal(d.release_ns[0], now);
 	}
 	assert_int_equal(le.st.passed, 10000);
@@ -642,7 +642,7 @@ static void test_reorder(void **state)
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t now = SEC + i * 100 * US;
 
-		linkem_decide(&le, 100, now, &d);
+		linkem_decide(&le, 100, 14, now, &d);
 		early += d.release_ns[0] == now;
 		assert_true(d.release_ns[0] == now || d.release_ns[0] == now + 10 * MS);
 	}
@@ -656,7 +656,7 @@ static void test_reorder(void **state)
 	for (uint64_t i = 0; i < 1000; i++) {
 		uint64_t now = SEC + i * 100 * US;
 
-		linkem_decide(&le, 100, now, &d);
+		linkem_decide(&le, 100, 14, now, &d);
 		assert_int_equal(d.release_ns[0] == now, i % 5 == 4);
 	}
 	/* gap 5, sometimes: never closer than 5 frames apart */
@@ -665,7 +665,7 @@ static void test_reorder(void **state)
 	for (uint64_t i = 1; i <= n; i++) {
 		uint64_t now = SEC + i * 100 * US;
 
-		linkem_decide(&le, 100, now, &d);
+		linkem_decide(&le, 100, 14, now, &d);
 		if (d.release_ns[0] == now) {
 			assert_true(i - last_hit >= 5);
 			last_hit = i;
@@ -688,23 +688,29 @@ static void test_mtu_carrier(void **state)
 	lp_zero(&p);
 	p.mtu = 1500;
 	linkem_init(&le, &p, 1);
-	linkem_decide(&le, 1500, SEC, &d);
+	/* an IP MTU: a full-size frame of a 1500-byte host passes, with a
+	 * VLAN tag too; one byte more of IP does not */
+	linkem_decide(&le, 1514, 14, SEC, &d);
 	assert_int_equal(d.drop, LINKEM_PASS);
-	linkem_decide(&le, 1501, SEC, &d);
+	linkem_decide(&le, 1518, 18, SEC, &d);
+	assert_int_equal(d.drop, LINKEM_PASS);
+	linkem_decide(&le, 1515, 14, SEC, &d);
 	assert_int_equal(d.drop, LINKEM_DROP_MTU);
 	assert_int_equal(d.copies, 0);
-	linkem_decide(&le, 60, SEC, &d);
+	linkem_decide(&le, 1519, 18, SEC, &d);
+	assert_int_equal(d.drop, LINKEM_DROP_MTU);
+	linkem_decide(&le, 60, 14, SEC, &d);
 	assert_int_equal(d.drop, LINKEM_PASS);
 
 	p.down = 1;
 	linkem_update(&le, &p);
 	for (int i = 0; i < 10; i++) {
-		linkem_decide(&le, 60 + (uint32_t)i * 300, SEC, &d);
+		linkem_decide(&le, 60 + (uint32_t)i * 300, 14, SEC, &d);
 		assert_int_equal(d.drop, LINKEM_DROP_DOWN);
 	}
-	assert_int_equal(le.st.drops[LINKEM_DROP_MTU], 1);
+	assert_int_equal(le.st.drops[LINKEM_DROP_MTU], 2);
 	assert_int_equal(le.st.drops[LINKEM_DROP_DOWN], 10);
-	assert_int_equal(le.st.passed, 2);
+	assert_int_equal(le.st.passed, 3);
 	for (int i = 0; i < LINKEM_DROP__COUNT; i++)
 		dropped += le.st.drops[i];
 	assert_int_equal(le.st.drops[LINKEM_PASS], 0);
@@ -723,30 +729,30 @@ static void test_update(void **state)
 	lp_zero(&p);
 	linkem_init(&le, &p, 9);
 	for (int i = 0; i < 100; i++) {
-		linkem_decide(&le, 100, SEC, &d);
+		linkem_decide(&le, 100, 14, SEC, &d);
 		assert_int_equal(d.drop, LINKEM_PASS);
 	}
 	p.loss = 1.0;
 	linkem_update(&le, &p);
-	linkem_decide(&le, 100, SEC, &d);
+	linkem_decide(&le, 100, 14, SEC, &d);
 	assert_int_equal(d.drop, LINKEM_DROP_LOSS);
 	assert_int_equal(le.st.offered, 101);
 	assert_int_equal(le.st.passed, 100);
 	assert_int_equal(le.st.drops[LINKEM_DROP_LOSS], 1);
 	p.loss = 0;
 	linkem_update(&le, &p);
-	linkem_decide(&le, 100, SEC, &d);
+	linkem_decide(&le, 100, 14, SEC, &d);
 	assert_int_equal(d.drop, LINKEM_PASS);
 	assert_int_equal(le.st.passed, 101);
 
 	/* a shorter delay never lets a frame overtake one already delayed */
 	p.delay_ns = 50 * MS;
 	linkem_update(&le, &p);
-	linkem_decide(&le, 100, SEC, &d);
+	linkem_decide(&le, 100, 14, SEC, &d);
 	assert_int_equal(d.release_ns[0], SEC + 50 * MS);
 	p.delay_ns = 1 * MS;
 	linkem_update(&le, &p);
-	linkem_decide(&le, 100, SEC + MS, &d);
+	linkem_decide(&le, 100, 14, SEC + MS, &d);
 	assert_int_equal(d.release_ns[0], SEC + 50 * MS);
 }
 
@@ -831,7 +837,7 @@ static void test_extremes(void **state)
 			    v == 5 ? UINT64_MAX - 1000 + (uint64_t)i / 4 : (uint64_t)i * MS;
 			uint32_t len = lens[i % 6];
 
-			linkem_decide(&le, len, now, &d);
+			linkem_decide(&le, len, 14, now, &d);
 			assert_true(d.drop < LINKEM_DROP__COUNT);
 			assert_true(d.copies <= 2);
 			assert_true(d.release_ns[0] >= now && d.release_ns[1] >= now);

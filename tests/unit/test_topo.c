@@ -469,6 +469,14 @@ static void test_err_endpoints(void **state)
 	expect_err(buf, 9, 28, "bad interface name '..'");
 	snprintf(buf, sizeof(buf), "%s    - endpoints: [h9:eth0, sw1:p1]\n", nodes);
 	expect_err(buf, 9, 19, "link to unknown node 'h9'");
+	/* names a host's namespace has, or the kernel keeps (a switch port may
+	 * be called so: its veth end is SWITCH-PORT) */
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:lo, sw1:lo]\n", nodes);
+	expect_err(buf, 9, 19, "interface name 'lo' of host h1: every namespace has its loopback");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [sw1:p1, h1:all]\n", nodes);
+	expect_err(buf, 9, 27, "interface name 'all' of host h1: the kernel keeps");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:default, sw1:p1]\n", nodes);
+	expect_err(buf, 9, 19, "interface name 'default' of host h1");
 	snprintf(buf, sizeof(buf),
 		 "%s    - endpoints: [h1:eth0, sw1:p1]\n"
 		 "    - endpoints: [h2:eth0, sw1:p1]\n",

@@ -1,0 +1,76 @@
+#!/bin/bash
+# Edges of a lab's life, each found by trying it: a down while up is still
+# creating the lab waits for it (nothing orphaned, up does not claim a lab
+# that was removed), switch ports whose SWITCH-PORT names would be the same
+# get names of their own, host interface names the kernel keeps are refused
+# at load, a host without links still gets lo and ipv6: off, and a switch
+# binary that cannot run is named.
+. "$(dirname "$0")/lib.sh"
+LAB=tb$$
+trap finish_labs EXIT
+LABS=$LAB
+snapshot_links "$TMP/links.before"
+
+# -- down during up ----------------------------------------------------------
+"$RL" up -q --topo star,60 --name "$LAB" > "$TMP/up.out" 2>&1 &
+UP=$!
+for i in $(seq 100); do [ -e "/run/rackless/$LAB" ] && break; sleep 0.02; done
+sleep 0.3
+check "down while up runs: waits, then takes the lab down" "$RL" down "$LAB"
+wait "$UP"
+echo "    up exited $?"
+assert_gone "$LAB"
+check "a second down: no such lab" sh -c "! '$RL' down '$LAB' 2>/dev/null"
+
+# -- switch-side names that would collide; a host without links ---------------
+cat > "$TMP/names.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.0.12.0/24, ipv6: off}
+  nodes:
+    a: {kind: switch}
+    a-b: {kind: switch}
+    h1: {kind: host}
+    h2: {kind: host}
+    h3: {kind: host}
+    lonely: {kind: host}
+  links:
+    - endpoints: [h1:eth0, a:b-c]
+    - endpoints: [h2:eth0, a-b:c]
+    - endpoints: [h3:eth0, a:p3]
+    - endpoints: [a:t1, a-b:t1]
+YAML
+check "a:b-c and a-b:c come up side by side" "$RL" up -q "$TMP/names.yaml"
+PID=$(lab_pid "$LAB")
+check "h1 reaches h2 across both switches" "$RL" exec "$LAB" h1 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.2
+check "h3 reaches h1" "$RL" exec "$LAB" h3 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.1
+check "a host without links has lo up" "$RL" exec "$LAB" lonely -- ping -c 1 -W 1 -q 127.0.0.1
+check "and ipv6: off" test "$("$RL" exec "$LAB" lonely -- cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID"
+
+# -- host interface names the kernel keeps ------------------------------------
+for ifn in lo all default; do
+	cat > "$TMP/bad.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.0.12.0/24}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host}
+    h2: {kind: host}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+    - endpoints: [sw1:p2, h2:$ifn]
+YAML
+	"$RL" up -q "$TMP/bad.yaml" > "$TMP/bad.out" 2>&1
+	rc=$?
+	check "h2:$ifn refused at load with file:line:col" sh -c \
+		"[ $rc -ne 0 ] && grep -q 'bad.yaml:10:[0-9]*: error: interface name .$ifn. of host h2' '$TMP/bad.out'"
+	check "and nothing created" test ! -e "/run/rackless/$LAB"
+done
+
+# -- a switch binary that cannot run ------------------------------------------
+"$RL" up -q --switch "$TMP/no-such-switch" --topo star,2 --name "$LAB" > "$TMP/sw.out" 2>&1
+check "a missing switch binary is named" grep -q "cannot run $TMP/no-such-switch" "$TMP/sw.out"
+assert_gone "$LAB" "" "$TMP/links.before"

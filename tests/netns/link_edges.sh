@@ -1,0 +1,140 @@
+#!/bin/bash
+# Edges of a running switch, each found by trying it: a link's mtu is an IP
+# MTU (a 1500-byte host's full frames pass mtu=1500), --replace of a pulled
+# cable gives the carrier back, a long delay holds at most a share of the
+# mbuf pool (other ports keep forwarding) and a pulled cable drops what it
+# held, VLAN tags cross unchanged (802.1ad outer tags, priority tags), and
+# control clients that connect and never send do not lock the CLI out.
+. "$(dirname "$0")/lib.sh"
+LAB=te$$
+trap finish EXIT
+snapshot_links "$TMP/links.before"
+cat > "$TMP/lab.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.0.11.0/24}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host}
+    h2: {kind: host}
+    h3: {kind: host}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+    - endpoints: [h2:eth0, sw1:p2]
+    - endpoints: [h3:eth0, sw1:p3]
+YAML
+check "up" "$RL" up -q "$TMP/lab.yaml"
+PID=$(lab_pid "$LAB")
+H2=10.0.11.2
+X() { local h=$1; shift; ip netns exec "rl.$LAB.$h" "$@"; }
+held() { # frames held by h1's link, direction in (what h1 sends)
+	"$RL" ctl "$LAB" "{\"cmd\":\"link-show\",\"name\":\"sw1:p1\"}" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["in"]["held"])'
+}
+drop_count() { # DROP: h1's link, direction in
+	"$RL" ctl "$LAB" "{\"cmd\":\"link-show\",\"name\":\"sw1:p1\"}" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["in"]["drops"][sys.argv[1]])' "$1"
+}
+X h1 ping -c 1 -W 2 -q $H2 >/dev/null # ARP, learning
+
+# -- mtu: IP bytes, not frame bytes ------------------------------------------
+check "mtu=1400" "$RL" link "$LAB" h1:eth0 set mtu=1400
+check "a 1400-byte IP packet passes (DF)" X h1 ping -c 2 -i 0.2 -W 2 -q -M do -s 1372 $H2
+check "a 1401-byte one does not" sh -c "! ip netns exec rl.$LAB.h1 ping -c 2 -i 0.2 -W 1 -q -M do -s 1373 $H2 >/dev/null"
+check "and is counted as mtu" test "$(drop_count mtu)" -ge 2
+check "mtu=1500" "$RL" link "$LAB" h1:eth0 set mtu=1500
+check "a 1500-byte host's largest packet passes mtu=1500" X h1 ping -c 2 -i 0.2 -W 2 -q -M do -s 1472 $H2
+check "mtu off" "$RL" link "$LAB" h1:eth0 set mtu=0
+
+# -- --replace of a pulled cable ---------------------------------------------
+check "cable pulled" "$RL" link "$LAB" h1:eth0 down
+check "the host sees no carrier" sh -c "ip netns exec rl.$LAB.h1 ip link show eth0 | grep -q NO-CARRIER"
+check "--replace without state" "$RL" link "$LAB" h1:eth0 set delay=1ms --replace
+check "gives the carrier back" sh -c "! ip netns exec rl.$LAB.h1 ip link show eth0 | grep -q NO-CARRIER"
+check "and h2 is reachable again" X h1 sh -c \
+	"for i in 1 2 3 4 5 6 7 8 9 10; do ping -c 1 -W 1 -q $H2 >/dev/null && exit 0; sleep 0.4; done; exit 1"
+check "replace back to nothing" "$RL" link "$LAB" h1:eth0 set --replace
+
+# -- a long delay holds a share of the pool, not all of it ------------------
+check "delay=120s on what h1 sends" "$RL" link "$LAB" h1:eth0 set delay=120s --egress
+X h1 python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(30000):
+    s.sendto(b"x" * 100, ("'$H2'", 9))
+    if i % 500 == 0:
+        time.sleep(0.01)'
+n=$(held)
+echo "    frames held by h1's link: $n; held_queue_full: $(drop_count held_queue_full)"
+check "h1's link holds frames" test "$n" -gt 1000
+check "and stopped at its share of the pool (held_queue_full counted)" test "$(drop_count held_queue_full)" -gt 0
+# unlearn everything (and the kernel fast path's flows with it): h3's ARP
+# and pings need the switch's mbufs
+"$RL" ctl "$LAB" '{"cmd":"fdb-flush"}' >/dev/null
+X h3 ip neigh flush all
+check "h3 still reaches h2 through the switch" X h3 ping -c 3 -i 0.2 -W 2 -q $H2
+check "cable pulled" "$RL" link "$LAB" h1:eth0 down
+gone() { for i in $(seq 20); do [ "$(held)" -eq 0 ] && return 0; sleep 0.05; done; return 1; }
+check "the frames on the wire are lost" gone
+check "cable back" "$RL" link "$LAB" h1:eth0 up
+check "delay off" "$RL" link "$LAB" h1:eth0 set --replace
+
+# -- VLAN tags cross unchanged ------------------------------------------------
+MAC2=$(X h2 cat /sys/class/net/eth0/address)
+X h2 tcpdump -i eth0 -nn -U -w "$TMP/vlan.pcap" 2>/dev/null &
+TD=$!
+sleep 1
+X h1 /usr/bin/python3 - "$MAC2" <<'PY'
+import sys
+from scapy.all import Ether, Dot1Q, Dot1AD, IP, UDP, Raw, sendp, conf
+conf.verb = 0
+d = sys.argv[1]
+sendp([Ether(dst=d) / Dot1AD(vlan=7) / Dot1Q(vlan=9) / IP(dst="10.0.11.2") / UDP(sport=5555, dport=5555) / Raw(b"qinq"),
+       Ether(dst=d) / Dot1Q(vlan=0, prio=5) / IP(dst="10.0.11.2") / UDP(sport=5555, dport=5555) / Raw(b"prio"),
+       Ether(dst=d) / Dot1Q(vlan=12) / IP(dst="10.0.11.2") / UDP(sport=5555, dport=5555) / Raw(b"dot1q")],
+      iface="eth0")
+PY
+sleep 1
+kill "$TD" 2>/dev/null
+wait "$TD" 2>/dev/null
+/usr/bin/python3 - "$TMP/vlan.pcap" > "$TMP/vlan.txt" <<'PY'
+import sys
+from scapy.all import rdpcap, Raw
+for p in rdpcap(sys.argv[1]):
+    e = bytes(p)
+    if Raw not in p or p[Raw].load not in (b"qinq", b"prio", b"dot1q"):
+        continue
+    # every tag as it is on the wire: TPID, VLAN id, priority
+    tags, off = [], 12
+    while e[off:off + 2] in (b"\x81\x00", b"\x88\xa8"):
+        tci = int.from_bytes(e[off + 2:off + 4], "big")
+        tags.append("%s/%d/%d" % (e[off:off + 2].hex(), tci & 0xfff, tci >> 13))
+        off += 4
+    print(p[Raw].load.decode(), " ".join(tags))
+PY
+sed 's/^/    received: /' "$TMP/vlan.txt"
+check "802.1ad outer tag and inner tag kept" grep -qx "qinq 88a8/7/0 8100/9/0" "$TMP/vlan.txt"
+check "priority tag (VLAN 0) kept" grep -qx "prio 8100/0/5" "$TMP/vlan.txt"
+check "802.1Q tag kept" grep -qx "dot1q 8100/12/0" "$TMP/vlan.txt"
+
+# -- control clients that never send ------------------------------------------
+python3 - "/run/rackless/$LAB/switch.sock" "$TMP/idle.ready" <<'PY' &
+import socket, sys, time
+held = []
+for i in range(300):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    held.append(s)
+open(sys.argv[2], "w").close()
+time.sleep(30)
+PY
+IDLE=$!
+for i in $(seq 50); do [ -e "$TMP/idle.ready" ] && break; sleep 0.1; done
+sleep 1.2
+check "300 idle control clients: stats still answers" "$RL" stats "$LAB" >/dev/null
+check "and so does link set" "$RL" link "$LAB" h1:eth0 set delay=0ms
+kill "$IDLE" 2>/dev/null
+wait "$IDLE" 2>/dev/null
+
+check "switch was not restarted" proc_running "$PID"
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
