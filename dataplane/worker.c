@@ -439,6 +439,24 @@ static void worker_activate(struct worker *w, uint32_t id)
 	w->n_active++;
 }
 
+/* A port's socket reports an error (ENETDOWN while its carrier is pulled:
+ * the switch end is down): read it, which clears it. Left pending, it
+ * would wake the worker's epoll at once, again and again. */
+static void worker_port_error(struct worker *w, uint32_t id)
+{
+	struct port *p;
+	socklen_t len = sizeof(int);
+	int fd, err;
+
+	if (id >= SW_PORT_MAX)
+		return;
+	p = __atomic_load_n(&w->sw->ports[id], __ATOMIC_ACQUIRE);
+	fd = p != NULL ? p->ops->rx_fd(p) : -1;
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
+		/* not a socket (a tap): nothing to clear */
+	}
+}
+
 /* Release what the emulated links hold and is due; recompute next_due. */
 static void worker_release(struct worker *w)
 {
@@ -565,6 +583,8 @@ void worker_wake_ports(struct worker *w, int timeout)
 			}
 			continue;
 		}
+		if (evs[i].events & EPOLLERR)
+			worker_port_error(w, (uint32_t)evs[i].data.u64);
 		worker_activate(w, (uint32_t)evs[i].data.u64);
 	}
 }
