@@ -33,6 +33,7 @@ struct undo {
 	int graceful;
 	int quiet;
 	int first_err;
+	int procs_killed; /* undo_netns_procs ran */
 	unsigned netns, procs, links;
 };
 
@@ -101,10 +102,94 @@ gone:
 		undo_fail(d, -errno, "socket", sock);
 }
 
+/* The namespace a /proc/PID/ns/net or /run/netns/NAME file stands for. */
+static int undo_ns_key(const char *path, char *key, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	snprintf(key, len, "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	return 0;
+}
+
+/* PIDs of the processes in the namespaces keys names, one pass over /proc. */
+static size_t undo_ns_pids(json_t *keys, pid_t *pids, size_t max)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (proc == NULL)
+		return 0;
+	while (n < max && (e = readdir(proc)) != NULL) {
+		char path[64], key[64];
+		long pid = strtol(e->d_name, NULL, 10);
+
+		if (pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		if (undo_ns_key(path, key, sizeof(key)) == 0 && json_object_get(keys, key))
+			pids[n++] = (pid_t)pid;
+	}
+	closedir(proc);
+	return n;
+}
+
+/*
+ * Before the first namespace goes (after the switch, which the journal
+ * lists later): stop every process still inside the namespaces this undo
+ * deletes. A deleted namespace lives on while a process is in it: a daemon
+ * a scenario step started, a stream of a runner killed with -9, a shell of
+ * `ip netns exec`. They are the lab's by where they run: SIGTERM, then
+ * SIGKILL what is left after a second.
+ */
+static void undo_netns_procs(struct undo *d)
+{
+	json_t *keys = json_object(), *v;
+	const char *name;
+	pid_t pids[4096];
+	size_t n;
+
+	d->procs_killed = 1;
+	json_object_foreach(d->doomed_netns, name, v)
+	{
+		char path[PATH_MAX], key[64];
+
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
+		if (undo_ns_key(path, key, sizeof(key)) == 0)
+			json_object_set_new(keys, key, json_true());
+	}
+	n = json_object_size(keys) ? undo_ns_pids(keys, pids, 4096) : 0;
+	d->procs += (unsigned)n;
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGTERM);
+	for (int sig = SIGTERM, waited = 0; n > 0; waited += 20) {
+		if (waited >= 1000) {
+			if (sig == SIGKILL)
+				break;
+			sig = SIGKILL;
+			waited = 0;
+			for (size_t i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+		}
+		undo_sleep_ms(20);
+		for (size_t i = 0; i < n; i++)
+			waitpid(pids[i], NULL, WNOHANG); /* ours, if up rolls back */
+		n = undo_ns_pids(keys, pids, 4096);
+	}
+	json_decref(keys);
+}
+
 static void undo_netns(struct undo *d, json_t *rec)
 {
 	const char *name = rec_str(rec, "name");
-	int ret = netns_delete(name);
+	int ret;
+
+	if (!d->procs_killed)
+		undo_netns_procs(d);
+	ret = netns_delete(name);
 
 	if (ret == 0)
 		d->netns++;

@@ -46,7 +46,18 @@ check "h1 reaches h2 across both switches" "$RL" exec "$LAB" h1 -- ping -c 2 -i 
 check "h3 reaches h1" "$RL" exec "$LAB" h3 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.1
 check "a host without links has lo up" "$RL" exec "$LAB" lonely -- ping -c 1 -W 1 -q 127.0.0.1
 check "and ipv6: off" test "$("$RL" exec "$LAB" lonely -- cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1
+# a daemon in a host outlives whatever started it: down stops it, as
+# it stops everything still running inside the lab's namespaces
+"$RL" exec "$LAB" h1 -- iperf3 -s -D -p 5301 -I "$TMP/iperf3.pid"
+"$RL" exec "$LAB" lonely -- sh -c 'trap "" TERM; sleep 300; :' &
+SLP=$! # exec replaces the CLI: the shell has its PID
+sleep 0.5
+D1=$(cat "$TMP/iperf3.pid" 2>/dev/null)
+check "a daemon runs in h1" proc_running "${D1:-0}"
 check "down" "$RL" down "$LAB"
+check "down stopped the daemon" eval "! proc_running ${D1:-0}"
+check "and killed a process that ignores SIGTERM" eval "! proc_running $SLP"
+wait "$SLP" 2>/dev/null
 assert_gone "$LAB" "$PID"
 
 # -- host interface names the kernel keeps ------------------------------------
