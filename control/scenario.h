@@ -215,6 +215,11 @@ struct scenario_result {
 /* Write JUnit XML for results (one per step) to path. 0 or -errno. */
 int scenario_junit_write(const char *path, const struct scenario *s,
 			 const struct scenario_result *r, double total_secs);
+/* A report for a run whose lab did not come up: one errored testcase,
+ * "[0] lab up", with msg (CI must not read an old report, or none, as a
+ * pass). */
+int scenario_junit_write_setup(const char *path, const struct scenario *s, const char *msg,
+			       double total_secs);
 /* The same to a stream (tests). */
 int scenario_junit_fprint(FILE *f, const struct scenario *s, const struct scenario_result *r,
 			  double total_secs);

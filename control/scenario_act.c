@@ -256,7 +256,12 @@ static int step_ping(struct run *r, const struct scenario_step *st)
 		return 1;
 	}
 	if (st->has_max_rtt_p50 && (pg.p50_ms < 0 || pg.p50_ms * 1e6 > (double)st->max_rtt_p50)) {
-		srun_msg(r, "p50 %.2f ms > %.2f ms", pg.p50_ms, (double)st->max_rtt_p50 / 1e6);
+		if (pg.p50_ms < 0)
+			srun_msg(r, "no replies: no p50 to hold to %.2f ms",
+				 (double)st->max_rtt_p50 / 1e6);
+		else
+			srun_msg(r, "p50 %.2f ms > %.2f ms", pg.p50_ms,
+				 (double)st->max_rtt_p50 / 1e6);
 		return 1;
 	}
 	return 0;

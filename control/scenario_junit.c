@@ -10,13 +10,58 @@
 
 #include "scenario.h"
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), 0 if there is none: a
+ * description or message cut in the middle of a character, or bytes of a
+ * command's output that are not text. */
+static int utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 /* Escape for both text and attribute values; control characters other than
- * tab and newline are not allowed in XML 1.0 at all: '?' instead. */
+ * tab and newline are not allowed in XML 1.0 at all, nor is anything that
+ * is not UTF-8: '?' instead. */
 static void xml_put(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
+		if (ch >= 0x80) {
+			int n = utf8_len((const unsigned char *)s);
+
+			if (n == 0) {
+				fputc('?', f);
+				continue;
+			}
+			fwrite(s, 1, (size_t)n, f);
+			s += n - 1;
+			continue;
+		}
 		switch (ch) {
 		case '&':
 			fputs("&amp;", f);
@@ -110,6 +155,31 @@ int scenario_junit_write(const char *path, const struct scenario *s,
 	if (f == NULL)
 		return -errno;
 	ret = scenario_junit_fprint(f, s, r, total_secs);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+int scenario_junit_write_setup(const char *path, const struct scenario *s, const char *msg,
+			       double total_secs)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (f == NULL)
+		return -errno;
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"", f);
+	xml_put(f, s->name);
+	fprintf(f,
+		"\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"%.3f\">\n"
+		"    <testcase classname=\"",
+		total_secs);
+	xml_put(f, s->name);
+	fputs("\" name=\"[0] lab up\" time=\"0.000\">\n      <error message=\"", f);
+	xml_put(f, msg);
+	fputs("\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n", f);
+	if (ferror(f))
+		ret = -EIO;
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
 	return ret;

@@ -302,6 +302,7 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	struct lab_up_opts uo = {.quiet = 1};
 	uint64_t t0 = srun_now();
 	int failed, keep, ret;
+	char msg[320];
 
 	ret = make_artifacts(r);
 	if (ret < 0) {
@@ -311,20 +312,24 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	printf("scenario %s: lab %s, %u steps, artifacts in %s\n", r->s->name, r->lab,
 	       r->s->n_steps, r->art);
 	ret = lab_up(r->t, &uo);
+	if (ret == -EINTR) /* up's own handler took the signal */
+		srun_stop = 1;
 	if (ret < 0 || srun_stop) {
-		fprintf(stderr, "rackless: lab %s did not come up%s\n", r->lab,
-			ret == -EEXIST ? ": it is already up" : "");
+		snprintf(msg, sizeof(msg), "lab %s did not come up: %s", r->lab,
+			 srun_stop	   ? "interrupted"
+			 : ret == -EEXIST ? "it is already up"
+					  : strerror(-ret));
 		if (ret == 0)
 			lab_undo(r->lab, LAB_UNDO_GRACEFUL | LAB_UNDO_QUIET);
-		remove_artifacts(r, 0);
-		return srun_stop ? EXIT_INTERRUPTED : 1;
+		goto setup_failed;
 	}
 	ret = scenario_freeze_setup(r);
 	if (ret < 0) {
+		snprintf(msg, sizeof(msg), "freezer cgroups for lab %s: %s", r->lab,
+			 strerror(-ret));
 		scenario_freeze_teardown(r);
 		lab_undo(r->lab, LAB_UNDO_GRACEFUL | LAB_UNDO_QUIET);
-		remove_artifacts(r, 0);
-		return 1;
+		goto setup_failed;
 	}
 	run_steps(r);
 	stop_background(r);
@@ -340,8 +345,11 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	}
 	summary(r, (double)(srun_now() - t0) / 1e9, failed);
 	if (o->junit && (ret = scenario_junit_write(o->junit, r->s, r->res,
-						    (double)(srun_now() - t0) / 1e9)) < 0)
-		fprintf(stderr, "rackless: %s: %s\n", o->junit, strerror(-ret));
+						    (double)(srun_now() - t0) / 1e9)) < 0) {
+		/* a CI job that asked for a report and has none must not pass */
+		fprintf(stderr, "rackless: JUnit report %s: %s\n", o->junit, strerror(-ret));
+		failed = 1;
+	}
 	if (keep)
 		printf("lab %s kept: rackless down %s removes it\n", r->lab, r->lab);
 	if (failed || srun_stop)
@@ -349,6 +357,13 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	else if (remove_artifacts(r, 1) > 0)
 		printf("captures kept in %s\n", r->art);
 	return srun_stop ? EXIT_INTERRUPTED : failed ? 1 : 0;
+setup_failed:
+	fprintf(stderr, "rackless: %s\n", msg);
+	remove_artifacts(r, 0);
+	if (o->junit && (ret = scenario_junit_write_setup(o->junit, r->s, msg,
+							  (double)(srun_now() - t0) / 1e9)) < 0)
+		fprintf(stderr, "rackless: JUnit report %s: %s\n", o->junit, strerror(-ret));
+	return srun_stop ? EXIT_INTERRUPTED : 1;
 }
 
 int cmd_run(int argc, char **argv)

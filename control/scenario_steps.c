@@ -237,6 +237,20 @@ void sy_parse_iperf(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scen
 		sy_get_num(c, &s[4], "iperf step", &st->max_mbit);
 		st->has_max_mbit = 1;
 	}
+	sy_check_bounds(c, &s[3], &s[4], st->min_mbit, st->max_mbit);
+}
+
+/* The drop counters of a link direction, as link-show names them
+ * (dataplane/linkem.c and portlink's held queue). */
+static int counter_known(const char *name)
+{
+	static const char *const names[] = {"carrier_down", "mtu",	  "loss",
+					    "burst_loss",   "queue_full", "held_queue_full"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
 }
 
 void sy_parse_counter(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
@@ -261,8 +275,10 @@ void sy_parse_counter(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct sc
 
 		for (i = 0; ok && st->drop[i]; i++)
 			ok = (st->drop[i] >= 'a' && st->drop[i] <= 'z') || st->drop[i] == '_';
-		if (!ok)
-			sy_err(c, s[2].v, "bad drop reason '%s' (e.g. loss)",
+		if (!ok || !counter_known(st->drop))
+			sy_err(c, s[2].v,
+			       "bad drop reason '%s' (carrier_down, mtu, loss, burst_loss, "
+			       "queue_full or held_queue_full)",
 			       sy_quote(s[2].v, q, sizeof(q)));
 	}
 	if (s[3].v) {
@@ -275,4 +291,5 @@ void sy_parse_counter(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct sc
 	}
 	if (!s[3].v && !s[4].v)
 		sy_err(c, at, "counter step needs 'min' or 'max'");
+	sy_check_bounds(c, &s[3], &s[4], (double)st->min, (double)st->max);
 }

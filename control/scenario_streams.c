@@ -269,6 +269,7 @@ static void expect_capture(struct sctx *c, yaml_node_t *at, struct slot *s,
 	}
 	if (!s[3].v && !s[4].v)
 		sy_err(c, at, "expect on a capture needs 'min' or 'max' (frames)");
+	sy_check_bounds(c, &s[3], &s[4], (double)st->min, (double)st->max);
 }
 
 static void expect_traffic(struct sctx *c, struct slot *s, struct scenario_step *st)
@@ -301,6 +302,7 @@ static void expect_traffic(struct sctx *c, struct slot *s, struct scenario_step 
 		sy_get_num(c, &s[6], "expect step", &st->max_mbit);
 		st->has_max_mbit = 1;
 	}
+	sy_check_bounds(c, &s[5], &s[6], st->min_mbit, st->max_mbit);
 	if (s[7].v) {
 		sy_get_prob(c, &s[7], "expect step", &st->max_loss);
 		st->has_max_loss = 1;

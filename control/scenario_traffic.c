@@ -215,7 +215,8 @@ static int expect_ping(struct run *r, const struct scenario_step *st, struct sru
 		char line[200];
 
 		srun_first_line(x->out, line, sizeof(line));
-		srun_msg(r, "ping (exit %d) gave no result: %s", x->code, line);
+		srun_msg(r, "ping (exit %d) gave no result: %s", x->code,
+			 line[0] ? line : "no output (the host was frozen, or ping never ran)");
 		return 1;
 	}
 	lost = pg.tx > pg.rx ? pg.tx - pg.rx : 0;
@@ -240,7 +241,12 @@ static int expect_ping(struct run *r, const struct scenario_step *st, struct sru
 		return 1;
 	}
 	if (st->has_max_rtt_p50 && (pg.p50_ms < 0 || pg.p50_ms * 1e6 > (double)st->max_rtt_p50)) {
-		srun_msg(r, "p50 %.2f ms > %.2f ms", pg.p50_ms, (double)st->max_rtt_p50 / 1e6);
+		if (pg.p50_ms < 0)
+			srun_msg(r, "no replies: no p50 to hold to %.2f ms",
+				 (double)st->max_rtt_p50 / 1e6);
+		else
+			srun_msg(r, "p50 %.2f ms > %.2f ms", pg.p50_ms,
+				 (double)st->max_rtt_p50 / 1e6);
 		return 1;
 	}
 	return 0;

@@ -29,6 +29,14 @@ void sy_err(struct sctx *c, const yaml_node_t *n, const char *fmt, ...)
 	topo_diag(c->d, sy_mark(n), "%s", msg);
 }
 
+void sy_check_bounds(struct sctx *c, const struct slot *lo, const struct slot *hi, double vlo,
+		     double vhi)
+{
+	if (lo->v && hi->v && vlo > vhi)
+		sy_err(c, hi->v, "%s %g is below %s %g: nothing could pass", hi->key, vhi,
+		       lo->key, vlo);
+}
+
 int sy_is_scalar(const yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE;

@@ -55,6 +55,9 @@ void sy_get_int(struct sctx *c, const struct slot *s, const char *what, long lon
 		long long *v);
 void sy_get_num(struct sctx *c, const struct slot *s, const char *what, double *v);
 void sy_get_text(struct sctx *c, const struct slot *s, const char *what, char **out);
+/* Bounds given both ways round (min over max): reported at the max slot. */
+void sy_check_bounds(struct sctx *c, const struct slot *lo, const struct slot *hi, double vlo,
+		     double vhi);
 /* A host name, or (list != 0) a host name or a sequence of them. */
 void sy_get_hosts(struct sctx *c, const struct slot *s, int list, struct scenario_name **out,
 		  unsigned *n);

@@ -249,10 +249,72 @@ static void check_links(struct topo_build *b)
 }
 
 struct sock_ref {
-	const char *path;
+	char path[TOPO_DEVARGS_MAX];
 	unsigned node;
 	struct topo_mark mark;
+	int written; /* an ethdev's tx_pcap; else a vhost node's socket */
 };
+
+/* Is the component out[from, to) (after a '/') ".."? */
+static int path_is_dotdot(const char *out, size_t from, size_t to)
+{
+	if (from < to && out[from] == '/')
+		from++;
+	return to - from == 2 && out[from] == '.' && out[from + 1] == '.';
+}
+
+/* path with "." and empty components dropped and ".." taken back where it
+ * can be: a/./b, a//b and a/x/../b name one file. Lexical only. */
+static void path_norm(const char *in, char *out, size_t len)
+{
+	size_t o = 0, keep[TOPO_DEVARGS_MAX];
+	unsigned depth = 0;
+	int abs = in[0] == '/';
+
+	if (abs && len > 1)
+		out[o++] = '/';
+	while (*in) {
+		size_t n = strcspn(in, "/");
+
+		if ((n == 1 && in[0] == '.') || n == 0) {
+			/* nothing */
+		} else if (n == 2 && in[0] == '.' && in[1] == '.' && depth > 0 &&
+			   !path_is_dotdot(out, keep[depth - 1], o)) {
+			o = keep[--depth];
+		} else if (o + n + 2 < len && depth < TOPO_DEVARGS_MAX) {
+			keep[depth++] = o;
+			if (o > 0 && out[o - 1] != '/')
+				out[o++] = '/';
+			memcpy(out + o, in, n);
+			o += n;
+		}
+		in += n;
+		in += *in == '/';
+	}
+	if (o == 0 && len > 1)
+		out[o++] = '.';
+	out[o] = '\0';
+}
+
+/* The file an ethdev's devargs write (net_pcap's tx_pcap=), if any. */
+static int devargs_tx_file(const char *devargs, char *out, size_t len)
+{
+	const char *p = devargs;
+
+	while ((p = strstr(p, "tx_pcap=")) != NULL) {
+		if (p == devargs || p[-1] == ',') {
+			size_t n = strcspn(p + 8, ",");
+
+			if (n == 0 || n >= len)
+				return 0;
+			memcpy(out, p + 8, n);
+			out[n] = '\0';
+			return 1;
+		}
+		p += 8;
+	}
+	return 0;
+}
 
 static int sock_cmp(const void *pa, const void *pb)
 {
@@ -288,8 +350,20 @@ static int check_externals(struct topo_build *b)
 				  "more than %d ethdev nodes: one switch attaches at most %d DPDK "
 				  "ports (RTE_MAX_ETHPORTS)",
 				  TOPO_MAX_ETHDEV, TOPO_MAX_ETHDEV);
-		if (b->src[i].flags & TOPO_SRC_SOCKET)
-			r[n++] = (struct sock_ref){nd->socket, i, b->src[i].socket_mark};
+		if (b->src[i].flags & TOPO_SRC_SOCKET) {
+			path_norm(nd->socket, r[n].path, sizeof(r[n].path));
+			r[n].node = i;
+			r[n++].mark = b->src[i].socket_mark;
+		} else if (nd->kind == TOPO_KIND_ETHDEV) {
+			char f[TOPO_DEVARGS_MAX];
+
+			if (!devargs_tx_file(nd->devargs, f, sizeof(f)))
+				continue;
+			path_norm(f, r[n].path, sizeof(r[n].path));
+			r[n].node = i;
+			r[n].written = 1;
+			r[n++].mark = nd->mark;
+		}
 	}
 	qsort(r, n, sizeof(*r), sock_cmp);
 	for (k = 1; k < n; k++) {
@@ -297,8 +371,14 @@ static int check_externals(struct topo_build *b)
 
 		while (f > 0 && !strcmp(r[f - 1].path, r[k].path))
 			f--;
-		if (f != k)
-			topo_diag(b->diags, r[k].mark, "socket %s is already used by %s", r[k].path,
+		if (f == k)
+			continue;
+		if (r[k].written && r[f].written)
+			topo_diag(b->diags, r[k].mark, "tx_pcap %s is already written by %s",
+				  r[k].path, t->nodes[r[f].node].name);
+		else
+			topo_diag(b->diags, r[k].mark, "%s %s is already used by %s",
+				  r[k].written ? "tx_pcap" : "socket", r[k].path,
 				  t->nodes[r[f].node].name);
 	}
 	free(r);

@@ -7,7 +7,9 @@
 # later (ping and UDP iperf), an inline topology; after a failure and after
 # SIGINT the hosts' cgroups, the frozen processes and the lab are gone and
 # the captures are flushed to the artifacts; bad names and a bad inline
-# topology are file:line:col errors that bring nothing up.
+# topology are file:line:col errors that bring nothing up; a lab that does
+# not come up (already up, or SIGINT during up: 130) still gets a report
+# saying so, and a report that cannot be written fails the run.
 . "$(dirname "$0")/lib.sh"
 trap finish EXIT
 cd "$TMP" || exit 1
@@ -203,3 +205,39 @@ check "its error is at the scenario's line and column" \
 check "nothing was brought up" test ! -e "/run/rackless/$LAB"
 check "no cgroup either" cgroups_gone "$LAB" h1
 assert_gone "$LAB"
+
+# 5. a run whose lab does not come up says so in its report; a report that
+# cannot be written fails the run; SIGINT while the lab comes up exits 130
+LAB=sv$$
+printf 'name: %s\n%s\n' "$LAB" "$TOPO" > "$TMP/lab5.yaml"
+printf 'name: five\n%s\nsteps:\n  - reach: {from: h1, to: h2}\n' "$TOPO" > "$TMP/five.yaml"
+check "the lab is up beforehand" "$RL" up -q "$TMP/lab5.yaml"
+echo stale > "$TMP/five.xml"
+"$RL" run "$TMP/five.yaml" --lab "$LAB" --junit "$TMP/five.xml" > "$TMP/five.log" 2>&1
+rc=$?
+check "a lab already up: exit 1 (got $rc)" test "$rc" -eq 1
+check "the report says the lab did not come up, not the stale pass" \
+	/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E
+s = E.parse(sys.argv[1]).getroot().find("testsuite")
+e = s.find("testcase/error")
+sys.exit(0 if s.get("errors") == "1" and "already up" in e.get("message") else 1)' "$TMP/five.xml"
+check "the lab that was up is left alone" test -e "/run/rackless/$LAB"
+check "down" "$RL" down "$LAB"
+"$RL" run "$TMP/five.yaml" --lab "$LAB" --junit "$TMP/no/such/dir/five.xml" > "$TMP/five.log" 2>&1
+rc=$?
+check "a passing run whose report cannot be written exits 1 (got $rc)" test "$rc" -eq 1
+check "and names it" grep -q "JUnit report $TMP/no/such/dir/five.xml" "$TMP/five.log"
+assert_gone "$LAB"
+printf 'name: big\ntopology: {generate: "star,80"}\nsteps:\n  - wait: 1s\n' > "$TMP/big.yaml"
+"$RL" run "$TMP/big.yaml" --lab "$LAB" --junit "$TMP/big.xml" > "$TMP/big.log" 2>&1 &
+RUN=$!
+for _ in $(seq 100); do [ -e "/run/rackless/$LAB" ] && break; sleep 0.02; done
+sleep 0.3
+kill -INT "$RUN"
+wait "$RUN"
+rc=$?
+sed 's/^/    /' "$TMP/big.log"
+check "SIGINT while the lab comes up exits 130 (got $rc)" test "$rc" -eq 130
+check "and the report says so" grep -q "interrupted" "$TMP/big.xml"
+assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"

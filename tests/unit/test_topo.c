@@ -1694,6 +1694,28 @@ static void test_err_external(void **state)
 		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
 		       "    - endpoints: [vm2:eth0, sw1:p3]\n",
 		       7, 32, "socket /tmp/labs/vm.sock is already used by vm1");
+	/* the same file spelled another way */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    vm1: {kind: vhost, socket: ./vm.sock}\n"
+		       "    vm2: {kind: vhost, socket: x/..//vm.sock}\n"
+		       "  links:\n"
+		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
+		       "    - endpoints: [vm2:eth0, sw1:p3]\n",
+		       6, 32, "socket /tmp/labs/vm.sock is already used by vm1");
+	/* two devices recording into one file: one recording would be lost */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    d1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=/tmp/o.pcap\"}\n"
+		       "    d2: {kind: ethdev, devargs: \"net_pcap1,rx_pcap=/tmp/i.pcap,tx_pcap=/tmp//o.pcap\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [d1:eth0, sw1:p2]\n"
+		       "    - endpoints: [d2:eth0, sw1:p3]\n",
+		       6, 5, "tx_pcap /tmp/o.pcap is already written by d1");
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
 		       "  nodes:\n"
