@@ -51,7 +51,7 @@ static int step_run_bg(struct run *r, const struct scenario_step *st, const char
 
 static int step_run(struct run *r, const struct scenario_step *st)
 {
-	char out[PATH_MAX + 32], *text;
+	char out[PATH_MAX + 32];
 	int code = 0, ret;
 
 	srun_out_path(r, ".out", out, sizeof(out));
@@ -69,10 +69,7 @@ static int step_run(struct run *r, const struct scenario_step *st)
 		return 1;
 	}
 	if (st->expect_output != NULL) {
-		text = srun_slurp(out);
-		ret = text == NULL || strstr(text, st->expect_output) == NULL;
-		free(text);
-		if (ret) {
+		if (srun_file_contains(out, st->expect_output) != 1) {
 			srun_msg(r, "exit %d, output lacks \"%.100s\"", code, st->expect_output);
 			return 1;
 		}

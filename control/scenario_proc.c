@@ -27,7 +27,7 @@
 #include "scenario_run.h"
 #include "swclient.h"
 
-#define OUT_MAX	     (1u << 20) /* how much command output expect_output searches */
+#define OUT_MAX	     (1u << 20) /* how much output srun_slurp reads (ping, iperf3 parsers) */
 #define EXEC_WAIT_MS 5000
 
 uint64_t srun_now(void)
@@ -247,6 +247,46 @@ char *srun_slurp(const char *path)
 	}
 	fclose(f);
 	return buf;
+}
+
+int srun_file_contains(const char *path, const char *needle)
+{
+	size_t nlen = strlen(needle), keep = 0, chunk = 1u << 16;
+	FILE *f = fopen(path, "r");
+	char *buf;
+	int found = 0;
+
+	if (f == NULL)
+		return -errno;
+	if (nlen == 0) {
+		fclose(f);
+		return 1;
+	}
+	/* a window: the last nlen - 1 bytes of one read stay for the next */
+	buf = malloc(chunk + nlen);
+	if (buf == NULL) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	for (;;) {
+		size_t n = fread(buf + keep, 1, chunk, f);
+
+		if (n == 0)
+			break;
+		for (size_t i = keep; i < keep + n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		n += keep;
+		if (memmem(buf, n, needle, nlen) != NULL) {
+			found = 1;
+			break;
+		}
+		keep = n < nlen - 1 ? n : nlen - 1;
+		memmove(buf, buf + n - keep, keep);
+	}
+	free(buf);
+	fclose(f);
+	return found;
 }
 
 int srun_port_of(const struct topo *t, const char *ep, char *port, size_t len)

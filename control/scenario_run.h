@@ -108,6 +108,9 @@ void srun_host_ip(const struct run *r, const char *host, char *buf, size_t len);
 void srun_first_line(const char *path, char *buf, size_t len);
 /* A file's first MiB as a string (NULs made spaces); NULL if unreadable. */
 char *srun_slurp(const char *path);
+/* 1 if the file holds needle anywhere (NULs read as spaces), 0 if not,
+ * -errno if it cannot be read: the whole output, however long. */
+int srun_file_contains(const char *path, const char *needle);
 
 /* One request to the lab's switch (req is stolen). 0 or -errno with err. */
 int srun_switch_call(const char *lab, json_t *req, json_t **res, char *err, size_t errlen);

@@ -241,3 +241,13 @@ check "SIGINT while the lab comes up exits 130 (got $rc)" test "$rc" -eq 130
 check "and the report says so" grep -q "interrupted" "$TMP/big.xml"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
+
+# 6. expect_output looks at all of a command's output, however long
+LAB=sw$$
+printf 'name: long\n%s\nsteps:\n  - run: {host: h1, cmd: "seq 1 400000; echo MARK-END", expect_output: MARK-END}\n  - run: {host: h1, cmd: "seq 1 400000", expect_output: MARK-END, expect_exit: 0}\n' "$TOPO" > "$TMP/long.yaml"
+"$RL" run "$TMP/long.yaml" --lab "$LAB" > "$TMP/long.log" 2>&1
+sed 's/^/    /' "$TMP/long.log"
+check "a marker after 2.6 MB of output is found" grep -q "\[ *1/2\] run.* ok" "$TMP/long.log"
+check "and a missing one is not" grep -q "\[ *2/2\] run.* FAIL" "$TMP/long.log"
+assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"
