@@ -353,10 +353,15 @@ static int cmd_status(int argc, char **argv)
 	DIR *d;
 	int n = 0;
 
-	if (argc == 2)
-		return lab_name_ok(argv[1]) && lab_exists(argv[1])
-			   ? status_one(argv[1])
-			   : (fprintf(stderr, "rackless: no lab named %s\n", argv[1]), 1);
+	if (argc == 2) {
+		if (!lab_name_ok(argv[1]))
+			return EXIT_USAGE; /* it said why */
+		if (!lab_exists(argv[1])) {
+			fprintf(stderr, "rackless: no lab named %s\n", argv[1]);
+			return 1;
+		}
+		return status_one(argv[1]);
+	}
 	d = opendir(LAB_RUN_DIR);
 	if (d != NULL) {
 		while ((de = readdir(d)) != NULL) {
