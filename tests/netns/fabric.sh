@@ -55,7 +55,7 @@ check "and every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
 check "delay on a trunk" "$RL" link "$LAB" s1:p2 set delay=10ms
 RTT=$("$RL" exec "$LAB" h1 -- ping -c 5 -i 0.2 -W 2 10.2.0.2 | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' | sort -n | sed -n 3p)
 echo "    h1 -> h2 across the trunk: median RTT $RTT ms"
-check "RTT across the trunk is 20-21 ms" python3 -c "import sys; sys.exit(0 if 20 <= float('${RTT:-0}') <= 21 else 1)"
+check "RTT across the trunk is 20-22 ms (10 ms each way, +2 ms of stacks on a busy machine)" python3 -c "import sys; sys.exit(0 if 20 <= float('${RTT:-0}') <= 22 else 1)"
 check "ring down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
 
