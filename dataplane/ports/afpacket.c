@@ -340,10 +340,12 @@ static void afp_tx_drop(struct port *p, int err)
 	p->stats.drops[err == EMSGSIZE ? PORT_DROP_TX_TOOBIG : PORT_DROP_TX_ERROR]++;
 }
 
-/* One sendmmsg() for the burst. A message the kernel refuses (a frame too
- * big for the device, a device that is down) is counted and skipped; a
- * full socket (EAGAIN, ENOBUFS) ends the burst, and the worker counts the
- * rest as tx_full. */
+/* One sendmmsg() for the burst. A message the kernel refuses is counted
+ * and skipped, and the rest go on: a frame too big for the device, a
+ * device that is down, and ENOBUFS, the veth dropping that one frame (its
+ * host's end down, a host MTU it exceeds, the host's backlog full; the
+ * socket bypasses the qdisc, so nothing queues). Only a full socket
+ * (EAGAIN) ends the burst, and the worker counts the rest as tx_full. */
 static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct afp *a = port_priv(p);
@@ -383,7 +385,7 @@ static uint16_t afp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 			}
 			if (r < 0 && errno == EINTR)
 				continue;
-			if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
+			if (r < 0 && errno != EAGAIN) {
 				/* this message failed: count it and go on */
 				afp_tx_drop(p, errno);
 				rte_pktmbuf_free(held[done++]);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Edges of a running switch, each found by trying it: a link's mtu is an IP
-# MTU (a 1500-byte host's full frames pass mtu=1500), --replace of a pulled
+# MTU (a 1500-byte host's full frames pass mtu=1500), a frame a host's
+# kernel refuses costs only itself (tx_error), --replace of a pulled
 # cable gives the carrier back, a long delay holds at most a share of the
 # mbuf pool (other ports keep forwarding) and a pulled cable drops what it
 # held, VLAN tags cross unchanged (802.1ad outer tags, priority tags), and
@@ -23,7 +24,8 @@ topology:
     - endpoints: [h2:eth0, sw1:p2]
     - endpoints: [h3:eth0, sw1:p3]
 YAML
-check "up" "$RL" up -q "$TMP/lab.yaml"
+# every frame through the switch (no kernel fast path): these are its edges
+check "up" "$RL" up -q "$TMP/lab.yaml" --kernel-fastpath no
 PID=$(lab_pid "$LAB")
 H2=10.0.11.2
 X() { local h=$1; shift; ip netns exec "rl.$LAB.$h" "$@"; }
@@ -45,6 +47,21 @@ check "and is counted as mtu" test "$(drop_count mtu)" -ge 2
 check "mtu=1500" "$RL" link "$LAB" h1:eth0 set mtu=1500
 check "a 1500-byte host's largest packet passes mtu=1500" X h1 ping -c 2 -i 0.2 -W 2 -q -M do -s 1472 $H2
 check "mtu off" "$RL" link "$LAB" h1:eth0 set mtu=0
+
+# -- a frame the host's kernel refuses is one tx_error, not a full queue ------
+port_drop() { # PORT DROP
+	"$RL" stats "$LAB" --json | python3 -c 'import json,sys
+d = json.load(sys.stdin); d = d.get("result", d)
+print([p for p in d["ports"] if p["name"] == sys.argv[1]][0]["drops"][sys.argv[2]])' "$1" "$2"
+}
+X h2 ip link set eth0 mtu 1280
+e0=$(port_drop sw1:p2 tx_error); f0=$(port_drop sw1:p2 tx_full)
+X h3 ping -c 20 -i 0.01 -W 1 -q -s 1400 $H2 >/dev/null
+e1=$(port_drop sw1:p2 tx_error); f1=$(port_drop sw1:p2 tx_full)
+echo "    20 frames over h2's MTU: tx_error +$((e1 - e0)), tx_full +$((f1 - f0))"
+check "each is a tx_error of h2's port" test $((e1 - e0)) -eq 20
+check "none is taken for a full queue (the frames behind it would go too)" test $((f1 - f0)) -eq 0
+X h2 ip link set eth0 mtu 1500
 
 # -- --replace of a pulled cable ---------------------------------------------
 check "cable pulled" "$RL" link "$LAB" h1:eth0 down
