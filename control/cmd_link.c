@@ -160,7 +160,7 @@ static int stp_switch_of(const char **names, unsigned n_sw, const char *ep)
 }
 
 /* Recompute the spanning tree from the switch's port states and apply the
- * difference; then flush the FDB, since MACs may now be elsewhere. */
+ * difference; if there was one, flush the FDB: MACs may now be elsewhere. */
 static int link_stp(const char *lab)
 {
 	json_t *st = lab_state_load(lab), *ports = NULL, *links, *l, *n;
@@ -169,7 +169,7 @@ static int link_stp(const char *lab)
 	unsigned n_sw = 0, nt = 0;
 	uint8_t *blocked = NULL;
 	size_t i, nl;
-	int ret;
+	int changed = 0, ret;
 
 	if (st == NULL)
 		return -ENOENT;
@@ -216,6 +216,7 @@ static int link_stp(const char *lab)
 
 		if (was == blocked[k])
 			continue;
+		changed = 1;
 		for (int e = 0; e < 2 && ret == 0; e++)
 			ret = link_call(lab, json_pack("{s:s, s:s, s:b}", "cmd", "port-state", "name",
 						       ends[2 * k + e], "blocked", blocked[k]),
@@ -224,7 +225,9 @@ static int link_stp(const char *lab)
 			printf("spanning tree: %s %s <-> %s\n", blocked[k] ? "blocked" : "opened",
 			       ends[2 * k], ends[2 * k + 1]);
 	}
-	if (ret == 0)
+	/* a new tree moves MACs; the same tree (a delay set, a blocked trunk
+	 * pulled) leaves them where they are */
+	if (ret == 0 && changed)
 		ret = link_call(lab, json_pack("{s:s}", "cmd", "fdb-flush"), NULL);
 out:
 	json_decref(ports);
@@ -314,7 +317,9 @@ int cmd_link(int argc, char **argv)
 							  "name", r.host, "dir", "out", "params", params,
 							  "replace", replace),
 						NULL);
-			if (ret == 0 && (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0))
+			/* any change may carry (or, with --replace, drop) a
+			 * state=down: the tree follows what the trunks are */
+			if (ret == 0)
 				ret = link_stp(lab);
 		}
 		if (ret < 0)

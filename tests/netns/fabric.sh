@@ -51,6 +51,14 @@ check "restore s1-s2" "$RL" link "$LAB" s1:p2 up
 check "the loop is blocked again" test "$(blocked "$LAB" | wc -w)" -eq 2
 check "and every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
 
+# the same cut as a parameter (state=down, as scenario link steps and
+# --replace can write it) recomputes the tree too
+check "cut s1-s2 with set state=down" "$RL" link "$LAB" s1:p2 set state=down
+check "the blocked trunk was opened" test -z "$(blocked "$LAB")"
+check "every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
+check "set state=up" "$RL" link "$LAB" s1:p2 set state=up
+check "the loop is blocked again" test "$(blocked "$LAB" | wc -w)" -eq 2
+
 # trunks take link parameters: 10 ms each way on s1-s2 shows in h1 -> h2
 check "delay on a trunk" "$RL" link "$LAB" s1:p2 set delay=10ms
 RTT=$("$RL" exec "$LAB" h1 -- ping -c 5 -i 0.2 -W 2 10.2.0.2 | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' | sort -n | sed -n 3p)
