@@ -22,6 +22,7 @@
 #include "hugepages.h"
 #include "journal.h"
 #include "lab.h"
+#include "neigh.h"
 #include "netns.h"
 #include "nl.h"
 #include "swclient.h"
@@ -276,6 +277,15 @@ static void undo_sysctl(struct undo *d, json_t *rec)
 	}
 }
 
+/* The lab's share of the neighbour-table limits (neigh.h). */
+static void undo_neigh(struct undo *d, json_t *rec)
+{
+	int ret = neigh_release(LAB_RUN_DIR, rec_str(rec, "lab"));
+
+	if (ret < 0)
+		undo_fail(d, ret, "neighbour limits of", rec_str(rec, "lab"));
+}
+
 /* Write a short value to a cgroup control file; 0 or -errno. */
 static int undo_cg_write(const char *dir, const char *file, const char *value)
 {
@@ -363,7 +373,9 @@ static void undo_record(struct undo *d, json_t *rec)
 	else if (strcmp(op, "hugepages") == 0)
 		undo_hugepages(d, rec);
 	else if (strcmp(op, "sysctl") == 0)
-		undo_sysctl(d, rec);
+		undo_sysctl(d, rec); /* journals of an older rackless */
+	else if (strcmp(op, "neigh") == 0)
+		undo_neigh(d, rec);
 	else if (strcmp(op, "cgroup") == 0)
 		undo_cgroup(d, rec);
 	else if (strcmp(op, "socket") == 0)

@@ -28,6 +28,7 @@
 #include "journal.h"
 #include "lab.h"
 #include "linkparams.h"
+#include "neigh.h"
 #include "netns.h"
 #include "nl.h"
 #include "stp.h"
@@ -890,61 +891,44 @@ static int up_write_state(struct up *u)
 
 /* The kernel's neighbour tables are shared by every namespace and refuse
  * new entries past gc_thresh3 (1024 by default): 50 hosts pinging each
- * other already overflow it. Raise the limits to what this lab can use,
- * journaled, and give them back at down (if nobody changed them since). */
+ * other already overflow it. Register what this lab can use with the
+ * machine's other labs (neigh.h): the limits become the most any lab needs
+ * and come back when the last such lab goes. A lab that can use at most
+ * half the table asks for nothing. */
 static int up_neigh_limits(struct up *u)
 {
-	static const char *const tables[] = {"net/ipv4/neigh/default", "net/ipv6/neigh/default"};
-	unsigned long hosts = 0, need;
-	int ret = 0;
+	unsigned long hosts = 0, need, want[NEIGH_KNOBS], changed[NEIGH_KNOBS], cur3 = 1024;
+	int seq, ret;
 
 	for (unsigned i = 0; i < u->t->n_nodes; i++)
 		hosts += u->t->nodes[i].kind == TOPO_KIND_HOST;
 	/* each host may talk to up to 256 others */
 	need = hosts * (hosts > 257 ? 256 : (hosts ? hosts - 1 : 0));
-	for (size_t t = 0; t < 2 && ret == 0; t++) {
-		static const char *const knobs[] = {"gc_thresh2", "gc_thresh3"};
+	{
+		FILE *f = fopen("/proc/sys/net/ipv4/neigh/default/gc_thresh3", "r");
 
-		unsigned long cur3 = 0;
-
-		for (size_t k = 2; k-- > 0 && ret == 0;) {
-			char path[96], old[32] = "", val[32];
-			unsigned long want = k == 0 ? (need + 1024) / 2 : need + 1024, cur;
-			int seq;
-
-			snprintf(path, sizeof(path), "%s/%s", tables[t], knobs[k]);
-			{
-				char p2[128];
-				FILE *f;
-
-				snprintf(p2, sizeof(p2), "/proc/sys/%s", path);
-				f = fopen(p2, "r");
-				if (f == NULL || fscanf(f, "%lu", &cur) != 1) {
-					if (f)
-						fclose(f);
-					continue;
-				}
-				fclose(f);
-			}
-			/* a lab that can use at most half the table leaves the
-			 * machine's settings alone */
-			if (k == 1)
-				cur3 = cur;
-			if (cur >= want || need <= cur3 / 2)
-				continue;
-			snprintf(old, sizeof(old), "%lu", cur);
-			snprintf(val, sizeof(val), "%lu", want);
-			seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:s}", "op", "sysctl", "path",
-						      path, "old", old, "new", val));
-			if (seq < 0)
-				return seq;
-			ret = nl_sysctl_set(u->root, path, val, NULL, 0);
-			if (ret == 0 && !u->o->quiet && k == 1)
-				printf("raised %s %s -> %s for this lab (restored at down)\n", path, old,
-				       val);
+		if (f != NULL) {
+			if (fscanf(f, "%lu", &cur3) != 1)
+				cur3 = 1024;
+			fclose(f);
 		}
 	}
-	return ret;
+	if (need <= cur3 / 2)
+		return 0;
+	for (int i = 0; i < NEIGH_KNOBS; i++) /* gc_thresh2, gc_thresh3 of v4, v6 */
+		want[i] = i % 2 == 0 ? (need + 1024) / 2 : need + 1024;
+	seq = up_journal(u, json_pack("{s:s, s:s}", "op", "neigh", "lab", u->t->name));
+	if (seq < 0)
+		return seq;
+	ret = neigh_raise(LAB_RUN_DIR, u->t->name, want, changed);
+	if (ret < 0) {
+		up_err("neighbour table limits: %s", strerror(-ret));
+		return ret;
+	}
+	for (int i = 1; i < NEIGH_KNOBS && !u->o->quiet; i += 2)
+		if (changed[i])
+			printf("raised %s to %lu while this lab is up\n", neigh_knobs[i], changed[i]);
+	return 0;
 }
 
 /* arp: static: every host gets a permanent entry for every other host of

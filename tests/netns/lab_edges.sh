@@ -81,6 +81,22 @@ YAML
 	check "and nothing created" test ! -e "/run/rackless/$LAB"
 done
 
+# -- two labs raise the shared neighbour limits; any order of down restores --
+gc() { cat /proc/sys/net/ipv4/neigh/default/gc_thresh2 /proc/sys/net/ipv4/neigh/default/gc_thresh3 \
+	/proc/sys/net/ipv6/neigh/default/gc_thresh2 /proc/sys/net/ipv6/neigh/default/gc_thresh3 | tr '\n' ' '; }
+G0=$(gc)
+LAB2=tc$$
+LABS="$LAB $LAB2"
+for order in "$LAB $LAB2" "$LAB2 $LAB"; do
+	"$RL" up -q --topo star,30 --name "$LAB" && "$RL" up -q --topo star,45 --name "$LAB2"
+	G1=$(gc)
+	echo "    limits: $G0-> $G1(two labs up; down in the order $order)"
+	check "two labs raised the neighbour limits" test "$G1" != "$G0"
+	for l in $order; do "$RL" down "$l" >/dev/null; done
+	check "both down (in the order $order): the machine's limits are back" test "$(gc)" = "$G0"
+done
+assert_gone "$LAB2"
+
 # -- a switch binary that cannot run ------------------------------------------
 "$RL" up -q --switch "$TMP/no-such-switch" --topo star,2 --name "$LAB" > "$TMP/sw.out" 2>&1
 check "a missing switch binary is named" grep -q "cannot run $TMP/no-such-switch" "$TMP/sw.out"
