@@ -9,15 +9,20 @@
  * trunk the spanning tree blocks is grey.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmds.h"
 #include "lab.h"
 #include "swclient.h"
+
+#define GRAPH_NEATO_MAX 150 /* nodes: above, the sfdp layout */
+#define GRAPH_DRAW_SECS 120 /* dot is stopped after this */
 
 /* DOT needs " and \ escaped in quoted strings; names are plain already. */
 static void graph_quoted(FILE *f, const char *s)
@@ -84,8 +89,14 @@ static int graph_write(const char *lab, json_t *st, json_t *ports, FILE *f)
 
 	fprintf(f, "graph ");
 	graph_quoted(f, lab);
-	fprintf(f, " {\n  layout=neato; overlap=false; splines=true; fontsize=10;\n"
-		   "  node [fontsize=10]; edge [fontsize=8];\n");
+	/* neato with curved edges around nodes reads best and takes minutes
+	 * past a few hundred nodes; sfdp (multilevel) draws thousands in
+	 * about a second */
+	if (json_array_size(json_object_get(st, "nodes")) <= GRAPH_NEATO_MAX)
+		fprintf(f, " {\n  layout=neato; overlap=false; splines=true; fontsize=10;\n");
+	else
+		fprintf(f, " {\n  layout=sfdp; overlap=prism; splines=false; fontsize=10;\n");
+	fprintf(f, "  node [fontsize=10]; edge [fontsize=8];\n");
 	json_array_foreach(json_object_get(st, "nodes"), i, n)
 	{
 		const char *name = json_string_value(json_object_get(n, "name")) ?: "?";
@@ -125,11 +136,13 @@ static int graph_write(const char *lab, json_t *st, json_t *ports, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* dot -Tsvg -o svg dotfile; 0, or -ENOENT when Graphviz is not installed. */
+/* dot -Tsvg -o svg dotfile; 0, -ENOENT when Graphviz is not installed, or
+ * -ETIMEDOUT (killed) after GRAPH_DRAW_SECS. */
 static int graph_svg(const char *dotfile, const char *svg)
 {
-	int status;
-	pid_t pid = fork();
+	struct timespec nap = {0, 50 * 1000 * 1000};
+	int status, waited = 0;
+	pid_t pid = fork(), r;
 
 	if (pid < 0)
 		return -errno;
@@ -137,7 +150,17 @@ static int graph_svg(const char *dotfile, const char *svg)
 		execlp("dot", "dot", "-Tsvg", "-o", svg, dotfile, (char *)NULL);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && waited < GRAPH_DRAW_SECS * 20) {
+		nanosleep(&nap, NULL);
+		waited++;
+	}
+	if (r == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		unlink(svg);
+		return -ETIMEDOUT;
+	}
+	if (r < 0)
 		return -errno;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return -ENOENT;
@@ -194,11 +217,14 @@ int cmd_graph(int argc, char **argv)
 	ret = graph_svg(dotfile, svg);
 	if (ret == -ENOENT)
 		printf("wrote %s (install graphviz for %s)\n", dotfile, svg);
+	else if (ret == -ETIMEDOUT)
+		fprintf(stderr, "rackless: dot took over %d s to draw %s: stopped (the .dot is there)\n",
+			GRAPH_DRAW_SECS, dotfile);
 	else if (ret < 0)
 		fprintf(stderr, "rackless: dot could not draw %s\n", dotfile);
 	else
 		printf("wrote %s and %s\n", dotfile, svg);
-	ret = ret == -EIO ? 1 : 0;
+	ret = ret == -EIO || ret == -ETIMEDOUT ? 1 : 0;
 out:
 	json_decref(st);
 	json_decref(ports);

@@ -97,6 +97,12 @@ for order in "$LAB $LAB2" "$LAB2 $LAB"; do
 done
 assert_gone "$LAB2"
 
+# -- graph of a bigger lab: drawn (sfdp), not minutes of neato ---------------
+check "a lab of 300 hosts" "$RL" up -q --topo star,300 --name "$LAB"
+check "graph draws it" timeout 60 "$RL" graph "$LAB" --out "$TMP/big"
+check "as SVG" grep -q "<svg" "$TMP/big.svg"
+check "down" "$RL" down "$LAB"
+
 # -- a switch binary that cannot run ------------------------------------------
 "$RL" up -q --switch "$TMP/no-such-switch" --topo star,2 --name "$LAB" > "$TMP/sw.out" 2>&1
 check "a missing switch binary is named" grep -q "cannot run $TMP/no-such-switch" "$TMP/sw.out"
