@@ -50,6 +50,8 @@ struct up {
 	json_t *state;
 	uint64_t seed; /* the lab's: from the file, or drawn and printed */
 	char (*fif)[IFNAMSIZ]; /* per link: its switch end's name (up_fabric_names) */
+	unsigned mem_mb;       /* the switch's memory (up_sizes) */
+	unsigned long fdb;     /* its FDB's entries */
 };
 
 static volatile sig_atomic_t up_interrupted;
@@ -134,7 +136,7 @@ static int up_hugepages_note(long added, void *arg)
 static int up_hugepages(struct up *u)
 {
 	struct up_hp h = {u, -1};
-	long need = (long)(u->o->mem_mb ? u->o->mem_mb : 256) / 2;
+	long need = (long)u->mem_mb / 2;
 	int noted;
 	long ret = hugepages_reserve(HUGEPAGES_DIR, need, up_hugepages_note, &h, &noted);
 
@@ -200,7 +202,7 @@ static int up_dpdk_rundir(struct up *u)
  * namespace, in a session of its own so a terminal's ^C does not reach it. */
 static void up_switch_child(struct up *u, int gofd, const char *bin)
 {
-	char mem[16], workers[16];
+	char mem[16], workers[16], fdb[24];
 	char go;
 	int fd;
 
@@ -219,11 +221,12 @@ static void up_switch_child(struct up *u, int gofd, const char *bin)
 		dup2(fd, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	snprintf(mem, sizeof(mem), "%u", u->o->mem_mb ? u->o->mem_mb : 256);
+	snprintf(mem, sizeof(mem), "%u", u->mem_mb);
+	snprintf(fdb, sizeof(fdb), "%lu", u->fdb);
 	snprintf(workers, sizeof(workers), "%u", u->o->workers ? u->o->workers : 1);
 	execl(bin, "rackless-switch", "--lab", u->t->name, "--socket", u->paths.sock, "--mem", mem,
-	      "--workers", workers, "--kernel-fastpath", u->o->no_kfast ? "no" : "yes",
-	      (char *)NULL);
+	      "--workers", workers, "--kernel-fastpath", u->o->no_kfast ? "no" : "yes", "--fdb",
+	      fdb, (char *)NULL);
 	dprintf(2, "cannot run %s: %s\n", bin, strerror(errno)); /* into the log */
 	_exit(127);
 }
@@ -989,6 +992,35 @@ out:
 
 /* ---- driver ---------------------------------------------------------- */
 
+#define UP_FDB_MIN	 65536u
+#define UP_FDB_MAX	 (1u << 20)
+#define UP_FDB_ENTRY_MEM 64 /* bytes an entry costs in the hash, about */
+
+/*
+ * The FDB holds an entry per MAC per switch that has seen it: with every
+ * host talking, hosts x switches (1024 x 320 in fat-tree k=16). Size it for
+ * that, within UP_FDB_MAX, and give the switch the memory for it; a lab
+ * that could outgrow it is told so (MACs that find no room are flooded).
+ */
+static void up_sizes(struct up *u)
+{
+	unsigned long hosts = 0, sws = 0, want;
+
+	for (unsigned i = 0; i < u->t->n_nodes; i++) {
+		hosts += u->t->nodes[i].kind != TOPO_KIND_SWITCH;
+		sws += u->t->nodes[i].kind == TOPO_KIND_SWITCH;
+	}
+	want = hosts * sws + hosts * sws / 4;
+	u->fdb = want < UP_FDB_MIN ? UP_FDB_MIN : want > UP_FDB_MAX ? UP_FDB_MAX : want;
+	u->mem_mb = u->o->mem_mb ? u->o->mem_mb : 256;
+	if (!u->o->mem_mb && u->fdb > UP_FDB_MIN)
+		u->mem_mb += (unsigned)((u->fdb - UP_FDB_MIN) * UP_FDB_ENTRY_MEM >> 20);
+	if (want > UP_FDB_MAX && !u->o->quiet)
+		printf("note: %lu hosts on %lu switches can fill %lu FDB entries; the switch "
+		       "holds %u: frames to MACs without one are flooded\n",
+		       hosts, sws, hosts * sws, UP_FDB_MAX);
+}
+
 static int up_apply(struct up *u)
 {
 	const struct topo *t = u->t;
@@ -996,6 +1028,7 @@ static int up_apply(struct up *u)
 	int ret;
 
 	up_phase(NULL);
+	up_sizes(u);
 	ret = up_fabric_names(u);
 	if (ret == 0)
 		ret = up_hugepages(u);

@@ -4,6 +4,7 @@
  *
  *   rackless-switch --lab NAME --socket PATH [--workers N] [--mbufs N]
  *                   [--mem MB] [--huge auto|yes|no] [--cpus LIST] [--fdb-age SEC]
+ *                   [--fdb ENTRIES] [--kernel-fastpath yes|no]
  *
  * EAL is always started with --no-pci (never touch the machine's NIC), a
  * file prefix unique to the lab, and no telemetry socket. With enough free
@@ -49,6 +50,7 @@ struct opts {
 	int huge; /* -1 auto, 0 no, 1 yes */
 	const char *cpus;
 	unsigned fdb_age;
+	unsigned fdb; /* FDB entries, 0: the switch's default */
 	int kfast; /* the kernel fast path: 1 on (default), 0 off */
 };
 
@@ -56,7 +58,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: rackless-switch --lab NAME --socket PATH [--workers N] [--mbufs N]\n"
 		   "                       [--mem MB] [--huge auto|yes|no] [--cpus LIST]\n"
-		   "                       [--fdb-age SEC] [--kernel-fastpath yes|no]\n");
+		   "                       [--fdb-age SEC] [--fdb ENTRIES] [--kernel-fastpath yes|no]\n");
 }
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -80,6 +82,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"mem", required_argument, NULL, 'M'},     {"huge", required_argument, NULL, 'H'},
 	    {"cpus", required_argument, NULL, 'c'},    {"fdb-age", required_argument, NULL, 'a'},
 	    {"kernel-fastpath", required_argument, NULL, 'k'},
+	    {"fdb", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	int c, ret = 0;
@@ -105,6 +108,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'a':
 			ret = parse_uint(optarg, 1, 1000000, &o->fdb_age);
+			break;
+		case 'f':
+			ret = parse_uint(optarg, 1024, 1u << 24, &o->fdb);
 			break;
 		case 'c':
 			o->cpus = optarg;
@@ -303,7 +309,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	sw = sw_create(&(struct sw_conf){
-	    .n_workers = o.workers, .fdb_age_ms = o.fdb_age * 1000, .pool = pool});
+	    .n_workers = o.workers, .fdb_age_ms = o.fdb_age * 1000, .pool = pool,
+	    .fdb_entries = o.fdb});
 	if (sw == NULL) {
 		ret = -errno;
 		fprintf(stderr, "rackless-switch: switch: %s\n", strerror(errno));
