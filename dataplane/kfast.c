@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -66,11 +68,17 @@ struct kfast {
 	struct kfast_stats st;
 	int logged_errors;
 	uint64_t now; /* TSC of the tick being run */
+	int ifr_fd;   /* for interface flags (carrier) */
 };
+
+/* Set while creating a clsact qdisc that may exist already (a port added
+ * again keeps the one it had): the kernel's "Exclusivity flag on" for that
+ * EEXIST is no warning. */
+static int kfast_hook_quiet;
 
 static int kfast_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level != LIBBPF_WARN)
+	if (level != LIBBPF_WARN || kfast_hook_quiet)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -126,6 +134,7 @@ struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t 
 	}
 	kf->sw = sw;
 	kf->efd = -1;
+	kf->ifr_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	kf->ncpus = libbpf_num_possible_cpus();
 	kf->memo = calloc(SW_WORKER_MAX, sizeof(*kf->memo));
 	kf->ports = calloc(SW_PORT_MAX, sizeof(*kf->ports));
@@ -214,13 +223,28 @@ static int kfast_link_idle(const struct port *p)
 	       p->link->d[PORTLINK_IN].n == 0 && p->link->d[PORTLINK_OUT].n == 0;
 }
 
-static void kfast_side(const struct port *p, struct kfast_side *s)
+/* Carrier of p's interface (its host's end up): IFF_RUNNING. 1 when it
+ * cannot be told. */
+static int kfast_carrier(const struct kfast *kf, const struct port *p)
+{
+	struct ifreq ifr = {0};
+
+	if (kf->ifr_fd < 0 || p->conf.ifname[0] == '\0')
+		return 1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->conf.ifname);
+	if (ioctl(kf->ifr_fd, SIOCGIFFLAGS, &ifr) < 0)
+		return 1;
+	return (ifr.ifr_flags & IFF_RUNNING) != 0;
+}
+
+static void kfast_side(const struct kfast *kf, const struct port *p, struct kfast_side *s)
 {
 	*s = (struct kfast_side){
 	    .id = p->id,
 	    .capable = kfast_capable(p),
 	    .blocked = __atomic_load_n(&p->blocked, __ATOMIC_RELAXED),
 	    .link_idle = kfast_link_idle(p),
+	    .carrier = (uint8_t)kfast_carrier(kf, p),
 	    .mtu = p->conf.mtu,
 	    .bridge = p->bridge,
 	    .group = __atomic_load_n(&p->group, __ATOMIC_RELAXED),
@@ -281,7 +305,9 @@ static int kfast_port_attach(struct kfast *kf, struct port *p, struct kfast_port
 	}
 	if (kp->tc)
 		return 0;
+	kfast_hook_quiet = 1;
 	ret = bpf_tc_hook_create(&hook);
+	kfast_hook_quiet = 0;
 	if (ret < 0 && ret != -EEXIST) {
 		kfast_error(kf, p, "clsact qdisc on", -ret);
 		return ret;
@@ -380,8 +406,8 @@ static int kfast_path(struct kfast *kf, struct port *in, const uint8_t *dst, con
 		path->rx[path->n_trunks++] = out->peer;
 		hop = out->peer;
 	}
-	kfast_side(in, &a);
-	kfast_side(path->out, &b);
+	kfast_side(kf, in, &a);
+	kfast_side(kf, path->out, &b);
 	/* the walk went from bridge to bridge over idle trunks: for the
 	 * policy the two ends are on one bridge */
 	b.bridge = a.bridge;
@@ -529,7 +555,7 @@ static void kfast_recheck(struct kfast *kf, int all)
 
 		if (p == NULL || !kfast_capable(p) || (!all && p->kf_ok))
 			continue;
-		kfast_side(p, &s);
+		kfast_side(kf, p, &s);
 		ok = kfast_side_verdict(&s) == KFAST_OK;
 		/* the programs go on before the port's first flow, not with it:
 		 * attaching TC's clsact to a veth that carries frames loses one
@@ -689,6 +715,8 @@ void kfast_destroy(struct kfast *kf)
 	rte_ring_free(kf->props);
 	if (kf->efd >= 0)
 		close(kf->efd);
+	if (kf->ifr_fd >= 0)
+		close(kf->ifr_fd);
 	free(kf->percpu);
 	free(kf->ports);
 	free(kf->memo);

@@ -10,6 +10,7 @@ static const char *const kfast_verdict_names[KFAST__COUNT] = {
     [KFAST_OTHER_BRIDGE] = "other_bridge",
     [KFAST_MTU] = "mtu",
     [KFAST_PARTITION] = "partition",
+    [KFAST_NO_CARRIER] = "no_carrier",
 };
 
 const char *kfast_verdict_name(enum kfast_verdict v)
@@ -42,6 +43,8 @@ enum kfast_verdict kfast_pair_verdict(const struct kfast_side *in, const struct 
 		return KFAST_SAME_PORT;
 	if (in->bridge != out->bridge)
 		return KFAST_OTHER_BRIDGE;
+	if (!in->carrier || !out->carrier)
+		return KFAST_NO_CARRIER;
 	/* a larger frame would be dropped by the egress veth, and the switch
 	 * cuts super-frames for a smaller MTU */
 	if (mtu_in != mtu_out)

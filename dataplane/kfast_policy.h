@@ -8,8 +8,10 @@
  * carry offloads (a super-frame stays whole in the kernel too), neither
  * link emulates anything or holds frames (delay, loss, rate, MTU, down:
  * those need the switch, and frames cut into real frames), the MTUs match,
- * neither port is blocked by the spanning tree, and the partition groups
- * let the frame through. Everything else stays in the switch.
+ * neither port is blocked by the spanning tree, the partition groups let
+ * the frame through, and both interfaces have carrier (the kernel would
+ * drop the frames, yet count them as forwarded). Everything else stays in
+ * the switch.
  */
 #ifndef RL_KFAST_POLICY_H
 #define RL_KFAST_POLICY_H
@@ -22,6 +24,7 @@ struct kfast_side {
 	uint8_t capable;   /* afpacket on an interface, offloads on, not a patch */
 	uint8_t blocked;   /* spanning tree */
 	uint8_t link_idle; /* no emulation in either direction, nothing held */
+	uint8_t carrier;   /* the interface has carrier (its host end is up) */
 	unsigned mtu;	   /* 0: 1500 */
 	uint16_t bridge;
 	uint16_t group; /* partition group, 0: none */
@@ -36,12 +39,14 @@ enum kfast_verdict {
 	KFAST_OTHER_BRIDGE,
 	KFAST_MTU,
 	KFAST_PARTITION,
+	KFAST_NO_CARRIER, /* the host's end is down: the kernel would drop it */
 	KFAST__COUNT,
 };
 
 const char *kfast_verdict_name(enum kfast_verdict v);
 
-/* The port on its own: may it be either end of a fast flow? */
+/* The port on its own: may it be either end of a fast flow? (Carrier
+ * aside: the programs go on a port before its host is up.) */
 enum kfast_verdict kfast_side_verdict(const struct kfast_side *s);
 
 /* A frame entering by in whose destination was learned on out. */

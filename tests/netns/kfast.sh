@@ -103,6 +103,24 @@ sleep 0.5
 r=$(pings h1 "$IP2" 10)
 check "h2's link up again: pings (got $r of 10)" test "$r" -ge 9
 
+# h2 takes its own interface down: the kernel would drop the flow's frames
+# yet count them forwarded; the flows go (within the once-a-second check)
+# and the frames are the switch's again, counted as its drops
+ip -n "rl.$LAB.h2" link set eth0 down
+sleep 1.5
+read -r _ _ k0 _ <<< "$(kfport sw1:p2)"
+r=$(pings h1 "$IP2" 10)
+read -r _ _ k1 _ <<< "$(kfport sw1:p2)"
+check "h2's eth0 down: no reply (got $r)" test "$r" = 0
+check "and the kernel fast path counts nothing sent to it (+$((k1 - k0)))" test "$k1" -eq "$k0"
+ip -n "rl.$LAB.h2" link set eth0 up
+sleep 0.5
+r=$(pings h1 "$IP2" 10)
+check "h2's eth0 up again: pings (got $r of 10)" test "$r" -ge 9
+r=$(pings h1 "$IP2" 10)
+read -r _ _ k2 _ <<< "$(kfport sw1:p2)"
+check "and through the kernel again (+$((k2 - k1)))" test "$k2" -gt "$k1"
+
 # h2's MAC and address move to h3: the flow h1 -> (that MAC on p2) must go
 MAC2=$(ip netns exec "rl.$LAB.h2" cat /sys/class/net/eth0/address)
 r=$(pings h1 "$IP2" 5)

@@ -11,7 +11,8 @@
 
 static struct kfast_side side(uint32_t id)
 {
-	return (struct kfast_side){.id = id, .capable = 1, .link_idle = 1, .mtu = 1500};
+	return (struct kfast_side){
+	    .id = id, .capable = 1, .link_idle = 1, .carrier = 1, .mtu = 1500};
 }
 
 static void test_plain_pair_passes(void **state)
@@ -46,6 +47,13 @@ static void test_either_end_keeps(void **state)
 		b = side(2);
 		(end ? &b : &a)->link_idle = 0;
 		assert_int_equal(kfast_pair_verdict(&a, &b), KFAST_LINK_EMULATED);
+		/* a host end down: the kernel would drop the frames yet count
+		 * them forwarded; the port itself may still get the programs */
+		a = side(1);
+		b = side(2);
+		(end ? &b : &a)->carrier = 0;
+		assert_int_equal(kfast_pair_verdict(&a, &b), KFAST_NO_CARRIER);
+		assert_int_equal(kfast_side_verdict(end ? &b : &a), KFAST_OK);
 	}
 }
 
