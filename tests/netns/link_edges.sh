@@ -63,6 +63,16 @@ check "each is a tx_error of h2's port" test $((e1 - e0)) -eq 20
 check "none is taken for a full queue (the frames behind it would go too)" test $((f1 - f0)) -eq 0
 X h2 ip link set eth0 mtu 1500
 
+# -- jumbo frames between hosts that raised their MTU --------------------------
+X h1 ip link set eth0 mtu 9000
+X h2 ip link set eth0 mtu 9000
+check "9000-byte IP packets between two hosts of MTU 9000 (DF)" X h1 ping -c 3 -i 0.2 -W 2 -q -M do -s 8972 $H2
+e0=$(port_drop sw1:p3 tx_error)
+X h1 ping -c 3 -i 0.2 -W 1 -q -M do -s 8972 10.0.11.3 >/dev/null
+check "to a host of MTU 1500: dropped and counted on its port" test $(($(port_drop sw1:p3 tx_error) - e0)) -eq 3
+X h1 ip link set eth0 mtu 1500
+X h2 ip link set eth0 mtu 1500
+
 # -- --replace of a pulled cable ---------------------------------------------
 check "cable pulled" "$RL" link "$LAB" h1:eth0 down
 check "the host sees no carrier" sh -c "ip netns exec rl.$LAB.h1 ip link show eth0 | grep -q NO-CARRIER"
