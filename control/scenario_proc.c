@@ -249,6 +249,17 @@ char *srun_slurp(const char *path)
 	return buf;
 }
 
+int srun_p50_fails(struct run *r, const struct scenario_step *st, double p50_ms)
+{
+	if (!st->has_max_rtt_p50 || (p50_ms >= 0 && p50_ms * 1e6 <= (double)st->max_rtt_p50))
+		return 0;
+	if (p50_ms < 0)
+		srun_msg(r, "no replies: no p50 to hold to %.2f ms", (double)st->max_rtt_p50 / 1e6);
+	else
+		srun_msg(r, "p50 %.2f ms > %.2f ms", p50_ms, (double)st->max_rtt_p50 / 1e6);
+	return 1;
+}
+
 int srun_file_contains(const char *path, const char *needle)
 {
 	size_t nlen = strlen(needle), keep = 0, chunk = 1u << 16;

@@ -240,15 +240,8 @@ static int expect_ping(struct run *r, const struct scenario_step *st, struct sru
 		srun_msg(r, "max gap %.3f s > %.3f s", gap, (double)st->max_gap / 1e9);
 		return 1;
 	}
-	if (st->has_max_rtt_p50 && (pg.p50_ms < 0 || pg.p50_ms * 1e6 > (double)st->max_rtt_p50)) {
-		if (pg.p50_ms < 0)
-			srun_msg(r, "no replies: no p50 to hold to %.2f ms",
-				 (double)st->max_rtt_p50 / 1e6);
-		else
-			srun_msg(r, "p50 %.2f ms > %.2f ms", pg.p50_ms,
-				 (double)st->max_rtt_p50 / 1e6);
+	if (srun_p50_fails(r, st, pg.p50_ms))
 		return 1;
-	}
 	return 0;
 }
 
