@@ -249,7 +249,8 @@ int topo_yaml_guard(const char *buf, size_t len, struct topo_diags *diags);
  *               right under the leaf switches; fanout^depth hosts and
  *               1 + fanout + ... + fanout^(depth-1) switches; trunks
  *               [child, parent]
- *   fat-tree    k (even, 2..48): (k/2)^2 cores c1..c<(k/2)^2>; k pods p with
+ *   fat-tree    k (even, 2..48; `up` takes k <= 36, 58320 switch ports: one
+ *               rackless-switch has at most 65536): (k/2)^2 cores c1..c<(k/2)^2>; k pods p with
  *               k/2 aggregation a<p>_<j> and k/2 edge switches e<p>_<j>; k/2
  *               hosts h<p>_<e>_<i> per edge switch e (k^3/4 hosts). Every edge
  *               switch links to every aggregation switch of its pod
