@@ -85,14 +85,23 @@ long hugepages_reserve(const char *dir, long need, hugepages_note_fn note, void 
 	fr = hp_read_file(dir, "free_hugepages");
 	if (nr < 0 || fr < 0 || fr >= need)
 		goto out;
-	ret = note(need - fr, arg);
+	/* written first, journaled once the kernel says how many it made:
+	 * a CLI killed in between leaks them (an undo never gives back pages
+	 * another lab took, which one killed before the write would) */
+	if (hp_write(fd, nr + need - fr) < 0)
+		goto out; /* refused: the switch runs without */
+	add = hp_parse(fd) - nr;
+	if (add <= 0) {
+		add = 0;
+		goto out;
+	}
+	ret = note(add, arg);
 	if (ret < 0) {
+		(void)hp_write(fd, nr);
 		add = ret;
 		goto out;
 	}
 	*noted = 1;
-	ret = hp_write(fd, nr + need - fr);
-	add = ret < 0 ? ret : need - fr;
 out:
 	close(fd); /* and the lock with it */
 	return add;

@@ -18,10 +18,11 @@
 typedef int (*hugepages_note_fn)(long added, void *arg);
 
 /* Make `need` pages free in dir (HUGEPAGES_DIR, or a directory of plain
- * files for tests) by adding what is missing to nr_hugepages. Returns the
- * pages added (0: enough were free, or the machine has no hugepage
- * control), or -errno: note's error, or a failed write after note said yes
- * (*noted is then 1, and the caller takes the journal record back). */
+ * files for tests) by adding what is missing to nr_hugepages. The pages the
+ * kernel actually added are passed to note (to journal them) once they are
+ * there; if note fails they are taken back. Returns the pages added (0:
+ * enough were free, the kernel refused, or the machine has no hugepage
+ * control), or note's -errno. *noted: note was called and said yes. */
 long hugepages_reserve(const char *dir, long need, hugepages_note_fn note, void *arg, int *noted);
 
 /* Give back `added` pages (nr_hugepages never goes below 0). 0 or -errno. */

@@ -86,74 +86,94 @@ static int neigh_open(const char *dir, json_t **reg)
 	return fd;
 }
 
-/* Save the registry (or remove it when no lab needs anything), unlock. */
-static int neigh_close(const char *dir, json_t *reg, int fd)
+/* Save the registry (or remove it when no lab needs anything). */
+static int neigh_save(const char *dir, json_t *reg)
 {
 	char path[512], tmp[520];
-	int ret = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, NEIGH_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (json_object_size(json_object_get(reg, "labs")) == 0) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			ret = -errno;
-	} else {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		if (json_dump_file(reg, tmp, JSON_COMPACT) < 0 || rename(tmp, path) < 0)
-			ret = -EIO;
+		unlink(tmp);
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 	}
-	json_decref(reg);
-	close(fd);
-	return ret;
+	if (json_dump_file(reg, tmp, JSON_COMPACT) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
 }
 
 /*
- * Set every knob to the most the registered labs want, never below the
- * machine's value. A knob whose current value is not what rackless last
+ * What every knob is to be: the most the registered labs want, never below
+ * the machine's value. A knob whose current value is not what rackless last
  * wrote was changed by someone else: that value is the machine's now.
+ * Records the plan in reg ("set"); cur[i] is the value now, top[i] the
+ * value to write (both 0 for a knob this machine lacks).
  */
-static int neigh_apply(json_t *reg, unsigned long changed[NEIGH_KNOBS])
+static void neigh_plan(json_t *reg, unsigned long cur[NEIGH_KNOBS], unsigned long top[NEIGH_KNOBS])
 {
 	json_t *base = json_object_get(reg, "base"), *set = json_object_get(reg, "set");
+	json_t *prev = json_object_get(reg, "prev");
 	json_t *labs = json_object_get(reg, "labs"), *needs;
 	const char *lab;
-	int ret = 0;
 
 	for (int i = 0; i < NEIGH_KNOBS; i++) {
 		const char *k = neigh_knobs[i];
-		unsigned long cur, top;
+
+		cur[i] = top[i] = 0;
+		if (neigh_read(k, &cur[i]) < 0)
+			continue; /* no IPv6 here: nothing to share */
+		/* ours: the value planned last, or the one it replaced (a run
+		 * killed between saving the plan and writing it) */
+		if (json_object_get(set, k) == NULL ||
+		    (neigh_num(set, k) != cur[i] && neigh_num(prev, k) != cur[i]))
+			json_object_set_new(base, k, json_integer((json_int_t)cur[i]));
+		json_object_set_new(prev, k, json_integer((json_int_t)cur[i]));
+		top[i] = neigh_num(base, k);
+		json_object_foreach(labs, lab, needs)
+		{
+			if (neigh_num(needs, k) > top[i])
+				top[i] = neigh_num(needs, k);
+		}
+		json_object_set_new(set, k, json_integer((json_int_t)top[i]));
+	}
+}
+
+/*
+ * Plan, save, then write: killed between the save and the writes, a knob
+ * still holds the value the plan replaced ("prev"), which the next plan
+ * knows as rackless' own or the machine's; killed before the save, nothing
+ * changed. changed[i] (may be NULL): the value written, or 0.
+ */
+static int neigh_apply(const char *dir, json_t *reg, unsigned long changed[NEIGH_KNOBS])
+{
+	unsigned long cur[NEIGH_KNOBS], top[NEIGH_KNOBS];
+	int ret;
+
+	neigh_plan(reg, cur, top);
+	ret = neigh_save(dir, reg);
+	for (int i = 0; i < NEIGH_KNOBS; i++) {
+		int r = 0;
 
 		if (changed)
 			changed[i] = 0;
-		if (neigh_read(k, &cur) < 0)
-			continue; /* no IPv6 here: nothing to share */
-		if (json_object_get(set, k) == NULL || neigh_num(set, k) != cur)
-			json_object_set_new(base, k, json_integer((json_int_t)cur));
-		top = neigh_num(base, k);
-		json_object_foreach(labs, lab, needs)
-		{
-			if (neigh_num(needs, k) > top)
-				top = neigh_num(needs, k);
-		}
-		if (top != cur) {
-			int r = neigh_write(k, top);
-
-			if (r < 0 && ret == 0)
-				ret = r;
-			if (r < 0)
-				continue;
-			if (changed)
-				changed[i] = top;
-		}
-		json_object_set_new(set, k, json_integer((json_int_t)top));
+		if (ret < 0 || top[i] == cur[i])
+			continue;
+		r = neigh_write(neigh_knobs[i], top[i]);
+		if (r < 0 && ret == 0)
+			ret = r;
+		if (r == 0 && changed)
+			changed[i] = top[i];
 	}
 	return ret;
 }
 
 static void neigh_skeleton(json_t *reg)
 {
-	static const char *const keys[] = {"base", "set", "labs"};
+	static const char *const keys[] = {"base", "set", "prev", "labs"};
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 4; i++)
 		if (!json_is_object(json_object_get(reg, keys[i])))
 			json_object_set_new(reg, keys[i], json_object());
 }
@@ -173,13 +193,13 @@ int neigh_raise(const char *dir, const char *lab, const unsigned long want[NEIGH
 		if (want[i] > 0)
 			json_object_set_new(needs, neigh_knobs[i], json_integer((json_int_t)want[i]));
 	json_object_set_new(json_object_get(reg, "labs"), lab, needs);
-	ret = neigh_apply(reg, changed);
-	if (ret < 0) /* nothing half-registered: the undo finds no lab */
+	ret = neigh_apply(dir, reg, changed);
+	if (ret < 0) { /* nothing half-registered: the undo finds no lab */
 		json_object_del(json_object_get(reg, "labs"), lab);
-	if (ret < 0)
-		neigh_apply(reg, NULL);
-	if (neigh_close(dir, reg, fd) < 0 && ret == 0)
-		ret = -EIO;
+		neigh_apply(dir, reg, NULL);
+	}
+	json_decref(reg);
+	close(fd);
 	return ret;
 }
 
@@ -197,8 +217,8 @@ int neigh_release(const char *dir, const char *lab)
 		return 0; /* registered nothing (or released already) */
 	}
 	json_object_del(json_object_get(reg, "labs"), lab);
-	ret = neigh_apply(reg, NULL);
-	if (neigh_close(dir, reg, fd) < 0 && ret == 0)
-		ret = -EIO;
+	ret = neigh_apply(dir, reg, NULL);
+	json_decref(reg);
+	close(fd);
 	return ret;
 }

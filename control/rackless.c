@@ -136,9 +136,9 @@ static int host_of(const char *lab, const char *host, char *ns, size_t len)
 	json_decref(st);
 	if (!found && other[0] != '\0') {
 		fprintf(stderr,
-			"rackless: %s of lab %s is a %s node, not a host: it has no namespace "
+			"rackless: %s of lab %s is %s %s node, not a host: it has no namespace "
 			"to run commands in\n",
-			host, lab, other);
+			host, lab, strchr("aeiou", other[0]) ? "an" : "a", other);
 		return -EINVAL;
 	}
 	if (!found) {

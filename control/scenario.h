@@ -220,6 +220,10 @@ int scenario_junit_write(const char *path, const struct scenario *s,
  * pass). */
 int scenario_junit_write_setup(const char *path, const struct scenario *s, const char *msg,
 			       double total_secs);
+/* The same for any suite name and testcase ("[0] what"): a scenario file
+ * that does not load gets a report too. */
+int scenario_junit_write_error(const char *path, const char *suite, const char *what,
+			       const char *msg, double total_secs);
 /* The same to a stream (tests). */
 int scenario_junit_fprint(FILE *f, const struct scenario *s, const struct scenario_result *r,
 			  double total_secs);

@@ -163,19 +163,27 @@ int scenario_junit_write(const char *path, const struct scenario *s,
 int scenario_junit_write_setup(const char *path, const struct scenario *s, const char *msg,
 			       double total_secs)
 {
+	return scenario_junit_write_error(path, s->name, "lab up", msg, total_secs);
+}
+
+int scenario_junit_write_error(const char *path, const char *suite, const char *what,
+			       const char *msg, double total_secs)
+{
 	FILE *f = fopen(path, "w");
 	int ret = 0;
 
 	if (f == NULL)
 		return -errno;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"", f);
-	xml_put(f, s->name);
+	xml_put(f, suite);
 	fprintf(f,
 		"\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"%.3f\">\n"
 		"    <testcase classname=\"",
 		total_secs);
-	xml_put(f, s->name);
-	fputs("\" name=\"[0] lab up\" time=\"0.000\">\n      <error message=\"", f);
+	xml_put(f, suite);
+	fputs("\" name=\"[0] ", f);
+	xml_put(f, what);
+	fputs("\" time=\"0.000\">\n      <error message=\"", f);
 	xml_put(f, msg);
 	fputs("\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n", f);
 	if (ferror(f))

@@ -95,7 +95,7 @@ static void print_tail(const struct scenario_result *res)
 /* Run every step; returns 1 if the run was cut short (error or signal). */
 static int run_steps(struct run *r)
 {
-	int aborted = 0;
+	int aborted = 0, stop_noted = 0;
 
 	for (r->idx = 0; r->idx < r->s->n_steps; r->idx++) {
 		const struct scenario_step *st = &r->s->steps[r->idx];
@@ -103,6 +103,14 @@ static int run_steps(struct run *r)
 		uint64_t t0;
 		int ret;
 
+		if (srun_stop && !stop_noted) {
+			/* the run was cut here: an error, so that a report
+			 * read alone does not pass */
+			res->status = SCENARIO_ERROR;
+			srun_msg(r, "interrupted before this step");
+			stop_noted = 1;
+			continue;
+		}
 		if (aborted || srun_stop) {
 			res->status = SCENARIO_SKIP;
 			continue;
@@ -112,8 +120,9 @@ static int run_steps(struct run *r)
 		ret = step_do(r, st);
 		res->secs = (double)(srun_now() - t0) / 1e9;
 		if (ret == -EINTR || (ret < 0 && srun_stop)) {
-			res->status = SCENARIO_SKIP;
+			res->status = SCENARIO_ERROR;
 			srun_msg(r, "interrupted");
+			stop_noted = 1;
 			aborted = 1;
 		} else if (ret < 0) {
 			res->status = SCENARIO_ERROR;
@@ -246,12 +255,26 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 }
 
 /* Load and check everything; nothing is brought up. 0 or an exit code. */
-static int prepare(const struct run_opts *o, struct scenario **s, struct topo **t)
+/* The first diagnostic, as printed, for a report. */
+static void first_diag(const struct topo_diags *d, char *buf, size_t len)
+{
+	if (d->n == 0)
+		snprintf(buf, len, "%s: bad scenario", d->file);
+	else if (d->d[0].mark.line)
+		snprintf(buf, len, "%s:%u:%u: error: %s", d->file, d->d[0].mark.line,
+			 d->d[0].mark.col, d->d[0].msg);
+	else
+		snprintf(buf, len, "%s: error: %s", d->file, d->d[0].msg);
+}
+
+static int prepare(const struct run_opts *o, struct scenario **s, struct topo **t, char *err,
+		   size_t elen)
 {
 	struct topo_diags d;
 
 	if (scenario_load_file(o->file, s, &d) < 0) {
 		topo_diags_print(&d, stderr);
+		first_diag(&d, err, elen);
 		return EXIT_BAD_FILE;
 	}
 	if (o->has_seed) {
@@ -259,16 +282,19 @@ static int prepare(const struct run_opts *o, struct scenario **s, struct topo **
 		(*s)->seed = o->seed;
 	}
 	if (o->lab && !topo_name_valid(o->lab)) {
-		fprintf(stderr, "rackless: bad lab name '%s'\n", o->lab);
+		snprintf(err, elen, "bad lab name '%s'", o->lab);
+		fprintf(stderr, "rackless: %s\n", err);
 		return EXIT_BAD_FILE;
 	}
 	if (scenario_load_topology(*s, o->lab, t, &d) < 0) {
 		topo_diags_print(&d, stderr);
+		first_diag(&d, err, elen);
 		return EXIT_BAD_FILE;
 	}
 	memset(&d, 0, sizeof(d));
 	if (scenario_check(*s, *t, &d) < 0) {
 		topo_diags_print(&d, stderr);
+		first_diag(&d, err, elen);
 		return EXIT_BAD_FILE;
 	}
 	return 0;
@@ -373,13 +399,22 @@ int cmd_run(int argc, char **argv)
 	struct scenario *s = NULL;
 	struct topo *t = NULL;
 	struct run r = {0};
+	char err[640] = "";
 	int ret;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return cmd_usage("run");
-	ret = prepare(&o, &s, &t);
-	if (ret)
+	ret = prepare(&o, &s, &t, err, sizeof(err));
+	if (ret) {
+		/* CI must not read an old report as this run's */
+		int jr = o.junit ? scenario_junit_write_error(o.junit, s ? s->name : o.file,
+							       "scenario file", err, 0)
+				 : 0;
+
+		if (jr < 0)
+			fprintf(stderr, "rackless: JUnit report %s: %s\n", o.junit, strerror(-jr));
 		goto out;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "rackless: run needs root\n");
 		ret = 1;
@@ -396,6 +431,9 @@ int cmd_run(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* `rackless run ... | head`: the reader going away must not kill the
+	 * runner before it tears the lab down and writes its report */
+	signal(SIGPIPE, SIG_IGN);
 	ret = run_lab(&r, &o);
 out:
 	scenario_capture_fini(&r);

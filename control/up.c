@@ -140,12 +140,7 @@ static int up_hugepages(struct up *u)
 	int noted;
 	long ret = hugepages_reserve(HUGEPAGES_DIR, need, up_hugepages_note, &h, &noted);
 
-	if (ret >= 0)
-		return 0;
-	if (!noted)
-		return (int)ret; /* the journal failed */
-	up_void(u, h.seq); /* the kernel refused: nothing to give back */
-	return 0;
+	return ret < 0 ? (int)ret : 0; /* < 0: the journal failed, nothing added */
 }
 
 /* ---- namespaces ------------------------------------------------------ */
@@ -221,6 +216,7 @@ static void up_switch_child(struct up *u, int gofd, const char *bin)
 		dup2(fd, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 	snprintf(mem, sizeof(mem), "%u", u->mem_mb);
 	snprintf(fdb, sizeof(fdb), "%lu", u->fdb);
 	snprintf(workers, sizeof(workers), "%u", u->o->workers ? u->o->workers : 1);
@@ -283,8 +279,13 @@ static int up_switch(struct up *u)
 
 	if (u->o->switch_bin != NULL)
 		snprintf(bin, sizeof(bin), "%s", u->o->switch_bin);
-	else if (lab_switch_bin(bin, sizeof(bin)) < 0) {
-		up_err("cannot find rackless-switch (set RACKLESS_SWITCH)");
+	else if ((ret = lab_switch_bin(bin, sizeof(bin))) < 0) {
+		if (getenv("RACKLESS_SWITCH") && getenv("RACKLESS_SWITCH")[0])
+			up_err("RACKLESS_SWITCH=%s: %s", getenv("RACKLESS_SWITCH"),
+			       strerror(-ret));
+		else
+			up_err("cannot find rackless-switch next to rackless or in the build tree "
+			       "(set RACKLESS_SWITCH)");
 		return -ENOENT;
 	}
 	if (access(bin, X_OK) < 0) {
@@ -1161,7 +1162,8 @@ static int up_check_limits(const struct topo *t)
 
 int lab_up(const struct topo *t, const struct lab_up_opts *o)
 {
-	struct sigaction sa = {.sa_handler = up_on_signal}, old_int, old_term;
+	struct sigaction sa = {.sa_handler = up_on_signal}, old_int, old_term, old_pipe;
+	struct sigaction ign = {.sa_handler = SIG_IGN};
 	struct up u = {.t = t, .o = o, .fabric_fd = -1};
 	int lock, ret;
 
@@ -1195,6 +1197,9 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 	up_interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	/* `rackless up | head -1`: a reader gone must not kill up halfway,
+	 * with nothing rolled back */
+	sigaction(SIGPIPE, &ign, &old_pipe);
 	u.host_fd = malloc(sizeof(int) * (t->n_nodes ? t->n_nodes : 1));
 	if (u.host_fd == NULL) {
 		ret = -ENOMEM;
@@ -1242,5 +1247,6 @@ out:
 	close(lock);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	return ret;
 }

@@ -965,10 +965,18 @@ static void parse_topology(struct pctx *c, const yaml_node_t *k, const yaml_node
 	if (s[0].v && !is_null(s[0].v))
 		parse_defaults(c, s[0].k, s[0].v);
 	if (s[3].v) {
-		if (s[1].v || s[2].v)
+		if (s[1].v || s[2].v) {
 			err(c, s[3].k, "'generate' cannot be combined with 'nodes' or 'links'");
-		else
-			parse_generate(c, s[3].k, s[3].v);
+			return;
+		}
+		/* without a subnet of the file's own, Mininet's 10.0.0.0/8,
+		 * as `up --topo` gives: generated hosts get addresses */
+		if (!c->b->t->has_subnet) {
+			c->b->t->has_subnet = 1;
+			c->b->t->subnet.addr = 10u << 24;
+			c->b->t->subnet.plen = 8;
+		}
+		parse_generate(c, s[3].k, s[3].v);
 		return;
 	}
 	/* Nodes before links, whatever the file order: links name nodes. */

@@ -251,3 +251,33 @@ check "a marker after 2.6 MB of output is found" grep -q "\[ *1/2\] run.* ok" "$
 check "and a missing one is not" grep -q "\[ *2/2\] run.* FAIL" "$TMP/long.log"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
+
+# 7. the report never reads as a pass when the run did not pass: a scenario
+# file that does not load, a run cut by SIGINT; and a reader that goes away
+# (`| head -1`) does not keep the runner from tearing down
+LAB=sx$$
+echo stale > "$TMP/bad.xml"
+printf 'name: bad\n%s\nsteps:\n  - stop: nosuch\n' "$TOPO" > "$TMP/bad3.yaml"
+"$RL" run "$TMP/bad3.yaml" --lab "$LAB" --junit "$TMP/bad.xml" > /dev/null 2>&1
+rc=$?
+check "a bad scenario exits 2 (got $rc)" test "$rc" -eq 2
+check "and its report is an error naming the place, not the stale file" \
+	/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E
+s = E.parse(sys.argv[1]).getroot().find("testsuite")
+m = s.find("testcase/error").get("message")
+sys.exit(0 if s.get("errors") == "1" and "bad3.yaml:14:11" in m else 1)' "$TMP/bad.xml"
+printf 'name: cut\n%s\nsteps:\n  - reach: {from: h1, to: h2}\n  - wait: 30s\n  - reach: {from: h2, to: h1}\n' "$TOPO" > "$TMP/cut.yaml"
+"$RL" run "$TMP/cut.yaml" --lab "$LAB" --junit "$TMP/cut.xml" > "$TMP/cut.log" 2>&1 &
+RUN=$!
+for _ in $(seq 300); do grep -q "\[ *2/3\]" "$TMP/cut.log" && break; sleep 0.1; done
+kill -INT "$RUN"
+wait "$RUN"
+rc=$?
+check "SIGINT in a wait: exit 130 (got $rc)" test "$rc" -eq 130
+check "the report has an error for the cut" grep -q 'errors="1"' "$TMP/cut.xml"
+assert_gone "$LAB"
+"$RL" run "$TMP/five.yaml" --lab "$LAB" --junit "$TMP/pipe.xml" 2>/dev/null | head -1 > /dev/null
+check "a runner whose reader went away still tears down" test ! -e "/run/rackless/$LAB"
+check "and writes its report" grep -q 'tests="1" failures="0" errors="0"' "$TMP/pipe.xml"
+assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"

@@ -99,7 +99,7 @@ static void test_adds_what_is_missing(void **state)
 	assert_int_equal(hugepages_reserve(fx->dir, 128, note, &n, &noted), 100);
 	assert_int_equal(noted, 1);
 	assert_int_equal(n.calls, 1);
-	assert_int_equal(n.added, 100); /* journaled before it was written */
+	assert_int_equal(n.added, 100); /* journaled once written */
 	assert_int_equal(get(fx->dir, "nr_hugepages"), 140);
 	assert_int_equal(hugepages_release(fx->dir, 100), 0);
 	assert_int_equal(get(fx->dir, "nr_hugepages"), 40);
@@ -129,7 +129,8 @@ static void test_journal_failure_adds_nothing(void **state)
 
 	assert_int_equal(hugepages_reserve(fx->dir, 128, note, &n, &noted), -ENOSPC);
 	assert_int_equal(noted, 0);
-	assert_int_equal(get(fx->dir, "nr_hugepages"), 0);
+	assert_int_equal(n.calls, 1);
+	assert_int_equal(get(fx->dir, "nr_hugepages"), 0); /* taken back */
 }
 
 static void test_release_never_below_zero(void **state)

@@ -595,12 +595,15 @@ static void test_file_form(void **state)
 		    "  generate:\n"
 		    "    type: fat-tree\n"
 		    "    k: 2\n");
-	assert_false(t->has_subnet);
+	/* no subnet in the file: Mininet's 10.0.0.0/8, as --topo gives */
+	assert_true(t->has_subnet);
+	assert_int_equal(t->subnet.addr, 10u << 24);
+	assert_int_equal(t->subnet.plen, 8);
 	for (i = 0; i < t->n_nodes; i++) {
 		assert_int_equal(t->nodes[i].mark.line, 5);
 		assert_int_equal(t->nodes[i].mark.col, 3);
 		if (t->nodes[i].kind == TOPO_KIND_HOST) {
-			assert_false(t->nodes[i].has_ip);
+			assert_true(t->nodes[i].has_ip);
 			assert_int_equal(t->nodes[i].port_type, TOPO_PORT_TAP);
 			assert_int_equal(t->nodes[i].mac[0], 0x02);
 		}
