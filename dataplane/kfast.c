@@ -237,14 +237,14 @@ static int kfast_carrier(const struct kfast *kf, const struct port *p)
 	return (ifr.ifr_flags & IFF_RUNNING) != 0;
 }
 
-static void kfast_side(const struct kfast *kf, const struct port *p, struct kfast_side *s)
+static void kfast_side(const struct port *p, struct kfast_side *s)
 {
 	*s = (struct kfast_side){
 	    .id = p->id,
 	    .capable = kfast_capable(p),
 	    .blocked = __atomic_load_n(&p->blocked, __ATOMIC_RELAXED),
 	    .link_idle = kfast_link_idle(p),
-	    .carrier = (uint8_t)kfast_carrier(kf, p),
+	    .carrier = 1, /* read only where a flow is checked (kfast_carrier) */
 	    .mtu = p->conf.mtu,
 	    .bridge = p->bridge,
 	    .group = __atomic_load_n(&p->group, __ATOMIC_RELAXED),
@@ -406,8 +406,10 @@ static int kfast_path(struct kfast *kf, struct port *in, const uint8_t *dst, con
 		path->rx[path->n_trunks++] = out->peer;
 		hop = out->peer;
 	}
-	kfast_side(kf, in, &a);
-	kfast_side(kf, path->out, &b);
+	kfast_side(in, &a);
+	kfast_side(path->out, &b);
+	a.carrier = (uint8_t)kfast_carrier(kf, in);
+	b.carrier = (uint8_t)kfast_carrier(kf, path->out);
 	/* the walk went from bridge to bridge over idle trunks: for the
 	 * policy the two ends are on one bridge */
 	b.bridge = a.bridge;
@@ -555,7 +557,7 @@ static void kfast_recheck(struct kfast *kf, int all)
 
 		if (p == NULL || !kfast_capable(p) || (!all && p->kf_ok))
 			continue;
-		kfast_side(kf, p, &s);
+		kfast_side(p, &s);
 		ok = kfast_side_verdict(&s) == KFAST_OK;
 		/* the programs go on before the port's first flow, not with it:
 		 * attaching TC's clsact to a veth that carries frames loses one
