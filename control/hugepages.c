@@ -36,6 +36,22 @@ static long hp_read_file(const char *dir, const char *name)
 	return v;
 }
 
+/* The persistent pool: nr_hugepages counts surplus pages too (pages given
+ * back while a process still maps them, freed when it lets go), but a write
+ * sets the persistent count. Reading nr as the pool would make a release
+ * keep the surplus for good, and a reservation would not journal the
+ * surplus pages the kernel turns back into persistent ones. */
+static long hp_persistent(int fd, const char *dir)
+{
+	long nr = hp_parse(fd), su = hp_read_file(dir, "surplus_hugepages");
+
+	if (nr < 0)
+		return -1;
+	if (su < 0)
+		su = 0; /* no surplus accounting (a directory of plain files) */
+	return nr > su ? nr - su : 0;
+}
+
 /* nr_hugepages, opened for writing and locked: the fd, or -errno. */
 static int hp_lock(const char *dir)
 {
@@ -75,29 +91,34 @@ static int hp_write(int fd, long v)
 
 long hugepages_reserve(const char *dir, long need, hugepages_note_fn note, void *arg, int *noted)
 {
-	long nr, fr, add = 0;
+	long nr, p, fr, add = 0;
 	int fd = hp_lock(dir), ret;
 
 	*noted = 0;
 	if (fd < 0)
 		return 0; /* no hugepage control here: the switch runs without */
 	nr = hp_parse(fd);
+	p = hp_persistent(fd, dir);
 	fr = hp_read_file(dir, "free_hugepages");
-	if (nr < 0 || fr < 0 || fr >= need)
+	if (nr < 0 || p < 0 || fr < 0 || fr >= need)
 		goto out;
-	/* written first, journaled once the kernel says how many it made:
+	/* The kernel turns surplus pages (nr - p, all in use) back into
+	 * persistent ones before it makes new pages: the target nr + need - fr
+	 * makes need - fr new free pages, and `add` (what this lab gives
+	 * back) counts the surplus pages it made persistent too.
+	 * Written first, journaled once the kernel says how many it made:
 	 * a CLI killed in between leaks them (an undo never gives back pages
 	 * another lab took, which one killed before the write would) */
 	if (hp_write(fd, nr + need - fr) < 0)
 		goto out; /* refused: the switch runs without */
-	add = hp_parse(fd) - nr;
+	add = hp_persistent(fd, dir) - p;
 	if (add <= 0) {
 		add = 0;
 		goto out;
 	}
 	ret = note(add, arg);
 	if (ret < 0) {
-		(void)hp_write(fd, nr);
+		(void)hp_write(fd, p);
 		add = ret;
 		goto out;
 	}
@@ -110,15 +131,15 @@ out:
 int hugepages_release(const char *dir, long added)
 {
 	int fd, ret;
-	long nr;
+	long p;
 
 	if (added <= 0)
 		return 0;
 	fd = hp_lock(dir);
 	if (fd < 0)
 		return fd;
-	nr = hp_parse(fd);
-	ret = nr < 0 ? -EIO : hp_write(fd, nr > added ? nr - added : 0);
+	p = hp_persistent(fd, dir);
+	ret = p < 0 ? -EIO : hp_write(fd, p > added ? p - added : 0);
 	close(fd);
 	return ret;
 }

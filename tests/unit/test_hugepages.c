@@ -55,6 +55,7 @@ static int setup(void **state)
 		return -1;
 	put(fx->dir, "nr_hugepages", 0);
 	put(fx->dir, "free_hugepages", 0);
+	put(fx->dir, "surplus_hugepages", 0);
 	*state = fx;
 	return 0;
 }
@@ -67,6 +68,8 @@ static int teardown(void **state)
 	snprintf(path, sizeof(path), "%s/nr_hugepages", fx->dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/free_hugepages", fx->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/surplus_hugepages", fx->dir);
 	unlink(path);
 	rmdir(fx->dir);
 	free(fx);
@@ -142,6 +145,38 @@ static void test_release_never_below_zero(void **state)
 	assert_int_equal(get(fx->dir, "nr_hugepages"), 0);
 }
 
+/* nr_hugepages counts surplus pages (given back while another process
+ * still maps them; the kernel frees them when it lets go). A release sets
+ * the persistent count: 144 with 16 surplus is 128 persistent, minus the
+ * lab's 128 is 0. Writing 144 - 128 = 16 would keep the surplus for good. */
+static void test_release_leaves_surplus_to_the_kernel(void **state)
+{
+	struct fixture *fx = *state;
+
+	put(fx->dir, "nr_hugepages", 144);
+	put(fx->dir, "surplus_hugepages", 16);
+	assert_int_equal(hugepages_release(fx->dir, 128), 0);
+	assert_int_equal(get(fx->dir, "nr_hugepages"), 0);
+}
+
+/* With surplus pages about, the target still makes `need` pages free (the
+ * kernel turns surplus into persistent pages first), and the pages added
+ * are counted from the persistent pool. */
+static void test_reserve_with_surplus(void **state)
+{
+	struct fixture *fx = *state;
+	struct noted n = {0};
+	int noted;
+
+	put(fx->dir, "nr_hugepages", 16);
+	put(fx->dir, "surplus_hugepages", 16);
+	put(fx->dir, "free_hugepages", 0);
+	/* a plain file keeps surplus at 16: persistent goes from 0 to 128 */
+	assert_int_equal(hugepages_reserve(fx->dir, 128, note, &n, &noted), 128);
+	assert_int_equal(get(fx->dir, "nr_hugepages"), 144);
+	assert_int_equal(n.added, 128);
+}
+
 static void test_no_hugepage_control(void **state)
 {
 	struct noted n = {0};
@@ -197,6 +232,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_enough_free_adds_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal_failure_adds_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_release_never_below_zero, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_release_leaves_surplus_to_the_kernel, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_reserve_with_surplus, setup, teardown),
 	    cmocka_unit_test(test_no_hugepage_control),
 	    cmocka_unit_test_setup_teardown(test_side_by_side_labs_stay_exact, setup, teardown),
 	};
