@@ -144,18 +144,38 @@ int swclient_raw(struct swclient *c, const char *line, int timeout_ms, char **re
 	return *reply ? 0 : -ENOMEM;
 }
 
+/* The request's deadline (see dataplane/ctl.c): the switch refuses it once
+ * the caller has stopped waiting, so a switch that was stopped and resumes
+ * never applies a change the caller reported as failed. The caller waits
+ * SWCLIENT_GRACE_MS past it for a reply the switch wrote just in time. */
+#define SWCLIENT_GRACE_MS 1000
+
+static long long swclient_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int swclient_call(struct swclient *c, const json_t *req, int timeout_ms, json_t **result, char *err,
 		  size_t errlen)
 {
-	char *s = json_dumps(req, JSON_COMPACT), *reply = NULL;
-	json_t *r = NULL;
+	json_t *r = json_copy((json_t *)req); /* shallow: the deadline is the copy's */
+	char *s = NULL, *reply = NULL;
 	int ret;
 
 	if (result != NULL)
 		*result = NULL;
-	if (s == NULL)
+	if (r == NULL || !json_is_object(r) ||
+	    json_object_set_new(r, "deadline", json_integer(swclient_now_ms() + timeout_ms)) < 0 ||
+	    (s = json_dumps(r, JSON_COMPACT)) == NULL) {
+		json_decref(r);
 		return -ENOMEM;
-	ret = swclient_raw(c, s, timeout_ms, &reply);
+	}
+	json_decref(r);
+	r = NULL;
+	ret = swclient_raw(c, s, timeout_ms + SWCLIENT_GRACE_MS, &reply);
 	if (ret < 0)
 		goto out;
 	r = json_loads(reply, 0, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -481,6 +482,36 @@ static const struct {
     {"fdb-flush", ctl_cmd_fdb_flush}, {"port-group", ctl_cmd_port_group},
 };
 
+static uint64_t ctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A request may carry "deadline": CLOCK_MONOTONIC milliseconds after which
+ * its client no longer waits for the reply (swclient.c sets it). One read
+ * later, from a switch that was stopped or stalled, is refused: applying
+ * it would change the lab after the client said the change failed. */
+static json_t *ctl_check_deadline(json_t *req)
+{
+	json_t *d = json_object_get(req, "deadline");
+	uint64_t now_ms;
+
+	if (d == NULL)
+		return NULL;
+	if (!json_is_integer(d) || json_integer_value(d) < 0)
+		return ctl_error(EINVAL, "bad request: 'deadline' must be a non-negative integer "
+					 "(CLOCK_MONOTONIC milliseconds)");
+	now_ms = ctl_now_ns() / 1000000u;
+	if (now_ms > (uint64_t)json_integer_value(d))
+		return ctl_error(ETIMEDOUT, "request expired %" PRIu64 " ms ago (the client stopped "
+					    "waiting): not applied",
+				 now_ms - (uint64_t)json_integer_value(d));
+	return NULL;
+}
+
 json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)
 {
 	json_error_t jerr;
@@ -499,6 +530,9 @@ json_t *ctl_handle(struct ctl *c, const char *line, size_t len, bool *shutdown)
 		reply = ctl_error(EINVAL, "bad request: 'cmd' (string) is required");
 		goto out;
 	}
+	reply = ctl_check_deadline(req);
+	if (reply != NULL)
+		goto out;
 	for (size_t i = 0; i < RTE_DIM(ctl_cmds); i++) {
 		if (strcmp(cmd, ctl_cmds[i].name) == 0) {
 			reply = ctl_cmds[i].fn(c, req, shutdown);
@@ -598,14 +632,6 @@ void ctl_destroy(struct ctl *c)
 	if (c->path[0] != '\0')
 		unlink(c->path);
 	free(c);
-}
-
-static uint64_t ctl_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int ctl_send(int fd, json_t *reply);

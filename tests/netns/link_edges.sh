@@ -5,7 +5,8 @@
 # cable gives the carrier back, a long delay holds at most a share of the
 # mbuf pool (other ports keep forwarding) and a pulled cable drops what it
 # held, VLAN tags cross unchanged (802.1ad outer tags, priority tags), and
-# control clients that connect and never send do not lock the CLI out.
+# control clients that connect and never send do not lock the CLI out, and
+# a change the CLI gave up on (a stopped switch) is not applied later.
 . "$(dirname "$0")/lib.sh"
 LAB=te$$
 trap finish EXIT
@@ -167,6 +168,22 @@ check "300 idle control clients: stats still answers" "$RL" stats "$LAB" >/dev/n
 check "and so does link set" "$RL" link "$LAB" h1:eth0 set delay=0ms
 kill "$IDLE" 2>/dev/null
 wait "$IDLE" 2>/dev/null
+
+# -- a change the CLI gave up on is never applied --------------------------------
+# The switch is stopped (SIGSTOP): `link set` times out and says it failed.
+# When the switch resumes it reads the request, past its deadline, and
+# refuses it: the link must be as it was, not changed behind the CLI's back.
+kill -STOP "$PID"
+if "$RL" link "$LAB" h2:eth0 set delay=40ms > "$TMP/late.out" 2>&1; then
+	fail "link set on a stopped switch reported success"
+else
+	pass "link set on a stopped switch fails ($(tail -1 "$TMP/late.out"))"
+fi
+kill -CONT "$PID"
+sleep 0.5
+"$RL" link "$LAB" h2:eth0 show > "$TMP/late.show" 2>&1
+check "the late request was not applied" eval "! grep -q '40ms\|40 ms\|delay=40' '$TMP/late.show'"
+check "and the switch answers again" sh -c "'$RL' stats '$LAB' >/dev/null"
 
 check "switch was not restarted" proc_running "$PID"
 check "down" "$RL" down "$LAB"

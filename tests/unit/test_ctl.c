@@ -168,6 +168,33 @@ static void test_shutdown(void **state)
 	json_decref(r);
 }
 
+/* A request read after its client stopped waiting (a switch that was
+ * stopped, then resumed) is refused, not applied; one within its deadline
+ * is served; a mistyped deadline is a bad request. */
+static void test_deadline(void **state)
+{
+	struct env *e = *state;
+	struct timespec ts;
+	char line[256];
+	long long now_ms;
+	json_t *r;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	snprintf(line, sizeof(line),
+		 "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
+		 "\"bridge\": \"sw1\", \"deadline\": %lld}",
+		 now_ms - 1);
+	expect_error(e, line, ETIMEDOUT);
+	assert_int_equal(e->sw->n_ports, 0); /* not applied */
+	expect_error(e, "{\"cmd\": \"ping\", \"deadline\": \"soon\"}", EINVAL);
+	expect_error(e, "{\"cmd\": \"ping\", \"deadline\": -5}", EINVAL);
+	snprintf(line, sizeof(line), "{\"cmd\": \"ping\", \"deadline\": %lld}", now_ms + 60000);
+	r = call(e, line, NULL);
+	assert_true(json_is_true(json_object_get(r, "ok")));
+	json_decref(r);
+}
+
 static int setup(void **state)
 {
 	static struct env e;
@@ -203,6 +230,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_ports_and_stats),
 	    cmocka_unit_test(test_shutdown),
+	    cmocka_unit_test(test_deadline),
 	};
 	return cmocka_run_group_tests_name("ctl", tests, setup, teardown);
 }
