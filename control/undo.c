@@ -386,8 +386,8 @@ static void undo_record(struct undo *d, json_t *rec)
 /* Remove the run directory: only the files a lab puts there. */
 static void undo_rundir(struct undo *d, const struct lab_paths *p)
 {
-	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp", "switch.log",
-					    "switch.sock"};
+	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp",
+					    "switch.log",   "switch.sock", "exec.log"};
 	char path[PATH_MAX];
 
 	DIR *dir;

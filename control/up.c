@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <sys/random.h>
 
+#include "hostexec.h"
 #include "hugepages.h"
 #include "journal.h"
 #include "lab.h"
@@ -488,8 +489,8 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 	if (ret < 0 || !is_eth0 || !h->has_ip)
 		goto out;
 	ret = nl_addr4_add(s, idx, h->ip.addr, h->ip.plen);
-	if (ret < 0)
-		goto out;
+	if (ret < 0 || h->is_gateway)
+		goto out; /* the gateway itself routes by its own commands */
 	ret = nl_route4_default(s, idx, h->gateway);
 out:
 	if (ret < 0)
@@ -1031,6 +1032,89 @@ static void up_sizes(struct up *u)
 		       hosts, sws, hosts * sws, UP_FDB_MAX);
 }
 
+/* ---- the hosts' own commands ('exec') ---------------------------------- */
+
+/* The output of a failed command (from offset on in the exec log), its
+ * last lines, indented, on stderr. */
+static void up_exec_output(int fd, off_t from)
+{
+	char buf[1536];
+	off_t end = lseek(fd, 0, SEEK_END);
+	ssize_t n;
+
+	if (end <= from)
+		return;
+	if (end - from > (off_t)sizeof(buf) - 1)
+		from = end - (off_t)sizeof(buf) + 1;
+	n = pread(fd, buf, sizeof(buf) - 1, from);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *line = buf, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			nl = line + strlen(line) - 1;
+		else
+			*nl = '\0';
+		fprintf(stderr, "    | %s\n", line);
+	}
+}
+
+/* Each host's 'exec' commands, hosts in file order, once everything else
+ * is up (the links carry traffic, so a command may already use the
+ * network). Their output goes to the run directory's exec.log. A command
+ * that fails (non-zero exit) fails `up`, which rolls the lab back. */
+static int up_exec(struct up *u)
+{
+	const struct topo *t = u->t;
+	char path[PATH_MAX], ns[96];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/exec.log", u->paths.dir);
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		up_err("open %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	for (unsigned i = 0; i < t->n_nodes && ret == 0; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		const char *cmd = n->exec;
+
+		if (n->kind != TOPO_KIND_HOST)
+			continue;
+		lab_host_netns(t->name, n->name, ns, sizeof(ns));
+		for (unsigned k = 0; k < n->n_exec && ret == 0; k++, cmd += strlen(cmd) + 1) {
+			off_t from;
+			int st;
+
+			dprintf(fd, "# %s: %s\n", n->name, cmd);
+			from = lseek(fd, 0, SEEK_END);
+			st = hostexec_run(ns, t->name, n->name, cmd, fd, &up_interrupted);
+			if (st == -EINTR) {
+				ret = st;
+			} else if (st < 0) {
+				ret = st;
+				up_err("exec on %s: '%s': %s", n->name, cmd, strerror(-st));
+			} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+				ret = -ECANCELED;
+				if (WIFEXITED(st))
+					up_err("exec on %s: '%s' exited with %d%s", n->name, cmd,
+					       WEXITSTATUS(st),
+					       WEXITSTATUS(st) == 126 ? " (could not enter the host)"
+					       : WEXITSTATUS(st) == 127 ? " (command not found?)"
+									: "");
+				else
+					up_err("exec on %s: '%s' was killed by signal %d", n->name, cmd,
+					       WTERMSIG(st));
+				up_exec_output(fd, from);
+			}
+		}
+	}
+	close(fd);
+	return ret;
+}
+
 static int up_apply(struct up *u)
 {
 	const struct topo *t = u->t;
@@ -1091,7 +1175,12 @@ static int up_apply(struct up *u)
 			return ret;
 		up_phase("static arp");
 	}
-	return up_write_state(u);
+	ret = up_write_state(u);
+	if (ret == 0 && topo_has_exec(t)) {
+		ret = up_exec(u);
+		up_phase("exec");
+	}
+	return ret;
 }
 
 static void up_print(const struct up *u)

@@ -31,6 +31,9 @@
 /* At most this many ethdev nodes in a lab: DPDK 22.11's RTE_MAX_ETHPORTS
  * (Debian's build), the ports one switch process can attach. */
 #define TOPO_MAX_ETHDEV 32
+/* A host's 'exec' list: at most this many commands, each this long. */
+#define TOPO_EXEC_MAX	  64
+#define TOPO_EXEC_LEN_MAX 4096
 
 enum topo_kind {
 	TOPO_KIND_HOST,	  /* a network namespace */
@@ -72,6 +75,9 @@ struct topo_node {
 	/* Hosts only: default gateway; 0 = none (the default route is then
 	 * "dev eth0", on-link). */
 	uint32_t gateway;
+	/* Hosts only: this host's address is defaults.gateway (a router
+	 * host): it gets no default route at all; its 'exec' routes. */
+	int is_gateway;
 	/* Hosts only: MAC of eth0; explicit, or derived from lab and node name
 	 * (locally administered, unicast, unique within the lab). */
 	uint8_t mac[6];
@@ -79,6 +85,13 @@ struct topo_node {
 	 * ethdev nodes: TOPO_PORT_VHOST, TOPO_PORT_ETHDEV. */
 	enum topo_port_type port_type;
 	struct topo_mark mark; /* where the node's name is */
+	/* Hosts only: the 'exec' commands (containerlab's key), run in order
+	 * with /bin/sh -c inside the host once the lab is up: n_exec
+	 * NUL-terminated strings one after another in exec (owned; NULL when
+	 * none). A router host adds its other addresses and turns on
+	 * forwarding here. */
+	char *exec;
+	unsigned n_exec;
 	/* The far end of a vhost or ethdev node's one link is a switch port;
 	 * the node has no namespace, address, gateway or MAC of ours. */
 	union {
@@ -308,6 +321,9 @@ void topo_diags_print(const struct topo_diags *diags, FILE *f);
 
 /* Look a node up by name; returns its index or -1. */
 int topo_node_find(const struct topo *t, const char *name);
+
+/* 1 if some host has 'exec' commands. */
+int topo_has_exec(const struct topo *t);
 
 /* 1 if the link joins two switches (a trunk), 0 if a host and a switch. */
 int topo_link_is_trunk(const struct topo_link *l);

@@ -452,11 +452,15 @@ static void check_host_ip(struct topo_build *b, unsigned i)
 		n->ip.plen = t->subnet.plen;
 	}
 	topo_cidr_format(&n->ip, a, sizeof(a));
-	if (t->has_subnet) {
+	/* Outside the defaults' subnet is a typo unless the host is routed:
+	 * it has a gateway of its own, or runs commands (a router host) */
+	if (t->has_subnet && !(s->flags & TOPO_SRC_GW) && n->n_exec == 0) {
 		topo_cidr_format(&t->subnet, sub, sizeof(sub));
 		if (n->ip.plen != t->subnet.plen || !topo_in_net(n->ip.addr, &t->subnet)) {
-			topo_diag(b->diags, s->ip_mark, "address %s of %s is outside subnet %s", a,
-				  n->name, sub);
+			topo_diag(b->diags, s->ip_mark,
+				  "address %s of %s is outside subnet %s (a host of another "
+				  "network needs a gateway of its own)",
+				  a, n->name, sub);
 			return;
 		}
 	}
@@ -530,12 +534,11 @@ static void report_addr(struct topo_build *b, const struct addr_ref *r, const st
 	topo_addr4_format(r->addr, a, sizeof(a));
 	if (!r->gw)
 		topo_diag(b->diags, r->mark, "address %s is already used by %s", a, owner);
-	else if (r->node < 0)
-		topo_diag(b->diags, r->mark, "gateway %s is already used by %s as its address", a,
-			  owner);
-	else
-		topo_diag(b->diags, r->mark, "gateway %s of %s is the address of %s", a,
-			  b->t->nodes[r->node].name, owner);
+	else if (r->node == o->node)
+		topo_diag(b->diags, r->mark, "gateway %s of %s is its own address", a, owner);
+	/* a gateway that is another host's address names a router host (one
+	 * whose 'exec' turns on forwarding): allowed; the defaults' gateway
+	 * host gets no default route of its own (topo_resolve.c) */
 }
 
 /* Report everything sharing an address with the first host (in file order) holding it. */

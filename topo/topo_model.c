@@ -48,6 +48,8 @@ void topo_free(struct topo *t)
 {
 	if (!t)
 		return;
+	for (unsigned i = 0; t->nodes != NULL && i < t->n_nodes; i++)
+		free(t->nodes[i].exec);
 	free(t->nodes);
 	free(t->links);
 	free(t->file);
@@ -74,6 +76,14 @@ int topo_link_is_trunk(const struct topo_link *l)
 int topo_kind_is_external(enum topo_kind k)
 {
 	return k == TOPO_KIND_VHOST || k == TOPO_KIND_ETHDEV;
+}
+
+int topo_has_exec(const struct topo *t)
+{
+	for (unsigned i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].n_exec > 0)
+			return 1;
+	return 0;
 }
 
 int topo_node_find(const struct topo *t, const char *name)

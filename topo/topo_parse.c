@@ -534,6 +534,8 @@ static const char *external_why(enum topo_kind k, const char *key)
 {
 	if (!strcmp(key, "port"))
 		return "its port type is its kind";
+	if (!strcmp(key, "exec"))
+		return "it has no namespace to run commands in";
 	if (k == TOPO_KIND_VHOST)
 		return "the guest sets its own address, gateway and MAC";
 	return "a DPDK device passes frames as they are, it has no address, gateway or MAC";
@@ -659,11 +661,70 @@ static void parse_devargs(struct pctx *c, const yaml_node_t *key, const struct s
 		err(c, where(s->k, s->v), "empty devargs for ethdev node '%s'", label);
 }
 
+/* A host's 'exec': a sequence of non-empty command strings (a single
+ * string is taken as a list of one, as containerlab does). */
+static void parse_exec(struct pctx *c, const struct slot *s, struct topo_node *n, const char *what)
+{
+	yaml_node_item_t *it, *start = NULL, *top = NULL;
+	const yaml_node_t *one = NULL;
+	size_t total = 0, off = 0, count;
+	char q[QUOTE_MAX];
+	int bad = 0;
+
+	if (is_scalar(s->v) && !is_null(s->v)) {
+		one = s->v;
+		count = 1;
+	} else if (s->v->type == YAML_SEQUENCE_NODE) {
+		start = s->v->data.sequence.items.start;
+		top = s->v->data.sequence.items.top;
+		count = (size_t)(top - start);
+	} else {
+		err(c, where(s->k, s->v), "expected a list of commands for 'exec' in %s", what);
+		return;
+	}
+	if (count > TOPO_EXEC_MAX) {
+		err(c, s->v, "too many commands in 'exec' of %s: %zu (at most %d)", what, count,
+		    TOPO_EXEC_MAX);
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const yaml_node_t *cmd = one ? one : node_at(c, start[i]);
+
+		if (!is_scalar(cmd) || is_null(cmd) || !cmd->data.scalar.length) {
+			err(c, cmd ? cmd : s->v, "expected a command (a non-empty string) in 'exec' of %s",
+			    what);
+			bad = 1;
+		} else if (cmd->data.scalar.length >= TOPO_EXEC_LEN_MAX ||
+			   memchr(cmd->data.scalar.value, 0, cmd->data.scalar.length)) {
+			err(c, cmd, "command '%s' in 'exec' of %s: longer than %d bytes or holds a NUL",
+			    quote(cmd, q, sizeof(q)), what, TOPO_EXEC_LEN_MAX - 1);
+			bad = 1;
+		} else {
+			total += cmd->data.scalar.length + 1;
+		}
+	}
+	if (bad || count == 0)
+		return;
+	free(n->exec);
+	n->exec = malloc(total);
+	if (n->exec == NULL) {
+		c->rc = -ENOMEM;
+		return;
+	}
+	for (it = start, n->n_exec = 0; n->n_exec < count; n->n_exec++) {
+		const yaml_node_t *cmd = one ? one : node_at(c, *it++);
+
+		memcpy(n->exec + off, cmd->data.scalar.value, cmd->data.scalar.length);
+		off += cmd->data.scalar.length;
+		n->exec[off++] = '\0';
+	}
+}
+
 static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t *v,
 		       struct topo_node *n, struct topo_src_node *src, const char *label)
 {
-	struct slot s[] = {{"kind"}, {"ip"},	 {"mac"},    {"gateway"},
-			   {"port"}, {"socket"}, {"devargs"}};
+	struct slot s[] = {{"kind"}, {"ip"},	  {"mac"},     {"gateway"},
+			   {"port"}, {"socket"}, {"devargs"}, {"exec"}};
 	char what[QUOTE_MAX + 8];
 
 	n->mark = mark_of(key);
@@ -673,7 +734,7 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		return;
 	}
 	/* Collect first: kind decides which other keys are allowed, in any order. */
-	collect(c, v, what, s, 7);
+	collect(c, v, what, s, 8);
 	parse_kind(c, key, &s[0], n, src, label, what);
 	if (host_key(c, &s[1], n, src, label))
 		parse_ip(c, &s[1], n, src, what);
@@ -694,6 +755,8 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 	if (kind_key(c, &s[6], n, src, TOPO_KIND_ETHDEV, label) ||
 	    ((src->flags & TOPO_SRC_KIND) && n->kind == TOPO_KIND_ETHDEV))
 		parse_devargs(c, key, &s[6], n, label, what);
+	if (host_key(c, &s[7], n, src, label))
+		parse_exec(c, &s[7], n, what);
 }
 
 static void parse_node_pair(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
@@ -726,7 +789,9 @@ static void parse_node_pair(struct pctx *c, const yaml_node_t *k, const yaml_nod
 	memset(n, 0, sizeof(*n));
 	memset(src, 0, sizeof(*src));
 	parse_node(c, k, v, n, src, label);
-	if (n != &scratch) {
+	if (n == &scratch) {
+		free(scratch.exec);
+	} else {
 		memcpy(n->name, name, sizeof(name));
 		topo_index_add(b, t->n_nodes);
 		t->n_nodes++;

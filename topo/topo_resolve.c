@@ -132,8 +132,10 @@ static void resolve_gateways(struct topo_build *b)
 		if (!topo_build_is_host(b, i) || (b->src[i].flags & TOPO_SRC_GW))
 			continue;
 		n->gateway = 0;
+		/* the host that is the gateway (a router host) routes itself */
+		n->is_gateway = n->has_ip && b->has_gateway && n->ip.addr == t->gateway;
 		if (n->has_ip && b->has_gateway && n->ip.plen == t->subnet.plen &&
-		    topo_in_net(n->ip.addr, &t->subnet))
+		    topo_in_net(n->ip.addr, &t->subnet) && !n->is_gateway)
 			n->gateway = t->gateway;
 	}
 }

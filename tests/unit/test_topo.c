@@ -273,6 +273,99 @@ static void test_gateway_skipped_and_last(void **state)
 	topo_free(t);
 }
 
+/* A gateway may be another host's address: that host is a router (its
+ * 'exec' adds its other addresses and turns on forwarding). The defaults'
+ * gateway host gets no default route of its own. */
+static void test_router_host(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {subnet: 10.0.0.0/24, gateway: 10.0.0.1}\n"
+			"  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    t: {kind: switch}\n"
+			"    r: {kind: host, ip: 10.0.0.1/24,\n"
+			"        exec: [sysctl -qw net.ipv4.ip_forward=1, 'ip addr add 10.0.1.1/24 dev eth1']}\n"
+			"    a: {kind: host}\n"
+			"    b: {kind: host, ip: 10.0.1.2/24, gateway: 10.0.1.1}\n"
+			"    c: {kind: host, ip: 10.0.0.9/24, gateway: 10.0.0.1, exec: 'echo one'}\n"
+			"  links:\n"
+			"    - endpoints: [r:eth0, s:p1]\n"
+			"    - endpoints: [r:eth1, t:p1]\n"
+			"    - endpoints: [a:eth0, s:p2]\n"
+			"    - endpoints: [c:eth0, s:p3]\n"
+			"    - endpoints: [b:eth0, t:p2]\n");
+	assert_int_equal(node(t, "r")->gateway, 0);
+	assert_true(node(t, "r")->is_gateway);
+	assert_false(node(t, "a")->is_gateway);
+	assert_false(node(t, "c")->is_gateway);
+	assert_int_equal(node(t, "a")->ip.addr, addr("10.0.0.2"));
+	assert_int_equal(node(t, "a")->gateway, addr("10.0.0.1"));
+	assert_int_equal(node(t, "b")->gateway, addr("10.0.1.1"));
+	assert_int_equal(node(t, "r")->n_exec, 2);
+	assert_string_equal(node(t, "r")->exec, "sysctl -qw net.ipv4.ip_forward=1");
+	assert_string_equal(node(t, "r")->exec + strlen(node(t, "r")->exec) + 1,
+			    "ip addr add 10.0.1.1/24 dev eth1");
+	assert_int_equal(node(t, "c")->n_exec, 1); /* one string: a list of one */
+	assert_string_equal(node(t, "c")->exec, "echo one");
+	assert_null(node(t, "a")->exec);
+	assert_int_equal(node(t, "a")->n_exec, 0);
+	topo_free(t);
+	t = load_file_ok("topo/examples/router.yaml");
+	assert_true(node(t, "r1")->is_gateway);
+	assert_int_equal(node(t, "r1")->n_exec, 2);
+	assert_int_equal(node(t, "a1")->gateway, addr("10.1.0.1"));
+	assert_int_equal(node(t, "b2")->gateway, addr("10.2.0.1"));
+	topo_free(t);
+}
+
+static void test_err_exec(void **state)
+{
+	static const char fmt[] = HDR SUBNET "  nodes:\n"
+					     "    sw1: {kind: switch%s}\n"
+					     "    h1: {kind: host%s}\n"
+					     "    v1: {kind: vhost%s}\n"
+					     "  links:\n"
+					     "    - endpoints: [h1:eth0, sw1:p1]\n"
+					     "    - endpoints: [v1:eth0, sw1:p2]\n";
+	char buf[1024], many[TOPO_EXEC_MAX * 4 + 64], *longcmd;
+	size_t o;
+
+	(void)state;
+	snprintf(buf, sizeof(buf), fmt, ", exec: [ls]", "", "");
+	expect_err(buf, 6, 25, "key 'exec' is not valid for switch 'sw1' (hosts only)");
+	snprintf(buf, sizeof(buf), fmt, "", "", ", exec: [ls]");
+	expect_err(buf, 8, 23, "key 'exec' is not valid for vhost node 'v1'");
+	snprintf(buf, sizeof(buf), fmt, "", ", exec: [ls, [a]]", "");
+	expect_err(buf, 7, 33, "expected a command (a non-empty string) in 'exec' of node 'h1'");
+	snprintf(buf, sizeof(buf), fmt, "", ", exec: [ls, '']", "");
+	expect_err(buf, 7, 33, "expected a command (a non-empty string)");
+	snprintf(buf, sizeof(buf), fmt, "", ", exec: {a: b}", "");
+	expect_err(buf, 7, 28, "expected a list of commands for 'exec' in node 'h1'");
+	o = (size_t)snprintf(many, sizeof(many), ", exec: [");
+	for (int i = 0; i <= TOPO_EXEC_MAX; i++)
+		o += (size_t)snprintf(many + o, sizeof(many) - o, "%sx", i ? "," : "");
+	snprintf(many + o, sizeof(many) - o, "]");
+	snprintf(buf, sizeof(buf), fmt, "", many, "");
+	expect_err(buf, 7, 28, "too many commands in 'exec' of node 'h1'");
+	longcmd = malloc(TOPO_EXEC_LEN_MAX + 600);
+	assert_non_null(longcmd);
+	o = (size_t)snprintf(longcmd, 64, ", exec: [");
+	memset(longcmd + o, 'x', TOPO_EXEC_LEN_MAX);
+	snprintf(longcmd + o + TOPO_EXEC_LEN_MAX, 8, "]");
+	{
+		size_t n = strlen(fmt) + strlen(longcmd) + 1;
+		char *big = malloc(n);
+
+		assert_non_null(big);
+		snprintf(big, n, fmt, "", longcmd, "");
+		expect_err(big, 7, 29, "longer than 4095 bytes");
+		free(big);
+	}
+	free(longcmd);
+}
+
 static void test_tap(void **state)
 {
 	struct topo *t;
@@ -665,8 +758,8 @@ static void test_err_addresses_no_subnet(void **state)
 	expect_err(buf, 5, 26, "address 192.0.2.1 of h1 needs a /len");
 	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.2/25");
 	expect_err(buf, 6, 26, "address 192.0.2.2 is already used by h1");
-	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1/24, gateway: 192.0.2.2");
-	expect_err(buf, 5, 49, "gateway 192.0.2.2 of h1 is the address of h2");
+	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1/24, gateway: 192.0.2.1");
+	expect_err(buf, 5, 49, "gateway 192.0.2.1 of h1 is its own address");
 	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1/24, gateway: 192.0.3.1");
 	expect_err(buf, 5, 49, "gateway 192.0.3.1 of h1 is outside its network 192.0.2.0/24");
 	snprintf(buf, sizeof(buf), fmt, "", "ip: 192.0.2.1/24, gateway: 192.0.2.255");
@@ -690,8 +783,6 @@ static void test_err_gateways(void **state)
 	char buf[1024];
 
 	(void)state;
-	snprintf(buf, sizeof(buf), fmt, "10.0.0.1");
-	expect_err(buf, 3, 44, "gateway 10.0.0.1 is already used by h1 as its address");
 	snprintf(buf, sizeof(buf), fmt, "10.0.1.1");
 	expect_err(buf, 3, 44, "gateway 10.0.1.1 is outside subnet 10.0.0.0/24");
 	snprintf(buf, sizeof(buf), fmt, "10.0.0.0");
@@ -1984,6 +2075,8 @@ int main(void)
 	    cmocka_unit_test(test_err_subnet_rules),
 	    cmocka_unit_test(test_err_addresses_no_subnet),
 	    cmocka_unit_test(test_err_gateways),
+	    cmocka_unit_test(test_router_host),
+	    cmocka_unit_test(test_err_exec),
 	    cmocka_unit_test(test_err_no_eth0),
 	    cmocka_unit_test(test_err_macs),
 	    cmocka_unit_test(test_err_subnet_exhausted),

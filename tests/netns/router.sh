@@ -1,0 +1,87 @@
+#!/bin/bash
+# Router hosts, the way Mininet's LinuxRouter and containerlab's linux
+# nodes build them: a host whose 'exec' commands add its second address and
+# turn on forwarding joins two subnets on two switches, and hosts of each
+# reach the other through it (TTL one lower; the switch saw the frames).
+# A gateway may be another host's address. A command that fails rolls the
+# lab back with its output shown; a daemon a command started is stopped by
+# `down`; the machine's own forwarding setting is untouched.
+. "$(dirname "$0")/lib.sh"
+LAB=tr$$
+trap finish EXIT
+snapshot_links "$TMP/links.before"
+fwd0=$(cat /proc/sys/net/ipv4/ip_forward)
+cat > "$TMP/lab.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.31.1.0/24, gateway: 10.31.1.1}
+  nodes:
+    lan1: {kind: switch}
+    lan2: {kind: switch}
+    r1:
+      kind: host
+      ip: 10.31.1.1/24
+      exec:
+        - ip addr add 10.31.2.1/24 dev eth1
+        - sysctl -qw net.ipv4.ip_forward=1
+        - echo "\$RACKLESS_NODE of \$RACKLESS_LAB has \$(ls /sys/class/net | tr '\n' ' ')"
+    a1: {kind: host}
+    a2: {kind: host}
+    b1:
+      kind: host
+      ip: 10.31.2.10/24
+      gateway: 10.31.2.1
+      exec: "iperf3 -s -D -p 5301 --logfile /dev/null"
+  links:
+    - endpoints: [r1:eth0, lan1:p1]
+    - endpoints: [a1:eth0, lan1:p2]
+    - endpoints: [a2:eth0, lan1:p3]
+    - endpoints: [r1:eth1, lan2:p1]
+    - endpoints: [b1:eth0, lan2:p2]
+YAML
+check "up" "$RL" up -q "$TMP/lab.yaml"
+PID=$(lab_pid "$LAB")
+check "exec output logged, run in the host (its interfaces in /sys)" \
+	grep -q "^r1 of $LAB has eth0 eth1 lo" "/run/rackless/$LAB/exec.log"
+check "the gateway host has no default route of its own" \
+	sh -c "! '$RL' exec '$LAB' r1 -- ip route show default | grep -q ."
+check "a1's default route is via r1" sh -c "'$RL' exec '$LAB' a1 -- ip route show default | grep -q 'via 10.31.1.1'"
+for h in a1 a2; do
+	check "$h reaches b1 across the router" "$RL" exec "$LAB" "$h" -- ping -c 2 -i 0.2 -W 2 -q 10.31.2.10
+done
+check "b1 reaches a2 across the router" "$RL" exec "$LAB" b1 -- ping -c 2 -i 0.2 -W 2 -q 10.31.1.3
+"$RL" exec "$LAB" a1 -- ping -c 1 -W 2 10.31.2.10 > "$TMP/ttl.out" 2>&1
+check "one hop: TTL 63" grep -q "ttl=63" "$TMP/ttl.out"
+check "TCP across the router to a daemon b1's exec started" \
+	"$RL" exec "$LAB" a1 -- iperf3 -c 10.31.2.10 -p 5301 -t 1 -J --connect-timeout 3000
+"$RL" stats "$LAB" > "$TMP/stats" 2>&1
+check "the frames crossed both switches" sh -c "grep -q 'lan1:p1' '$TMP/stats' && grep -q 'lan2:p2' '$TMP/stats'"
+check "the machine's own ip_forward is unchanged ($fwd0)" test "$(cat /proc/sys/net/ipv4/ip_forward)" -eq "$fwd0"
+DAEMON=$(ip netns pids "rl.$LAB.b1")
+check "the daemon runs in b1" test -n "$DAEMON"
+check "down" "$RL" down "$LAB"
+for p in $DAEMON; do check "down stopped the daemon ($p)" eval "! proc_running $p"; done
+assert_gone "$LAB" "$PID" "$TMP/links.before"
+
+# A command that fails: up fails, names it, shows its output, rolls back.
+sed 's/- sysctl -qw net.ipv4.ip_forward=1/- ip link set eth7 up/' "$TMP/lab.yaml" > "$TMP/bad.yaml"
+if "$RL" up -q "$TMP/bad.yaml" > "$TMP/bad.out" 2>&1; then
+	fail "up with a failing exec command succeeded"
+	"$RL" down "$LAB" >/dev/null 2>&1
+else
+	pass "up with a failing exec command fails"
+fi
+check "the error names the host and the command" grep -q "exec on r1: 'ip link set eth7 up' exited with 1" "$TMP/bad.out"
+check "and shows the command's output" grep -q 'Cannot find device "eth7"' "$TMP/bad.out"
+check "and rolls back" grep -q "rolling back lab $LAB" "$TMP/bad.out"
+assert_gone "$LAB" "" "$TMP/links.before"
+
+# Gateway rules: a host's gateway may not be its own address; a host outside
+# the subnet without a gateway of its own is a typo.
+sed 's/gateway: 10.31.2.1$/gateway: 10.31.2.10/' "$TMP/lab.yaml" > "$TMP/own.yaml"
+check "a gateway equal to the host's own address is refused" \
+	sh -c "'$RL' up -q '$TMP/own.yaml' 2>&1 | grep -q 'gateway 10.31.2.10 of b1 is its own address'"
+sed '/gateway: 10.31.2.1$/d; /exec: "iperf3/d' "$TMP/lab.yaml" > "$TMP/typo.yaml"
+check "an address outside the subnet with no gateway of its own is refused" \
+	sh -c "'$RL' up -q '$TMP/typo.yaml' 2>&1 | grep -q 'address 10.31.2.10/24 of b1 is outside subnet'"
+assert_gone "$LAB" "" "$TMP/links.before"
