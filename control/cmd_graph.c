@@ -105,7 +105,9 @@ static int graph_write(const char *lab, json_t *st, json_t *ports, FILE *f)
 
 		fputs("  ", f);
 		graph_quoted(f, name);
-		if (strcmp(kind, "switch") == 0)
+		if (json_is_true(json_object_get(n, "wire"))) /* a link between two hosts */
+			fprintf(f, " [shape=point, width=0.08, xlabel=\"\"];\n");
+		else if (strcmp(kind, "switch") == 0)
 			fprintf(f, " [shape=box, style=filled, fillcolor=lightblue];\n");
 		else if (strcmp(kind, "vhost") == 0) /* a VM's socket */
 			fprintf(f,

@@ -30,6 +30,12 @@ struct link_ref {
 	char host[96];  /* "h1:eth0"; for a trunk, the other switch end */
 	int named_host; /* the user named the host end */
 	int trunk;      /* switch to switch */
+	/* A wire (a link between two hosts, topo.h): host/port are the first
+	 * host's link, which holds the parameters; peer_* the second's. */
+	int wire;
+	int named_second; /* the user named the second host's end */
+	char peer_host[96];
+	char peer_port[96];
 };
 
 /* Is "node:if" an endpoint on a switch, per the lab's state? */
@@ -48,6 +54,56 @@ static int ep_is_switch(json_t *st, const char *ep)
 			return strcmp(kind, "switch") == 0;
 	}
 	return 0;
+}
+
+/* Is "node:if" a port of a wire? */
+static int ep_is_wire(json_t *st, const char *ep)
+{
+	const char *colon = strchr(ep, ':');
+	json_t *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+		const char *name = json_string_value(json_object_get(n, "name"));
+
+		if (name && colon && strlen(name) == (size_t)(colon - ep) &&
+		    strncmp(name, ep, (size_t)(colon - ep)) == 0)
+			return json_is_true(json_object_get(n, "wire"));
+	}
+	return 0;
+}
+
+/* r names one host end of a wire: find both of its links (the first in the
+ * state is the one the file's link became, with the parameters). */
+static int link_find_wire(json_t *st, const char *ep, struct link_ref *r)
+{
+	const char *wire = r->port, *colon = strchr(wire, ':');
+	json_t *l;
+	size_t i;
+	int k = 0;
+
+	json_array_foreach(json_object_get(st, "links"), i, l)
+	{
+		const char *a = json_string_value(json_array_get(l, 0));
+		const char *b = json_string_value(json_array_get(l, 1));
+
+		if (a == NULL || b == NULL || colon == NULL ||
+		    strncmp(b, wire, (size_t)(colon - wire) + 1) != 0)
+			continue;
+		if (k == 0) {
+			r->named_second = strcmp(a, ep) != 0;
+			snprintf(r->host, sizeof(r->host), "%s", a);
+			snprintf(r->port, sizeof(r->port), "%s", b);
+		} else {
+			snprintf(r->peer_host, sizeof(r->peer_host), "%s", a);
+			snprintf(r->peer_port, sizeof(r->peer_port), "%s", b);
+		}
+		if (++k == 2)
+			break;
+	}
+	r->wire = 1;
+	r->named_host = 1;
+	return k == 2 ? 0 : -ENOENT;
 }
 
 static int link_find(const char *lab, const char *ep, struct link_ref *r)
@@ -77,7 +133,14 @@ static int link_find(const char *lab, const char *ep, struct link_ref *r)
 			snprintf(r->port, sizeof(r->port), "%s", b);
 			r->named_host = strcmp(a, ep) == 0;
 		}
+		r->wire = 0;
 		ret = 0;
+		if (!r->trunk && ep_is_wire(st, b)) {
+			if (!r->named_host)
+				ret = -ENOENT; /* its ports are the loader's, not the file's */
+			else
+				ret = link_find_wire(st, ep, r);
+		}
 		break;
 	}
 	json_decref(st);
@@ -137,6 +200,12 @@ static void link_print_dir(const char *from, const char *to, json_t *d)
 
 static void link_print(const struct link_ref *r, json_t *res, json_t *peer)
 {
+	if (r->wire) {
+		printf("link %s <-> %s (a wire between two hosts)\n", r->host, r->peer_host);
+		link_print_dir(r->host, r->peer_host, json_object_get(res, "in"));
+		link_print_dir(r->peer_host, r->host, json_object_get(res, "out"));
+		return;
+	}
 	if (r->trunk) {
 		printf("link %s <-> %s (between switches)\n", r->port, r->host);
 		link_print_dir(r->port, r->host, json_object_get(res, "out"));
@@ -146,6 +215,29 @@ static void link_print(const struct link_ref *r, json_t *res, json_t *peer)
 	printf("link %s <-> %s\n", r->host, r->port);
 	link_print_dir(r->host, r->port, json_object_get(res, "in"));
 	link_print_dir(r->port, r->host, json_object_get(res, "out"));
+}
+
+/* The second host's link of a wire carries no parameters, only the
+ * cable's state: the last state= of params (with --replace, also none:
+ * the link is clean and up again). */
+static int link_wire_state(const char *lab, const char *port, const char *params, int replace)
+{
+	char state[32] = "";
+	const char *p = params, *hit = NULL;
+
+	while ((p = strstr(p, "state=")) != NULL) {
+		if (p == params || p[-1] == ' ')
+			hit = p;
+		p += 6;
+	}
+	if (hit != NULL)
+		snprintf(state, sizeof(state), "%.*s", (int)strcspn(hit, " "), hit);
+	if (hit == NULL && !replace)
+		return 0;
+	return link_call(lab,
+			 json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set", "name", port, "dir",
+				   "both", "params", state, "replace", replace),
+			 NULL);
 }
 
 /* Switch index of endpoint "node:if" among the lab's switches; -1 if none. */
@@ -267,6 +359,8 @@ int cmd_link(int argc, char **argv)
 				 * end's egress is its own port's "out" */
 				if (r.trunk)
 					dir = egress ? "out" : "in";
+				else if (r.wire) /* the first host's egress is "in" */
+					dir = egress != r.named_second ? "in" : "out";
 				else
 					dir = egress == r.named_host ? "in" : "out";
 				continue;
@@ -299,6 +393,9 @@ int cmd_link(int argc, char **argv)
 			req = json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set", "name", r.port,
 					"dir", dir, "params", params, "replace", replace);
 			ret = link_call(lab, req, NULL);
+			/* a wire's cable is both hosts' carrier */
+			if (ret == 0 && r.wire)
+				ret = link_wire_state(lab, r.peer_port, params, replace);
 		} else {
 			/* each direction lives on the out side of the port it
 			 * leaves: the named end's egress is its own port */

@@ -337,8 +337,10 @@ static int status_one(const char *lab)
 		}
 		printf("  %-12s %-8s %-24s %-18s %-17s\n",
 		       json_string_value(json_object_get(n, "name")),
-		       json_string_value(json_object_get(n, "kind")), ns ? ns : "-", ip ? ip : "-",
-		       mac ? mac : "-");
+		       json_is_true(json_object_get(n, "wire"))
+			   ? "wire"
+			   : json_string_value(json_object_get(n, "kind")),
+		       ns ? ns : "-", ip ? ip : "-", mac ? mac : "-");
 	}
 	if (r != NULL)
 		print_ports(r);

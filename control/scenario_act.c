@@ -363,9 +363,9 @@ static int step_counter(struct run *r, const struct scenario_step *st)
 	char port[SCENARIO_EP_MAX], err[256] = "";
 	json_t *res = NULL, *v;
 	long long n;
-	int ret;
+	int ret, flip;
 
-	ret = srun_port_of(r->t, st->endpoint, port, sizeof(port));
+	ret = srun_port_of(r->t, st->endpoint, port, sizeof(port), &flip);
 	if (ret < 0) {
 		srun_msg(r, "no link with endpoint %s", st->endpoint);
 		return ret;

@@ -301,10 +301,11 @@ int srun_file_contains(const char *path, const char *needle)
 	return found;
 }
 
-int srun_port_of(const struct topo *t, const char *ep, char *port, size_t len)
+int srun_port_of(const struct topo *t, const char *ep, char *port, size_t len, int *flip)
 {
 	char name[SCENARIO_EP_MAX];
 
+	*flip = 0;
 	for (unsigned l = 0; l < t->n_links; l++) {
 		for (int e = 0; e < 2; e++) {
 			const struct topo_endpoint *x = &t->links[l].ep[e];
@@ -313,10 +314,22 @@ int srun_port_of(const struct topo *t, const char *ep, char *port, size_t len)
 			snprintf(name, sizeof(name), "%s:%s", t->nodes[x->node].name, x->ifname);
 			if (strcmp(name, ep) != 0)
 				continue;
-			if (t->nodes[x->node].kind == TOPO_KIND_SWITCH)
+			if (t->nodes[x->node].kind == TOPO_KIND_SWITCH) {
+				if (t->nodes[x->node].wire)
+					return -ENOENT; /* the loader's port, not the file's */
 				snprintf(port, len, "%s", name);
-			else
-				snprintf(port, len, "%s:%s", t->nodes[y->node].name, y->ifname);
+				return 0;
+			}
+			/* a wire's emulation is on the first host's link (topo.h):
+			 * the second host's directions are its reverse */
+			for (unsigned a = 0; t->nodes[y->node].wire && a < l; a++) {
+				if (t->links[a].ep[1].node == y->node) {
+					y = &t->links[a].ep[1];
+					*flip = 1;
+					break;
+				}
+			}
+			snprintf(port, len, "%s:%s", t->nodes[y->node].name, y->ifname);
 			return 0;
 		}
 	}

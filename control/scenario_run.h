@@ -118,8 +118,10 @@ int srun_file_contains(const char *path, const char *needle);
 /* One request to the lab's switch (req is stolen). 0 or -errno with err. */
 int srun_switch_call(const char *lab, json_t *req, json_t **res, char *err, size_t errlen);
 /* The switch port of endpoint ep: the switch end of its link (for a trunk,
- * the named end), as `rackless link` maps it. 0 or -ENOENT. */
-int srun_port_of(const struct topo *t, const char *ep, char *port, size_t len);
+ * the named end), as `rackless link` maps it; for the second host of a
+ * wire, the first host's (which holds the wire's emulation) and *flip = 1:
+ * its "in" is ep's "out". 0 or -ENOENT. */
+int srun_port_of(const struct topo *t, const char *ep, char *port, size_t len, int *flip);
 
 /* ---- scenario_act.c ---- */
 

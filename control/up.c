@@ -869,6 +869,8 @@ static json_t *up_state(const struct up *u)
 			json_object_set_new(jn, "socket", json_string(sock));
 		} else if (n->kind == TOPO_KIND_ETHDEV) {
 			json_object_set_new(jn, "devargs", json_string(n->devargs));
+		} else if (n->wire) {
+			json_object_set_new(jn, "wire", json_true());
 		}
 		json_array_append_new(nodes, jn);
 	}
@@ -1019,9 +1021,10 @@ static void up_sizes(struct up *u)
 
 	for (unsigned i = 0; i < u->t->n_nodes; i++) {
 		hosts += u->t->nodes[i].kind != TOPO_KIND_SWITCH;
-		sws += u->t->nodes[i].kind == TOPO_KIND_SWITCH;
+		sws += u->t->nodes[i].kind == TOPO_KIND_SWITCH && !u->t->nodes[i].wire;
 	}
-	want = hosts * sws + hosts * sws / 4;
+	/* every switch can learn every host; a wire learns its two */
+	want = hosts * sws + hosts * sws / 4 + 2 * (unsigned long)u->t->n_wires;
 	u->fdb = want < UP_FDB_MIN ? UP_FDB_MIN : want > UP_FDB_MAX ? UP_FDB_MAX : want;
 	u->mem_mb = u->o->mem_mb ? u->o->mem_mb : 256;
 	if (!u->o->mem_mb && u->fdb > UP_FDB_MIN)
@@ -1183,13 +1186,29 @@ static int up_apply(struct up *u)
 	return ret;
 }
 
+/* A wire: the two host ends it joins. */
+static void up_print_wire(const struct topo *t, unsigned w)
+{
+	const struct topo_endpoint *e[2];
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < t->n_links && k < 2; i++)
+		if (t->links[i].ep[1].node == w)
+			e[k++] = &t->links[i].ep[0];
+	if (k == 2)
+		printf("  %-12s %-8s %s:%s <-> %s:%s\n", t->nodes[w].name, "wire",
+		       t->nodes[e[0]->node].name, e[0]->ifname, t->nodes[e[1]->node].name,
+		       e[1]->ifname);
+}
+
 static void up_print(const struct up *u)
 {
 	const struct topo *t = u->t;
 	char ip[24], buf[96], mac[18], path[PATH_MAX];
 
 	printf("lab %s is up: %u nodes, %u links (switch namespace %s, seed %llu%s)\n", t->name,
-	       t->n_nodes, t->n_links, u->paths.fabric, (unsigned long long)u->seed,
+	       t->n_nodes - t->n_wires, t->n_links - t->n_wires, u->paths.fabric,
+	       (unsigned long long)u->seed,
 	       t->has_seed ? "" : ", drawn: add 'seed:' to the file to replay");
 	printf("  %-12s %-8s %-20s %-18s %-17s %s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC",
 	       "PORT");
@@ -1203,6 +1222,10 @@ static void up_print(const struct up *u)
 		}
 		if (n->kind == TOPO_KIND_ETHDEV) {
 			printf("  %-12s %-8s devargs %s\n", n->name, "ethdev", n->devargs);
+			continue;
+		}
+		if (n->wire) {
+			up_print_wire(t, (unsigned)(n - t->nodes));
 			continue;
 		}
 		if (n->kind != TOPO_KIND_HOST) {

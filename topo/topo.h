@@ -78,6 +78,14 @@ struct topo_node {
 	/* Hosts only: this host's address is defaults.gateway (a router
 	 * host): it gets no default route at all; its 'exec' routes. */
 	int is_gateway;
+	/* Switches only: made by the loader for a link between two hosts (a
+	 * wire, containerlab's usual link): a 2-port switch named
+	 * "~HOST.IFNAME" after the link's first end ("~wireN" if that is too
+	 * long), whose ports are named after the two hosts ("p1", "p2" if a
+	 * host's name is too long). The link's parameters are all on the
+	 * first host's link (its forward is host -> switch); the second
+	 * host's link has none, so each direction is emulated once. */
+	int wire;
 	/* Hosts only: MAC of eth0; explicit, or derived from lab and node name
 	 * (locally administered, unicast, unique within the lab). */
 	uint8_t mac[6];
@@ -119,7 +127,8 @@ enum topo_dir {
 
 /*
  * A link joins a host and a switch (a host link), or two different switches
- * (a trunk: topo_link_is_trunk()); two hosts is an error. A vhost or ethdev
+ * (a trunk: topo_link_is_trunk()). A link the file wrote between two hosts
+ * is loaded as two host links to a wire switch (topo_node.wire). A vhost or ethdev
  * node counts as a host here (its link is a host link) but must be on exactly
  * one link, to a switch. After loading, ep[0] is the host and ep[1] the
  * switch of a host link, whatever the file's order; a trunk keeps the file's
@@ -170,6 +179,9 @@ struct topo {
 	unsigned n_nodes;
 	struct topo_link *links;
 	unsigned n_links;
+	/* Wires among them (topo_node.wire): each is one node and one link
+	 * more than the file wrote. */
+	unsigned n_wires;
 	/* Top-level seed: the random impairments (loss, jitter, ...) of a run
 	 * are reproducible from it. has_seed == 0: not given (the CLI picks a
 	 * random seed and prints it). */

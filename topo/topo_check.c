@@ -152,16 +152,16 @@ static void check_link_port(struct topo_build *b, const struct topo_link *l)
 
 /* Names a host's namespace already has, or the kernel keeps for itself
  * (its sysctl directories net/ipv4/conf/all and default). */
-static void check_host_ifname(struct topo_build *b, const struct topo_link *l)
+static void check_host_ifname(struct topo_build *b, const struct topo_endpoint *ep)
 {
 	static const char *const taken[] = {"lo", "all", "default"};
-	const struct topo_node *h = &b->t->nodes[l->ep[0].node];
+	const struct topo_node *h = &b->t->nodes[ep->node];
 
 	if (h->kind != TOPO_KIND_HOST)
 		return;
 	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
-		if (!strcmp(l->ep[0].ifname, taken[i]))
-			topo_diag(b->diags, l->ep[0].mark,
+		if (!strcmp(ep->ifname, taken[i]))
+			topo_diag(b->diags, ep->mark,
 				  "interface name '%s' of host %s: %s", taken[i], h->name,
 				  i == 0 ? "every namespace has its loopback by that name"
 					 : "the kernel keeps that name for itself");
@@ -184,19 +184,29 @@ static void count_external_link(struct topo_build *b, const struct topo_endpoint
 		  s->link_mark.line, s->link_mark.col);
 }
 
-/* Neither end is a switch: two hosts, or a vhost/ethdev node not on a switch. */
+/* Two hosts: a wire (topo_node.wire, made once the lab has loaded by
+ * topo_wire.c), kept in the file's order: forward is ep[0] -> ep[1]. */
+static void check_wire(struct topo_build *b, unsigned i)
+{
+	struct topo_link *l = &b->t->links[i];
+
+	if (l->ep[0].node == l->ep[1].node) {
+		topo_diag(b->diags, l->mark, "a link cannot join host %s to itself",
+			  b->t->nodes[l->ep[0].node].name);
+		return;
+	}
+	check_host_ifname(b, &l->ep[0]);
+	check_host_ifname(b, &l->ep[1]);
+	check_link_port(b, l);
+	check_link_params(b, i, 0);
+}
+
+/* Neither end is a switch, and one is a vhost/ethdev node. */
 static void check_no_switch(struct topo_build *b, const struct topo_link *l)
 {
 	const struct topo_node *a = &b->t->nodes[l->ep[0].node];
-	const struct topo_node *z = &b->t->nodes[l->ep[1].node];
 	unsigned x = topo_kind_is_external(a->kind) ? 0 : 1;
 
-	if (!topo_kind_is_external(b->t->nodes[l->ep[x].node].kind)) {
-		topo_diag(b->diags, l->mark,
-			  "a link must join a host and a switch (%s and %s are both hosts)",
-			  a->name, z->name);
-		return;
-	}
 	topo_diag(b->diags, l->ep[!x].mark,
 		  "the other end of %s node %s's link must be a switch (%s is kind: %s)",
 		  topo_kind_name(b->t->nodes[l->ep[x].node].kind), b->t->nodes[l->ep[x].node].name,
@@ -228,6 +238,10 @@ static void check_links(struct topo_build *b)
 		if (!(b->src[l->ep[0].node].flags & TOPO_SRC_KIND) ||
 		    !(b->src[l->ep[1].node].flags & TOPO_SRC_KIND))
 			continue;
+		if (a->kind == TOPO_KIND_HOST && z->kind == TOPO_KIND_HOST) {
+			check_wire(b, i);
+			continue;
+		}
 		if (a->kind != TOPO_KIND_SWITCH && z->kind != TOPO_KIND_SWITCH) {
 			check_no_switch(b, l);
 			continue;
@@ -242,7 +256,7 @@ static void check_links(struct topo_build *b)
 			l->ep[0] = l->ep[1];
 			l->ep[1] = tmp;
 		}
-		check_host_ifname(b, l);
+		check_host_ifname(b, &l->ep[0]);
 		check_link_port(b, l);
 		check_link_params(b, i, a->kind == TOPO_KIND_SWITCH);
 	}
@@ -663,6 +677,8 @@ int topo_build_check(struct topo_build *b)
 	if (b->diags->n)
 		return -EINVAL;
 	rc = topo_build_resolve(b);
+	if (rc == 0)
+		rc = topo_build_split_wires(b);
 	if (rc)
 		return rc;
 	return b->diags->n ? -EINVAL : 0;

@@ -105,6 +105,10 @@ int topo_build_check(struct topo_build *b);
 /* Port types, addresses, gateways and MACs of a clean build. */
 int topo_build_resolve(struct topo_build *b);
 
+/* Make every link between two hosts two host links to a wire switch of its
+ * own (topo_node.wire); after resolution. 0 or -ENOMEM. */
+int topo_build_split_wires(struct topo_build *b);
+
 /* Layer defaults.params and the params of normalised link i into
  * links[i].params; swapped: the file wrote the switch of a host link first. */
 void topo_resolve_link_params(struct topo_build *b, unsigned i, int swapped);

@@ -5,7 +5,10 @@
 # reach the other through it (TTL one lower; the switch saw the frames).
 # A gateway may be another host's address. A command that fails rolls the
 # lab back with its output shown; a daemon a command started is stopped by
-# `down`; the machine's own forwarding setting is untouched.
+# `down`; the machine's own forwarding setting is untouched. Two routers
+# joined by a link between hosts (a wire, containerlab's usual link) route
+# across it with its delay, and cutting it from either end takes both
+# hosts' carrier.
 . "$(dirname "$0")/lib.sh"
 LAB=tr$$
 trap finish EXIT
@@ -85,3 +88,48 @@ sed '/gateway: 10.31.2.1$/d; /exec: "iperf3/d' "$TMP/lab.yaml" > "$TMP/typo.yaml
 check "an address outside the subnet with no gateway of its own is refused" \
 	sh -c "'$RL' up -q '$TMP/typo.yaml' 2>&1 | grep -q 'address 10.31.2.10/24 of b1 is outside subnet'"
 assert_gone "$LAB" "" "$TMP/links.before"
+
+# -- two routers on a wire ------------------------------------------------------
+cat > "$TMP/wire.yaml" <<YAML
+name: $LAB
+topology:
+  nodes:
+    lan1: {kind: switch}
+    lan2: {kind: switch}
+    r1: {kind: host, ip: 10.32.1.1/24,
+         exec: [ip addr add 10.32.0.1/30 dev eth1, ip route add 10.32.2.0/24 via 10.32.0.2,
+                sysctl -qw net.ipv4.ip_forward=1]}
+    r2: {kind: host, ip: 10.32.2.1/24,
+         exec: [ip addr add 10.32.0.2/30 dev eth1, ip route add 10.32.1.0/24 via 10.32.0.1,
+                sysctl -qw net.ipv4.ip_forward=1]}
+    a: {kind: host, ip: 10.32.1.10/24, gateway: 10.32.1.1}
+    b: {kind: host, ip: 10.32.2.10/24, gateway: 10.32.2.1}
+  links:
+    - endpoints: [a:eth0, lan1:p1]
+    - endpoints: [r1:eth0, lan1:p2]
+    - endpoints: [r1:eth1, r2:eth1]
+      params: {delay: 15ms}
+    - endpoints: [r2:eth0, lan2:p1]
+    - endpoints: [b:eth0, lan2:p2]
+YAML
+"$RL" up "$TMP/wire.yaml" > "$TMP/wire.up" 2>&1
+check "up with a wire between two routers" grep -q "is up: 6 nodes, 5 links" "$TMP/wire.up"
+check "the wire is listed with its two ends" grep -q "~r1.eth1 *wire *r1:eth1 <-> r2:eth1" "$TMP/wire.up"
+PID=$(lab_pid "$LAB")
+"$RL" exec "$LAB" a -- ping -c 3 -i 0.2 -W 2 10.32.2.10 > "$TMP/wping.out" 2>&1
+check "a reaches b across two routers (TTL 62)" grep -q "ttl=62" "$TMP/wping.out"
+rtt=$(awk -F/ '/^rtt/ {print int($5)}' "$TMP/wping.out")
+check "the wire's 15 ms each way is in the RTT ($rtt ms avg)" test "${rtt:-0}" -ge 30 -a "${rtt:-0}" -lt 60
+check "link down, named from r2's end" "$RL" link "$LAB" r2:eth1 down
+for h in r1 r2; do
+	check "$h's end has no carrier" sh -c "'$RL' exec '$LAB' $h -- ip link show eth1 | grep -q NO-CARRIER"
+done
+check "a no longer reaches b" sh -c "! '$RL' exec '$LAB' a -- ping -c 1 -W 1 -q 10.32.2.10"
+check "link up, from r1's end" "$RL" link "$LAB" r1:eth1 up
+check "both carriers back" sh -c "! '$RL' exec '$LAB' r2 -- ip link show eth1 | grep -q NO-CARRIER"
+check "a reaches b again" "$RL" exec "$LAB" a -- ping -c 2 -i 0.2 -W 2 -q 10.32.2.10
+"$RL" link "$LAB" r2:eth1 show > "$TMP/wshow" 2>&1
+check "link show names the wire from either end" grep -q "link r1:eth1 <-> r2:eth1 (a wire between two hosts)" "$TMP/wshow"
+check "the wire's own switch port is not an endpoint" sh -c "! '$RL' link '$LAB' '~r1.eth1:r1' show 2>/dev/null"
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"

@@ -366,6 +366,74 @@ static void test_err_exec(void **state)
 	free(longcmd);
 }
 
+/* A link between two hosts is a wire: two host links to a 2-port switch of
+ * its own, the parameters all on the first host's link (forward there is
+ * host -> switch), port types per host unless the link names one. */
+static void test_wires(void **state)
+{
+	const struct topo_node *w, *w2;
+	const struct topo_link *a, *z;
+	struct topo *t;
+	int wi;
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {subnet: 10.0.0.0/24, params: {loss: 1%}}\n"
+			"  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    r1: {kind: host}\n"
+			"    r2: {kind: host, port: tap}\n"
+			"    a-very-long-router-name-here: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [r1:eth0, s:p1]\n"
+			"    - endpoints: [r1:eth1, r2:eth1]\n"
+			"      params: {forward: {delay: 5ms}, reverse: {delay: 7ms}}\n"
+			"    - endpoints: [r2:eth0, s:p2]\n"
+			"    - {endpoints: [a-very-long-router-name-here:eth3, r2:eth2], port: afxdp}\n");
+	assert_int_equal(t->n_wires, 2);
+	assert_int_equal(t->n_nodes, 6);
+	assert_int_equal(t->n_links, 6);
+	wi = topo_node_find(t, "~r1.eth1");
+	assert_true(wi >= 0);
+	w = &t->nodes[wi];
+	assert_int_equal(w->kind, TOPO_KIND_SWITCH);
+	assert_true(w->wire);
+	/* the file's link, in place: r1's end, to the wire's port "r1" */
+	a = &t->links[1];
+	assert_string_equal(t->nodes[a->ep[0].node].name, "r1");
+	assert_string_equal(a->ep[0].ifname, "eth1");
+	assert_int_equal(a->ep[1].node, (unsigned)wi);
+	assert_string_equal(a->ep[1].ifname, "r1");
+	assert_false(topo_link_is_trunk(a));
+	assert_int_equal(a->port_type, TOPO_PORT_AFPACKET); /* r1's */
+	/* forward r1 -> r2 is on TO_SWITCH, reverse on TO_HOST; defaults once */
+	assert_int_equal(a->params[TOPO_DIR_TO_SWITCH].delay_ns, 5000000);
+	assert_int_equal(a->params[TOPO_DIR_TO_HOST].delay_ns, 7000000);
+	assert_true(a->params[TOPO_DIR_TO_SWITCH].loss > 0);
+	assert_true(a->params[TOPO_DIR_TO_HOST].loss > 0);
+	/* the second host's link, appended: no parameters at all */
+	z = &t->links[4];
+	assert_string_equal(t->nodes[z->ep[0].node].name, "r2");
+	assert_string_equal(z->ep[0].ifname, "eth1");
+	assert_int_equal(z->ep[1].node, (unsigned)wi);
+	assert_string_equal(z->ep[1].ifname, "r2");
+	assert_int_equal(z->port_type, TOPO_PORT_TAP); /* r2's */
+	assert_int_equal(z->params[0].set, 0);
+	assert_int_equal(z->params[1].set, 0);
+	/* a name too long for the wire: ~wireN, ports p1/p2, the link's port */
+	wi = topo_node_find(t, "~wire4");
+	assert_true(wi >= 0);
+	w2 = &t->nodes[wi];
+	assert_true(w2->wire);
+	assert_string_equal(t->links[3].ep[1].ifname, "p1");
+	assert_string_equal(t->links[5].ep[1].ifname, "p2");
+	assert_int_equal(t->links[3].port_type, TOPO_PORT_AFXDP);
+	assert_int_equal(t->links[5].port_type, TOPO_PORT_AFXDP);
+	/* the ordinary links are untouched */
+	assert_int_equal(t->links[0].ep[1].node, (unsigned)topo_node_find(t, "s"));
+	assert_int_equal(t->links[2].ep[1].node, (unsigned)topo_node_find(t, "s"));
+	topo_free(t);
+}
+
 static void test_tap(void **state)
 {
 	struct topo *t;
@@ -580,8 +648,11 @@ static void test_err_endpoints(void **state)
 		 "    - endpoints: [sw2:p1, h1:eth0]\n",
 		 nodes);
 	expect_err(buf, 10, 27, "port h1:eth0 is already used (at 9:19)");
-	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, h2:eth0]\n", nodes);
-	expect_err(buf, 9, 7, "a link must join a host and a switch (h1 and h2 are both hosts)");
+	/* Two hosts make a wire (test_wires); one host alone does not. */
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth0, h1:eth1]\n", nodes);
+	expect_err(buf, 9, 7, "a link cannot join host h1 to itself");
+	snprintf(buf, sizeof(buf), "%s    - endpoints: [h1:eth1, h2:lo]\n", nodes);
+	expect_err(buf, 9, 28, "interface name 'lo' of host h2");
 	/* Two switches make a trunk (test_trunk_links); one switch alone does not. */
 	snprintf(buf, sizeof(buf), "%s    - endpoints: [sw1:p1, sw1:p2]\n", nodes);
 	expect_err(buf, 9, 7, "a link cannot join switch sw1 to itself");
@@ -2076,6 +2147,7 @@ int main(void)
 	    cmocka_unit_test(test_err_addresses_no_subnet),
 	    cmocka_unit_test(test_err_gateways),
 	    cmocka_unit_test(test_router_host),
+	    cmocka_unit_test(test_wires),
 	    cmocka_unit_test(test_err_exec),
 	    cmocka_unit_test(test_err_no_eth0),
 	    cmocka_unit_test(test_err_macs),
