@@ -55,6 +55,10 @@ struct lab_up_opts {
  * (-EEXIST: the lab is already up). Prints progress and errors to stderr. */
 int lab_up(const struct topo *t, const struct lab_up_opts *o);
 
+/* Why the last lab_up() failed, as it told stderr: its last error and, for
+ * a failed 'exec' command, the end of that command's output ("" if none). */
+const char *lab_up_error(void);
+
 /* Take LAB's lock (flock on its run directory), waiting, with a line on
  * stderr, while an up or down of it runs in another process: up holds it
  * from creating the directory until it has come up or rolled back. The fd

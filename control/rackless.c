@@ -93,7 +93,7 @@ static int cmd_up(int argc, char **argv)
 	}
 	ret = lab_up(t, &o);
 	topo_free(t);
-	return ret < 0 ? 1 : 0;
+	return ret == -EINTR ? 130 : ret < 0 ? 1 : 0; /* interrupted: as a shell says it */
 }
 
 static int cmd_down(int argc, char **argv)

@@ -377,7 +377,7 @@ static int step_counter(struct run *r, const struct scenario_step *st)
 		return ret;
 	}
 	v = json_object_get(
-	    json_object_get(json_object_get(res, st->dir_out ? "out" : "in"), "drops"), st->drop);
+	    json_object_get(json_object_get(res, st->dir_out != flip ? "out" : "in"), "drops"), st->drop);
 	if (!json_is_integer(v)) {
 		srun_msg(r, "port %s has no drop counter '%s'", port, st->drop);
 		json_decref(res);

@@ -328,7 +328,7 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	struct lab_up_opts uo = {.quiet = 1};
 	uint64_t t0 = srun_now();
 	int failed, keep, ret;
-	char msg[320];
+	char msg[2400];
 
 	ret = make_artifacts(r);
 	if (ret < 0) {
@@ -342,9 +342,10 @@ static int run_lab(struct run *r, const struct run_opts *o)
 		srun_stop = 1;
 	if (ret < 0 || srun_stop) {
 		snprintf(msg, sizeof(msg), "lab %s did not come up: %s", r->lab,
-			 srun_stop	   ? "interrupted"
-			 : ret == -EEXIST ? "it is already up"
-					  : strerror(-ret));
+			 srun_stop	     ? "interrupted"
+			 : ret == -EEXIST   ? "it is already up"
+			 : lab_up_error()[0] ? lab_up_error()
+					    : strerror(-ret));
 		if (ret == 0)
 			lab_undo(r->lab, LAB_UNDO_GRACEFUL | LAB_UNDO_QUIET);
 		goto setup_failed;
@@ -384,7 +385,8 @@ static int run_lab(struct run *r, const struct run_opts *o)
 		printf("captures kept in %s\n", r->art);
 	return srun_stop ? EXIT_INTERRUPTED : failed ? 1 : 0;
 setup_failed:
-	fprintf(stderr, "rackless: %s\n", msg);
+	/* its first line: up printed the rest (a failed command's output) */
+	fprintf(stderr, "rackless: %.*s\n", (int)strcspn(msg, "\n"), msg);
 	remove_artifacts(r, 0);
 	if (o->junit && (ret = scenario_junit_write_setup(o->junit, r->s, msg,
 							  (double)(srun_now() - t0) / 1e9)) < 0)

@@ -79,16 +79,23 @@ static void up_on_signal(int sig)
 	up_interrupted = 1;
 }
 
+/* The last error, for lab_up_error() (a scenario's report). */
+static char up_last_err[2048];
+
+const char *lab_up_error(void)
+{
+	return up_last_err;
+}
+
 static void up_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void up_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("rackless: up: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(up_last_err, sizeof(up_last_err), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "rackless: up: %s\n", up_last_err);
 }
 
 /* Journal an op; returns its sequence number or -errno. */
@@ -489,7 +496,7 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 	if (ret < 0 || !is_eth0 || !h->has_ip)
 		goto out;
 	ret = nl_addr4_add(s, idx, h->ip.addr, h->ip.plen);
-	if (ret < 0 || h->is_gateway)
+	if (ret < 0 || h->no_default_route)
 		goto out; /* the gateway itself routes by its own commands */
 	ret = nl_route4_default(s, idx, h->gateway);
 out:
@@ -1037,29 +1044,42 @@ static void up_sizes(struct up *u)
 
 /* ---- the hosts' own commands ('exec') ---------------------------------- */
 
-/* The output of a failed command (from offset on in the exec log), its
- * last lines, indented, on stderr. */
+/* The output of a failed command (from offset on in the exec log): its
+ * last lines, indented, on stderr and after up_err()'s message. */
 static void up_exec_output(int fd, off_t from)
 {
-	char buf[1536];
+	char buf[1536], *line = buf, *nl;
 	off_t end = lseek(fd, 0, SEEK_END);
+	size_t used = strlen(up_last_err);
 	ssize_t n;
+	int cut = 0;
 
 	if (end <= from)
 		return;
-	if (end - from > (off_t)sizeof(buf) - 1)
+	if (end - from > (off_t)sizeof(buf) - 1) {
 		from = end - (off_t)sizeof(buf) + 1;
+		cut = 1;
+	}
 	n = pread(fd, buf, sizeof(buf) - 1, from);
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	for (char *line = buf, *nl; *line; line = nl + 1) {
+	if (cut) { /* from the first whole line, and say what is missing */
+		nl = strchr(buf, '\n');
+		line = nl != NULL && nl[1] ? nl + 1 : buf;
+		fprintf(stderr, "    | ... (%lld bytes before; all in exec.log)\n",
+			(long long)(from + (line - buf)));
+	}
+	for (; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		if (nl == NULL)
 			nl = line + strlen(line) - 1;
 		else
 			*nl = '\0';
 		fprintf(stderr, "    | %s\n", line);
+		if (used < sizeof(up_last_err) - 1)
+			used += (size_t)snprintf(up_last_err + used, sizeof(up_last_err) - used,
+						 "\n| %s", line);
 	}
 }
 
@@ -1274,7 +1294,7 @@ static int up_check_limits(const struct topo *t)
 
 int lab_up(const struct topo *t, const struct lab_up_opts *o)
 {
-	struct sigaction sa = {.sa_handler = up_on_signal}, old_int, old_term, old_pipe;
+	struct sigaction sa = {.sa_handler = up_on_signal}, old_int, old_term, old_hup, old_pipe;
 	struct sigaction ign = {.sa_handler = SIG_IGN};
 	struct up u = {.t = t, .o = o, .fabric_fd = -1};
 	int lock, ret;
@@ -1307,8 +1327,10 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 		return lock;
 	}
 	up_interrupted = 0;
+	up_last_err[0] = '\0';
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal: roll back too */
 	/* `rackless up | head -1`: a reader gone must not kill up halfway,
 	 * with nothing rolled back */
 	sigaction(SIGPIPE, &ign, &old_pipe);
@@ -1359,6 +1381,7 @@ out:
 	close(lock);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	return ret;
 }

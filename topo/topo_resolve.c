@@ -128,14 +128,19 @@ static void resolve_gateways(struct topo_build *b)
 
 	for (i = 0; i < t->n_nodes; i++) {
 		struct topo_node *n = &t->nodes[i];
+		int in_subnet;
 
 		if (!topo_build_is_host(b, i) || (b->src[i].flags & TOPO_SRC_GW))
 			continue;
 		n->gateway = 0;
-		/* the host that is the gateway (a router host) routes itself */
-		n->is_gateway = n->has_ip && b->has_gateway && n->ip.addr == t->gateway;
-		if (n->has_ip && b->has_gateway && n->ip.plen == t->subnet.plen &&
-		    topo_in_net(n->ip.addr, &t->subnet) && !n->is_gateway)
+		in_subnet = n->has_ip && t->has_subnet && n->ip.plen == t->subnet.plen &&
+			    topo_in_net(n->ip.addr, &t->subnet);
+		/* router hosts route themselves: the gateway, and a host off
+		 * the subnet with no gateway (topo_check.c let it in for its
+		 * exec) */
+		n->no_default_route = n->has_ip && ((b->has_gateway && n->ip.addr == t->gateway) ||
+						    (t->has_subnet && !in_subnet));
+		if (in_subnet && b->has_gateway && !n->no_default_route)
 			n->gateway = t->gateway;
 	}
 }

@@ -29,6 +29,14 @@ static void wire_ports(const struct topo_node *a, const struct topo_node *z, cha
 	snprintf(pz, TOPO_IFNAME_MAX, "%s", fit ? z->name : "p2");
 }
 
+static int wire_down(const struct topo_link *l)
+{
+	for (unsigned d = 0; d < 2; d++)
+		if ((l->params[d].set & LP_F_STATE) && l->params[d].down)
+			return 1;
+	return 0;
+}
+
 /* Node w (zeroed) becomes the wire of link l (index li, the file's order). */
 static void wire_node(const struct topo *t, const struct topo_link *l, unsigned li,
 		      struct topo_node *w)
@@ -99,6 +107,13 @@ int topo_build_split_wires(struct topo_build *b)
 		second->ep[1].mark = l->mark;
 		wire_ports(&t->nodes[l->ep[0].node], &t->nodes[hb], l->ep[1].ifname,
 			   second->ep[1].ifname);
+		/* the cable's state is both hosts' carrier: a wire written
+		 * down (either way) is down at the second host too */
+		if (wire_down(l))
+			for (unsigned d = 0; d < 2; d++) {
+				second->params[d].set |= LP_F_STATE;
+				second->params[d].down = 1;
+			}
 		/* the first host's link keeps the parameters: forward (ep[0] ->
 		 * ep[1]) is its TO_SWITCH, reverse its TO_HOST, as resolved */
 		l->ep[1].node = nn;

@@ -8,7 +8,9 @@
 # `down`; the machine's own forwarding setting is untouched. Two routers
 # joined by a link between hosts (a wire, containerlab's usual link) route
 # across it with its delay, and cutting it from either end takes both
-# hosts' carrier.
+# hosts' carrier. A scenario reads a wire's counters from either end; one
+# whose exec fails reports the command's output in its JUnit report. SIGINT
+# and SIGHUP during a long exec command roll the lab back.
 . "$(dirname "$0")/lib.sh"
 LAB=tr$$
 trap finish EXIT
@@ -133,3 +135,67 @@ check "link show names the wire from either end" grep -q "link r1:eth1 <-> r2:et
 check "the wire's own switch port is not an endpoint" sh -c "! '$RL' link '$LAB' '~r1.eth1:r1' show 2>/dev/null"
 check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
+
+# -- scenarios on a wire: counters from either end --------------------------------
+cd "$TMP" || exit 1
+cat > "$TMP/ws.yaml" <<YAML
+name: wire-counters
+seed: 5
+topology:
+  defaults: {subnet: 10.33.0.0/24}
+  nodes: {h1: {kind: host}, h2: {kind: host}}
+  links: [{endpoints: [h1:eth0, h2:eth0], params: {forward: {loss: 30%}}}]
+steps:
+  - ping: {from: h1, to: h2, count: 100, interval: 10ms, max_loss: 70%}
+  - counter: {endpoint: h1:eth0, dir: in, drop: loss, min: 1}
+  - counter: {endpoint: h1:eth0, dir: out, drop: loss, max: 0}
+  - counter: {endpoint: h2:eth0, dir: in, drop: loss, max: 0}
+  - counter: {endpoint: h2:eth0, dir: out, drop: loss, min: 1}
+YAML
+"$RL" run "$TMP/ws.yaml" --lab "$LAB" --junit "$TMP/ws.xml" > "$TMP/ws.log" 2>&1
+rc=$?
+check "a wire's loss is counted where it happens, from either end (exit $rc)" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || sed 's/^/    /' "$TMP/ws.log"
+assert_gone "$LAB"
+
+cat > "$TMP/wf.yaml" <<YAML
+name: exec-fails
+topology:
+  defaults: {subnet: 10.34.0.0/24}
+  nodes:
+    sw: {kind: switch}
+    h1: {kind: host, exec: ["echo first-line-of-output", "echo why-it-failed >&2; exit 3"]}
+  links: [{endpoints: [h1:eth0, sw:p1]}]
+steps:
+  - reach: {from: h1, to: h1}
+YAML
+"$RL" run "$TMP/wf.yaml" --lab "$LAB" --junit "$TMP/wf.xml" > "$TMP/wf.log" 2>&1
+rc=$?
+check "a scenario whose exec fails exits 1 (got $rc)" test "$rc" -eq 1
+check "its report names the command" grep -q "exec on h1: .*exited with 3" "$TMP/wf.xml"
+check "and holds its output" grep -q "why-it-failed" "$TMP/wf.xml"
+assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"
+
+# -- SIGINT and SIGHUP during a long exec command roll back --------------------------
+cat > "$TMP/slow.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.35.0.0/24}
+  nodes:
+    sw: {kind: switch}
+    h1: {kind: host, exec: ["echo started; sleep 60"]}
+  links: [{endpoints: [h1:eth0, sw:p1]}]
+YAML
+for sig in INT HUP; do
+	"$RL" up -q "$TMP/slow.yaml" > "$TMP/slow.out" 2>&1 &
+	UP=$!
+	for _ in $(seq 100); do grep -q started "/run/rackless/$LAB/exec.log" 2>/dev/null && break; sleep 0.1; done
+	kill -$sig "$UP"
+	wait "$UP"
+	rc=$?
+	check "SIG$sig during exec: up exits non-zero ($rc)" test "$rc" -ne 0
+	[ "$sig" = INT ] && check "SIGINT: exit 130" test "$rc" -eq 130
+	check "SIG$sig during exec: rolled back" grep -q "rolling back lab $LAB" "$TMP/slow.out"
+	assert_gone "$LAB" "" "$TMP/links.before"
+done

@@ -290,16 +290,21 @@ static void test_router_host(void **state)
 			"    a: {kind: host}\n"
 			"    b: {kind: host, ip: 10.0.1.2/24, gateway: 10.0.1.1}\n"
 			"    c: {kind: host, ip: 10.0.0.9/24, gateway: 10.0.0.1, exec: 'echo one'}\n"
+			"    x: {kind: host, ip: 10.7.0.2/30, exec: ['ip route add default via 10.7.0.1']}\n"
 			"  links:\n"
+			"    - endpoints: [x:eth0, t:p3]\n"
 			"    - endpoints: [r:eth0, s:p1]\n"
 			"    - endpoints: [r:eth1, t:p1]\n"
 			"    - endpoints: [a:eth0, s:p2]\n"
 			"    - endpoints: [c:eth0, s:p3]\n"
 			"    - endpoints: [b:eth0, t:p2]\n");
 	assert_int_equal(node(t, "r")->gateway, 0);
-	assert_true(node(t, "r")->is_gateway);
-	assert_false(node(t, "a")->is_gateway);
-	assert_false(node(t, "c")->is_gateway);
+	assert_true(node(t, "r")->no_default_route);
+	assert_false(node(t, "a")->no_default_route);
+	assert_false(node(t, "c")->no_default_route);
+	/* off the subnet without a gateway: its exec routes, no default route */
+	assert_true(node(t, "x")->no_default_route);
+	assert_int_equal(node(t, "x")->gateway, 0);
 	assert_int_equal(node(t, "a")->ip.addr, addr("10.0.0.2"));
 	assert_int_equal(node(t, "a")->gateway, addr("10.0.0.1"));
 	assert_int_equal(node(t, "b")->gateway, addr("10.0.1.1"));
@@ -313,7 +318,7 @@ static void test_router_host(void **state)
 	assert_int_equal(node(t, "a")->n_exec, 0);
 	topo_free(t);
 	t = load_file_ok("topo/examples/router.yaml");
-	assert_true(node(t, "r1")->is_gateway);
+	assert_true(node(t, "r1")->no_default_route);
 	assert_int_equal(node(t, "r1")->n_exec, 2);
 	assert_int_equal(node(t, "a1")->gateway, addr("10.1.0.1"));
 	assert_int_equal(node(t, "b2")->gateway, addr("10.2.0.1"));
@@ -431,6 +436,17 @@ static void test_wires(void **state)
 	/* the ordinary links are untouched */
 	assert_int_equal(t->links[0].ep[1].node, (unsigned)topo_node_find(t, "s"));
 	assert_int_equal(t->links[2].ep[1].node, (unsigned)topo_node_find(t, "s"));
+	topo_free(t);
+	/* a wire written down is down at both hosts */
+	t = load_ok(HDR "  nodes:\n"
+			"    r1: {kind: host}\n"
+			"    r2: {kind: host}\n"
+			"  links:\n"
+			"    - {endpoints: [r1:eth1, r2:eth1], params: {reverse: {state: down}}}\n");
+	assert_int_equal(t->n_wires, 1);
+	assert_true(t->links[0].params[TOPO_DIR_TO_HOST].down);
+	assert_true(t->links[1].params[TOPO_DIR_TO_SWITCH].down);
+	assert_true(t->links[1].params[TOPO_DIR_TO_HOST].down);
 	topo_free(t);
 }
 
