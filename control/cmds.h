@@ -12,5 +12,6 @@ int cmd_usage(const char *name);
 int cmd_link(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_pingall(int argc, char **argv);
 
 #endif

@@ -55,6 +55,9 @@ for h in a1 a2; do
 	check "$h reaches b1 across the router" "$RL" exec "$LAB" "$h" -- ping -c 2 -i 0.2 -W 2 -q 10.31.2.10
 done
 check "b1 reaches a2 across the router" "$RL" exec "$LAB" b1 -- ping -c 2 -i 0.2 -W 2 -q 10.31.1.3
+"$RL" pingall "$LAB" > "$TMP/pingall.out" 2>&1
+check "pingall: every host reaches every other across the router" \
+	grep -q "Results: 0% dropped (12/12 received)" "$TMP/pingall.out"
 "$RL" exec "$LAB" a1 -- ping -c 1 -W 2 10.31.2.10 > "$TMP/ttl.out" 2>&1
 check "one hop: TTL 63" grep -q "ttl=63" "$TMP/ttl.out"
 check "TCP across the router to a daemon b1's exec started" \
@@ -127,6 +130,9 @@ for h in r1 r2; do
 	check "$h's end has no carrier" sh -c "'$RL' exec '$LAB' $h -- ip link show eth1 | grep -q NO-CARRIER"
 done
 check "a no longer reaches b" sh -c "! '$RL' exec '$LAB' a -- ping -c 1 -W 1 -q 10.32.2.10"
+"$RL" pingall "$LAB" --timeout 300 > "$TMP/pingall.out" 2>&1
+check "pingall exits 1 with the wire cut" test $? -eq 1
+check "and marks what was lost (a reaches r1 only)" grep -q "^a -> r1 X X$" "$TMP/pingall.out"
 check "link up, from r1's end" "$RL" link "$LAB" r1:eth1 up
 check "both carriers back" sh -c "! '$RL' exec '$LAB' r2 -- ip link show eth1 | grep -q NO-CARRIER"
 check "a reaches b again" "$RL" exec "$LAB" a -- ping -c 2 -i 0.2 -W 2 -q 10.32.2.10

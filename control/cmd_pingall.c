@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rackless pingall LAB [--timeout MS]
+ *
+ * Mininet's pingall: one ICMP echo from every host with an address to every
+ * other, a line per host ("h1 -> h2 X h4", X where no reply came) and the
+ * share dropped; exit 1 if any was. Each host sends from a raw ICMP socket
+ * made inside its namespace, to all the others at once, and the replies are
+ * collected until all came or the timeout (default 1000 ms) passed; hosts
+ * take turns, so a large lab's ARP does not all land at once.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include "cmds.h"
+#include "lab.h"
+#include "netns.h"
+
+struct pa_host {
+	const char *name;
+	const char *netns;
+	struct in_addr ip;
+};
+
+static long long pa_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* RFC 1071 */
+static uint16_t pa_csum(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t sum = 0;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)(p[0] << 8 | p[1]);
+	if (len)
+		sum += (uint32_t)(p[0] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static int pa_socket_fn(void *arg)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+
+	*(int *)arg = fd;
+	return fd < 0 ? -errno : 0;
+}
+
+/* A raw ICMP socket inside namespace ns. fd or -errno. */
+static int pa_socket(const char *ns)
+{
+	int nsfd = netns_open(ns), fd = -1, ret;
+
+	if (nsfd < 0)
+		return nsfd;
+	ret = netns_run(nsfd, pa_socket_fn, &fd);
+	close(nsfd);
+	return ret < 0 ? ret : fd;
+}
+
+/* Echo from host s to every other; got[t] = 1 for each reply. 0 or -errno. */
+static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id, int timeout_ms,
+		   uint8_t *got)
+{
+	unsigned want = 0, have = 0;
+	long long end;
+	int fd = pa_socket(h[s].netns);
+
+	if (fd < 0)
+		return fd;
+	for (unsigned t = 0; t < n; t++) {
+		struct icmphdr e = {.type = ICMP_ECHO, .un.echo = {htons(id), htons((uint16_t)t)}};
+		struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = h[t].ip};
+
+		got[t] = 0;
+		if (t == s)
+			continue;
+		want++;
+		e.checksum = pa_csum(&e, sizeof(e));
+		/* unreachable (no route, ...) is a drop like any other */
+		(void)sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&to, sizeof(to));
+	}
+	end = pa_now_ms() + timeout_ms;
+	while (have < want) {
+		long long left = end - pa_now_ms();
+		uint8_t buf[1500];
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		const struct icmphdr *r;
+		size_t ihl;
+		ssize_t len;
+		unsigned t;
+
+		if (left <= 0)
+			break;
+		if (poll(&(struct pollfd){.fd = fd, .events = POLLIN}, 1, (int)left) <= 0)
+			continue;
+		len = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (len < (ssize_t)sizeof(struct iphdr))
+			continue;
+		ihl = (size_t)(buf[0] & 0x0f) * 4;
+		if ((size_t)len < ihl + sizeof(*r))
+			continue;
+		r = (const struct icmphdr *)(buf + ihl);
+		t = ntohs(r->un.echo.sequence);
+		if (r->type != ICMP_ECHOREPLY || ntohs(r->un.echo.id) != id || t >= n || t == s ||
+		    from.sin_addr.s_addr != h[t].ip.s_addr || got[t])
+			continue;
+		got[t] = 1;
+		have++;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The lab's hosts with an address, from its state. -errno or the count. */
+static int pa_hosts(json_t *st, struct pa_host **out)
+{
+	json_t *nodes = json_object_get(st, "nodes"), *nd;
+	struct pa_host *h = calloc(json_array_size(nodes) + 1, sizeof(*h));
+	size_t i;
+	int n = 0;
+
+	if (h == NULL)
+		return -ENOMEM;
+	json_array_foreach(nodes, i, nd) {
+		const char *ip = json_string_value(json_object_get(nd, "ip"));
+		const char *ns = json_string_value(json_object_get(nd, "netns"));
+		char a[20];
+
+		if (ip == NULL || ns == NULL)
+			continue;
+		snprintf(a, sizeof(a), "%.*s", (int)strcspn(ip, "/"), ip);
+		if (inet_pton(AF_INET, a, &h[n].ip) != 1)
+			continue;
+		h[n].name = json_string_value(json_object_get(nd, "name"));
+		h[n].netns = ns;
+		n++;
+	}
+	*out = h;
+	return n;
+}
+
+int cmd_pingall(int argc, char **argv)
+{
+	const char *lab = argv[1];
+	unsigned long sent = 0, recv = 0;
+	struct pa_host *h = NULL;
+	int timeout = 1000, n, ret = 0;
+	uint8_t *got = NULL;
+	json_t *st;
+
+	for (int i = 2; i < argc; i++) {
+		char *end;
+
+		if (strcmp(argv[i], "--timeout") != 0 || i + 1 >= argc)
+			return cmd_usage("pingall");
+		timeout = (int)strtol(argv[++i], &end, 10);
+		if (*end != '\0' || timeout < 1 || timeout > 60000) {
+			fprintf(stderr, "rackless: --timeout: 1..60000 ms\n");
+			return 2;
+		}
+	}
+	if (!topo_name_valid(lab))
+		return cmd_usage("pingall");
+	st = lab_state_load(lab);
+	if (st == NULL) {
+		fprintf(stderr, "rackless: no lab named %s is up\n", lab);
+		return 1;
+	}
+	n = pa_hosts(st, &h);
+	got = n > 0 ? calloc((size_t)n, 1) : NULL;
+	if (n < 0 || (n > 0 && got == NULL)) {
+		ret = n < 0 ? n : -ENOMEM;
+		goto out;
+	}
+	printf("*** Ping: testing ping reachability (%d hosts)\n", n);
+	for (int s = 0; s < n && ret == 0; s++) {
+		ret = pa_from(h, (unsigned)n, (unsigned)s, (uint16_t)(getpid() ^ (s << 4)), timeout,
+			      got);
+		if (ret < 0) {
+			fprintf(stderr, "rackless: pingall from %s: %s\n", h[s].name, strerror(-ret));
+			break;
+		}
+		printf("%s ->", h[s].name);
+		for (int t = 0; t < n; t++) {
+			if (t == s)
+				continue;
+			printf(" %s", got[t] ? h[t].name : "X");
+			sent++;
+			recv += got[t];
+		}
+		printf("\n");
+	}
+	if (ret == 0)
+		printf("*** Results: %lu%% dropped (%lu/%lu received)\n",
+		       sent ? (sent - recv) * 100 / sent : 0, recv, sent);
+out:
+	free(got);
+	free(h);
+	json_decref(st);
+	return ret < 0 ? 1 : recv == sent ? 0 : 1;
+}
