@@ -38,26 +38,8 @@ struct link_ref {
 	char peer_port[96];
 };
 
-/* Is "node:if" an endpoint on a switch, per the lab's state? */
-static int ep_is_switch(json_t *st, const char *ep)
-{
-	const char *colon = strchr(ep, ':');
-	json_t *n;
-	size_t i;
-
-	json_array_foreach(json_object_get(st, "nodes"), i, n) {
-		const char *name = json_string_value(json_object_get(n, "name"));
-		const char *kind = json_string_value(json_object_get(n, "kind"));
-
-		if (name && kind && colon && strlen(name) == (size_t)(colon - ep) &&
-		    strncmp(name, ep, (size_t)(colon - ep)) == 0)
-			return strcmp(kind, "switch") == 0;
-	}
-	return 0;
-}
-
-/* Is "node:if" a port of a wire? */
-static int ep_is_wire(json_t *st, const char *ep)
+/* The state's node of endpoint "node:if", or NULL. */
+static json_t *ep_node(json_t *st, const char *ep)
 {
 	const char *colon = strchr(ep, ':');
 	json_t *n;
@@ -68,9 +50,23 @@ static int ep_is_wire(json_t *st, const char *ep)
 
 		if (name && colon && strlen(name) == (size_t)(colon - ep) &&
 		    strncmp(name, ep, (size_t)(colon - ep)) == 0)
-			return json_is_true(json_object_get(n, "wire"));
+			return n;
 	}
-	return 0;
+	return NULL;
+}
+
+/* Is "node:if" an endpoint on a switch, per the lab's state? */
+static int ep_is_switch(json_t *st, const char *ep)
+{
+	const char *kind = json_string_value(json_object_get(ep_node(st, ep), "kind"));
+
+	return kind != NULL && strcmp(kind, "switch") == 0;
+}
+
+/* Is "node:if" a port of a wire? */
+static int ep_is_wire(json_t *st, const char *ep)
+{
+	return json_is_true(json_object_get(ep_node(st, ep), "wire"));
 }
 
 /* r names one host end of a wire: find both of its links (the first in the
