@@ -7,7 +7,8 @@
  * share dropped; exit 1 if any was. Each host sends from a raw ICMP socket
  * made inside its namespace, to all the others at once, and the replies are
  * collected until all came or the timeout (default 1000 ms) passed; hosts
- * take turns, so a large lab's ARP does not all land at once.
+ * take turns, so a large lab's ARP does not all land at once, and each
+ * keeps at most PA_WINDOW echoes unanswered.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -76,31 +77,13 @@ static int pa_socket(const char *ns)
 	return ret < 0 ? ret : fd;
 }
 
-/* Echo from host s to every other; got[t] = 1 for each reply. 0 or -errno. */
-static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id, int timeout_ms,
-		   uint8_t *got)
+/* Read replies to host s's echoes until `need` came or until `until`
+ * (CLOCK_MONOTONIC ms); got[t] = 1 for each, *have counts them. */
+static void pa_recv(int fd, const struct pa_host *h, unsigned n, unsigned s, uint16_t id,
+		    long long until, unsigned need, uint8_t *got, unsigned *have)
 {
-	unsigned want = 0, have = 0;
-	long long end;
-	int fd = pa_socket(h[s].netns);
-
-	if (fd < 0)
-		return fd;
-	for (unsigned t = 0; t < n; t++) {
-		struct icmphdr e = {.type = ICMP_ECHO, .un.echo = {htons(id), htons((uint16_t)t)}};
-		struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = h[t].ip};
-
-		got[t] = 0;
-		if (t == s)
-			continue;
-		want++;
-		e.checksum = pa_csum(&e, sizeof(e));
-		/* unreachable (no route, ...) is a drop like any other */
-		(void)sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&to, sizeof(to));
-	}
-	end = pa_now_ms() + timeout_ms;
-	while (have < want) {
-		long long left = end - pa_now_ms();
+	while (*have < need) {
+		long long left = until - pa_now_ms();
 		uint8_t buf[1500];
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
@@ -109,7 +92,7 @@ static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id,
 		ssize_t len;
 		unsigned t;
 
-		if (left <= 0)
+		if (left < 0)
 			break;
 		if (poll(&(struct pollfd){.fd = fd, .events = POLLIN}, 1, (int)left) <= 0)
 			continue;
@@ -125,8 +108,47 @@ static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id,
 		    from.sin_addr.s_addr != h[t].ip.s_addr || got[t])
 			continue;
 		got[t] = 1;
-		have++;
+		(*have)++;
 	}
+}
+
+/* Echo from host s to every other; got[t] = 1 for each reply. 0 or -errno.
+ * At most PA_WINDOW unanswered at a time (a reply lost is given up on
+ * after PA_WINDOW_MS): a port's ring in the switch is sized for the lab
+ * (64 frames a port at 1000 hosts), and a host sending to all at once
+ * would overflow its own. */
+#define PA_WINDOW    32
+#define PA_WINDOW_MS 20
+static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id, int timeout_ms,
+		   uint8_t *got)
+{
+	unsigned want = 0, have = 0;
+	int fd = pa_socket(h[s].netns);
+
+	if (fd < 0)
+		return fd;
+	/* every reply may arrive before the first is read: room for all
+	 * (the default holds about 270 of them) */
+	{
+		int rcv = (int)(n < 256 ? 256 : n) * 2048;
+
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv));
+	}
+	memset(got, 0, n);
+	for (unsigned t = 0; t < n; t++) {
+		struct icmphdr e = {.type = ICMP_ECHO, .un.echo = {htons(id), htons((uint16_t)t)}};
+		struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = h[t].ip};
+
+		if (t == s)
+			continue;
+		e.checksum = pa_csum(&e, sizeof(e));
+		/* unreachable (no route, ...) is a drop like any other */
+		(void)sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&to, sizeof(to));
+		if (++want - have >= PA_WINDOW)
+			pa_recv(fd, h, n, s, id, pa_now_ms() + PA_WINDOW_MS, want - PA_WINDOW + 1, got,
+				&have);
+	}
+	pa_recv(fd, h, n, s, id, pa_now_ms() + timeout_ms, want, got, &have);
 	close(fd);
 	return 0;
 }
@@ -210,9 +232,10 @@ int cmd_pingall(int argc, char **argv)
 		}
 		printf("\n");
 	}
-	if (ret == 0)
-		printf("*** Results: %lu%% dropped (%lu/%lu received)\n",
-		       sent ? (sent - recv) * 100 / sent : 0, recv, sent);
+	if (ret == 0) /* never "0%" with drops: to the tenth, then */
+		printf("*** Results: %.*f%% dropped (%lu/%lu received)\n",
+		       recv == sent || (sent - recv) * 100 >= sent ? 0 : 1,
+		       sent ? (double)(sent - recv) * 100 / (double)sent : 0.0, recv, sent);
 out:
 	free(got);
 	free(h);
