@@ -248,8 +248,12 @@ static int stp_switch_of(const char **names, unsigned n_sw, const char *ep)
 }
 
 /* Recompute the spanning tree from the switch's port states and apply the
- * difference; if there was one, flush the FDB: MACs may now be elsewhere. */
-static int link_stp(const char *lab)
+ * difference; if there was one, flush the FDB: MACs may now be elsewhere.
+ * `reconnected` names a trunk whose cable was just set: if it now carries
+ * traffic (up, not blocked), switches beyond it became reachable by a path
+ * the FDB does not know (a part that was cut off is joined again, with no
+ * other trunk changing): flush too. */
+static int link_stp(const char *lab, const char *reconnected)
 {
 	json_t *st = lab_state_load(lab), *ports = NULL, *links, *l, *n;
 	struct stp_link *sl = NULL;
@@ -299,6 +303,11 @@ static int link_stp(const char *lab)
 						 !json_is_true(json_object_get(pb, "down"))};
 	}
 	ret = stp_compute(n_sw, sl, nt, blocked);
+	for (unsigned k = 0; k < nt && ret == 0 && reconnected != NULL; k++)
+		if ((strcmp(ends[2 * k], reconnected) == 0 ||
+		     strcmp(ends[2 * k + 1], reconnected) == 0) &&
+		    sl[k].up && !blocked[k])
+			changed = 1;
 	for (unsigned k = 0; k < nt && ret == 0; k++) {
 		int was = json_is_true(json_object_get(swclient_port(ports, ends[2 * k]), "blocked"));
 
@@ -413,7 +422,10 @@ int cmd_link(int argc, char **argv)
 			/* any change may carry (or, with --replace, drop) a
 			 * state=down: the tree follows what the trunks are */
 			if (ret == 0)
-				ret = link_stp(lab);
+				ret = link_stp(lab, strstr(params, "state=up") != NULL ||
+							    (replace && strstr(params, "state=down") == NULL)
+							? r.port
+							: NULL);
 		}
 		if (ret < 0)
 			return 1;

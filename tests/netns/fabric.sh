@@ -73,5 +73,15 @@ check "fat-tree up (--topo fat-tree,k=4)" "$RL" up -q --topo fat-tree,k=4 --name
 PID=$(lab_pid "$LAB")
 check "13 redundant trunks blocked (32 trunks, 20 switches)" test "$(blocked "$LAB" | wc -w)" -eq 26
 check "all 256 pairs ping" test "$(all_pairs "$LAB")" -eq 0
+# an edge switch cut off (both uplinks down), its hosts' MACs learned all
+# over the fabric toward the dead trunks; one uplink back, with no other
+# trunk's state changing: every pair answers at once (the FDB is flushed)
+check "cut e1_1's first uplink" "$RL" link "$LAB" e1_1:p3 down
+check "pingall after failover" "$RL" pingall "$LAB"
+check "cut its second uplink" "$RL" link "$LAB" e1_1:p4 down
+check "pingall now misses e1_1's hosts" sh -c "! '$RL' pingall '$LAB' --timeout 300 >/dev/null"
+check "first uplink back" "$RL" link "$LAB" e1_1:p3 up
+"$RL" pingall "$LAB" > "$TMP/pa.out" 2>&1
+check "every pair answers at once ($(tail -1 "$TMP/pa.out"))" grep -q "Results: 0% dropped" "$TMP/pa.out"
 check "fat-tree down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
