@@ -66,10 +66,16 @@ check "TCP across the router to a daemon b1's exec started" \
 "$RL" stats "$LAB" > "$TMP/stats" 2>&1
 check "the frames crossed both switches" sh -c "grep -q 'lan1:p1' '$TMP/stats' && grep -q 'lan2:p2' '$TMP/stats'"
 check "the machine's own ip_forward is unchanged ($fwd0)" test "$(cat /proc/sys/net/ipv4/ip_forward)" -eq "$fwd0"
+MAC1=$(ip netns exec "rl.$LAB.r1" cat /sys/class/net/eth1/address)
 DAEMON=$(ip netns pids "rl.$LAB.b1")
 check "the daemon runs in b1" test -n "$DAEMON"
 check "down" "$RL" down "$LAB"
 for p in $DAEMON; do check "down stopped the daemon ($p)" eval "! proc_running $p"; done
+# every interface's MAC is derived (lab, host, name), not only eth0's
+check "up again" "$RL" up -q "$TMP/lab.yaml"
+check "r1's eth1 has the same MAC as before ($MAC1)" \
+	test "$(ip netns exec "rl.$LAB.r1" cat /sys/class/net/eth1/address)" = "$MAC1"
+check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
 
 # A command that fails: up fails, names it, shows its output, rolls back.
