@@ -422,6 +422,16 @@ static void up_fabric_ifname(const struct up *u, unsigned li, char *buf, size_t 
 
 /* How host h is attached, as status shows it: its eth0 link's port type
  * (links may override the host's), else the host's. */
+/* Has host h an eth0 (the interface its MAC and address are for)? */
+static int up_has_eth0(const struct topo *t, unsigned h)
+{
+	for (unsigned i = 0; i < t->n_links; i++)
+		if (!t->links[i].trunk && t->links[i].ep[0].node == h &&
+		    strcmp(t->links[i].ep[0].ifname, "eth0") == 0)
+			return 1;
+	return 0;
+}
+
 static enum topo_port_type up_host_port(const struct topo *t, unsigned h)
 {
 	enum topo_port_type type = t->nodes[h].port_type;
@@ -889,7 +899,8 @@ static json_t *up_state(const struct up *u)
 			lab_host_netns(t->name, n->name, buf, sizeof(buf));
 			up_mac_str(n->mac, mac, sizeof(mac));
 			json_object_set_new(jn, "netns", json_string(buf));
-			json_object_set_new(jn, "mac", json_string(mac));
+			if (up_has_eth0(t, i)) /* else no interface has that MAC */
+				json_object_set_new(jn, "mac", json_string(mac));
 			json_object_set_new(jn, "port",
 					    json_string(topo_port_type_name(up_host_port(t, i))));
 			if (n->has_ip) {
@@ -1281,7 +1292,10 @@ static void up_print(const struct up *u)
 			continue;
 		}
 		lab_host_netns(t->name, n->name, buf, sizeof(buf));
-		up_mac_str(n->mac, mac, sizeof(mac));
+		if (up_has_eth0(t, (unsigned)(n - t->nodes)))
+			up_mac_str(n->mac, mac, sizeof(mac));
+		else
+			snprintf(mac, sizeof(mac), "-");
 		if (n->has_ip) {
 			char a[16];
 			topo_addr4_format(n->ip.addr, a, sizeof(a));

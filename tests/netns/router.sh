@@ -149,6 +149,20 @@ check "the wire's own switch port is not an endpoint" sh -c "! '$RL' link '$LAB'
 check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
 
+# hosts joined only by a wire have no eth0: status shows no MAC for them
+# (the derived eth0 MAC is no interface's)
+cat > "$TMP/w2.yaml" <<YAML
+name: $LAB
+topology:
+  nodes: {p: {kind: host}, q: {kind: host}}
+  links: [{endpoints: [p:e1, q:e1]}]
+YAML
+check "up: two hosts and a wire" "$RL" up -q "$TMP/w2.yaml"
+"$RL" status "$LAB" > "$TMP/w2.status" 2>&1
+check "status: no MAC for a host without eth0" grep -qE "^  p +host +rl\.$LAB\.p +- +- *$" "$TMP/w2.status"
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "" "$TMP/links.before"
+
 # -- scenarios on a wire: counters from either end --------------------------------
 cd "$TMP" || exit 1
 cat > "$TMP/ws.yaml" <<YAML
