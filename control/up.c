@@ -469,27 +469,6 @@ static int up_host_base(struct up *u, unsigned h)
 	return ret;
 }
 
-/* The MAC of a host's interface: eth0's is the topology's; any other's is
- * derived from lab, host and interface name (FNV-1a), locally administered
- * and unicast, so it too is the same on every run. */
-static void up_if_mac(const struct up *u, const struct topo_node *h, const char *ifname,
-		      uint8_t mac[6])
-{
-	uint64_t x = 0xcbf29ce484222325ull;
-	const char *parts[] = {u->t->name, "/", h->name, "/", ifname};
-
-	if (strcmp(ifname, "eth0") == 0) {
-		memcpy(mac, h->mac, 6);
-		return;
-	}
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		for (const char *c = parts[i]; *c; c++)
-			x = (x ^ (unsigned char)*c) * 0x100000001b3ull;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)(x >> (8 * i));
-	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
-}
-
 /* Address, MAC, route: everything inside the host for one interface. */
 static int up_host_if(struct up *u, const struct topo_node *h, const char *ifname,
 		      enum topo_port_type type)
@@ -524,7 +503,7 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 		if (ret < 0)
 			goto out;
 	}
-	up_if_mac(u, h, ifname, mac);
+	topo_if_mac(u->t, h, ifname, mac);
 	ret = nl_link_set(s, idx, is_tap ? NULL : mac, 0, 1); /* a tap's: add-port's */
 	if (ret < 0 || !is_eth0 || !h->has_ip)
 		goto out;
@@ -640,7 +619,7 @@ static json_t *up_link_port(struct up *u, unsigned li)
 		{
 			uint8_t m[6];
 
-			up_if_mac(u, h, l->ep[0].ifname, m);
+			topo_if_mac(u->t, h, l->ep[0].ifname, m);
 			up_mac_str(m, mac, sizeof(mac));
 		}
 		req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", pname, "type", "tap",

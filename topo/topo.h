@@ -335,6 +335,11 @@ void topo_diags_print(const struct topo_diags *diags, FILE *f);
 /* Look a node up by name; returns its index or -1. */
 int topo_node_find(const struct topo *t, const char *name);
 
+/* The MAC of host n's interface ifname: eth0's is n->mac; any other's is
+ * derived from lab, host and interface name, the same on every run. */
+void topo_if_mac(const struct topo *t, const struct topo_node *n, const char *ifname,
+		 uint8_t mac[6]);
+
 /* 1 if some host has 'exec' commands. */
 int topo_has_exec(const struct topo *t);
 

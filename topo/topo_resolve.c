@@ -173,6 +173,20 @@ static void derive_mac(const char *lab, const char *node, unsigned attempt, uint
 		mac[i] = (uint8_t)(h >> (64 - 8 * i));
 }
 
+void topo_if_mac(const struct topo *t, const struct topo_node *n, const char *ifname,
+		 uint8_t mac[6])
+{
+	char key[2 * TOPO_NAME_MAX + TOPO_IFNAME_MAX + 8];
+
+	if (strcmp(ifname, "eth0") == 0) {
+		memcpy(mac, n->mac, 6);
+		return;
+	}
+	/* a '/' in the key: never a node name's derived MAC (lab/node[/N]) */
+	snprintf(key, sizeof(key), "%s/%s/%s", n->name, ifname, t->name);
+	derive_mac(key, "", 0, mac);
+}
+
 /* Open-addressing set of 48-bit MACs; UINT64_MAX marks a free slot. */
 struct mac_set {
 	uint64_t *slot;
