@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "etchosts.h"
 #include "hugepages.h"
 #include "journal.h"
 #include "lab.h"
@@ -35,6 +36,7 @@ struct undo {
 	int quiet;
 	int first_err;
 	int procs_killed; /* undo_netns_procs ran */
+	int etc;	  /* host names were undone: tidy ETCHOSTS_ROOT */
 	unsigned netns, procs, links;
 };
 
@@ -238,6 +240,24 @@ static void undo_dpdk_rundir(struct undo *d, json_t *rec)
 		rmdir(parent);
 }
 
+/* A host's /etc/netns/NETNS/hosts (etchosts.h). The record names the
+ * directory: only one under ETCHOSTS_ROOT is touched. */
+static void undo_etc_hosts(struct undo *d, json_t *rec)
+{
+	const char *dir = rec_str(rec, "dir");
+	size_t n = strlen(ETCHOSTS_ROOT);
+	int ret;
+
+	if (strncmp(dir, ETCHOSTS_ROOT "/", n + 1) != 0 || strchr(dir + n + 1, '/') != NULL ||
+	    strstr(dir, "..") != NULL)
+		return;
+	d->etc = 1;
+	ret = etchosts_unlink(dir, rec_str(rec, "target"),
+			      json_is_true(json_object_get(rec, "dir_created")));
+	if (ret < 0)
+		undo_fail(d, ret, "hosts file of", dir);
+}
+
 static void undo_hugepages(struct undo *d, json_t *rec)
 {
 	long added = (long)json_integer_value(json_object_get(rec, "added"));
@@ -378,6 +398,10 @@ static void undo_record(struct undo *d, json_t *rec)
 		undo_neigh(d, rec);
 	else if (strcmp(op, "cgroup") == 0)
 		undo_cgroup(d, rec);
+	else if (strcmp(op, "etc_hosts") == 0)
+		undo_etc_hosts(d, rec);
+	else if (strcmp(op, "etc_dir") == 0)
+		d->etc = 1; /* removed at the end if nothing else is in it */
 	else if (strcmp(op, "socket") == 0)
 		json_array_append(d->sockets, rec); /* after the switch: it owns them */
 	/* "port": owned by the switch process, gone with it; "void": marker */
@@ -387,7 +411,8 @@ static void undo_record(struct undo *d, json_t *rec)
 static void undo_rundir(struct undo *d, const struct lab_paths *p)
 {
 	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp",
-					    "switch.log",   "switch.sock", "exec.log"};
+					    "switch.log",   "switch.sock", "exec.log",
+					    "hosts",	    "hosts.tmp"};
 	char path[PATH_MAX];
 
 	DIR *dir;
@@ -480,6 +505,8 @@ int lab_undo(const char *lab, int flags)
 		}
 		for (i = 0; i < json_array_size(d.sockets); i++)
 			undo_socket(&d, json_array_get(d.sockets, i));
+		if (d.etc)
+			etchosts_tidy();
 	}
 	if (d.first_err == 0)
 		undo_rundir(&d, &p);

@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <sys/random.h>
 
+#include "etchosts.h"
 #include "hostexec.h"
 #include "hugepages.h"
 #include "journal.h"
@@ -928,6 +929,70 @@ static int up_write_state(struct up *u)
 	return ret;
 }
 
+/* ---- host names ---------------------------------------------------- */
+
+/* The lab's hosts file and, per host, /etc/netns/NETNS/hosts pointing at
+ * it (etchosts.h). Names are a convenience: a machine whose /etc cannot
+ * take them (read-only, a host's own hosts file already there) gets a
+ * note and a lab without them, never a failed up. */
+static int up_etc_hosts(struct up *u)
+{
+	const struct topo *t = u->t;
+	char target[200], dir[PATH_MAX], ns[96];
+	struct stat st;
+	unsigned named = 0, skipped = 0;
+	int seq, created, ret = 0;
+
+	for (unsigned i = 0; i < t->n_nodes; i++)
+		named += t->nodes[i].kind == TOPO_KIND_HOST && t->nodes[i].has_ip;
+	if (named == 0)
+		return 0;
+	snprintf(target, sizeof(target), "%s/hosts", u->paths.dir);
+	ret = etchosts_write(t, "/etc/hosts", target);
+	if (ret < 0) {
+		up_err("write %s: %s", target, strerror(-ret));
+		return ret;
+	}
+	if (stat(ETCHOSTS_ROOT, &st) < 0) {
+		seq = up_journal(u, json_pack("{s:s, s:s}", "op", "etc_dir", "path", ETCHOSTS_ROOT));
+		if (seq < 0)
+			return seq;
+		ret = etchosts_root_make();
+		if (ret < 0 && ret != -EEXIST) {
+			printf("note: no host names inside the lab: mkdir %s: %s\n", ETCHOSTS_ROOT,
+			       strerror(-ret));
+			return 0;
+		}
+		ret = 0;
+	}
+	for (unsigned i = 0; i < t->n_nodes && ret == 0; i++) {
+		if (t->nodes[i].kind != TOPO_KIND_HOST)
+			continue;
+		lab_host_netns(t->name, t->nodes[i].name, ns, sizeof(ns));
+		if (etchosts_dir(ns, dir, sizeof(dir)) < 0)
+			continue;
+		seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:b}", "op", "etc_hosts", "dir", dir,
+					      "target", target, "dir_created", stat(dir, &st) < 0));
+		if (seq < 0)
+			return seq;
+		ret = etchosts_link(dir, target, &created);
+		if (ret < 0) {
+			up_void(u, seq);
+			if (ret == -EEXIST) {
+				skipped++;
+				ret = 0;
+			}
+		}
+	}
+	if (ret < 0)
+		printf("note: no host names inside the lab: %s/...: %s\n", ETCHOSTS_ROOT,
+		       strerror(-ret));
+	else if (skipped)
+		printf("note: %u host(s) keep the hosts file already in %s/NETNS/\n", skipped,
+		       ETCHOSTS_ROOT);
+	return 0;
+}
+
 /* ---- neighbour tables ----------------------------------------------- */
 
 /* The kernel's neighbour tables are shared by every namespace and refuse
@@ -1216,6 +1281,10 @@ static int up_apply(struct up *u)
 			return ret;
 		up_phase("static arp");
 	}
+	ret = up_etc_hosts(u);
+	if (ret < 0)
+		return ret;
+	up_phase("host names");
 	ret = up_write_state(u);
 	if (ret == 0 && topo_has_exec(t)) {
 		ret = up_exec(u);

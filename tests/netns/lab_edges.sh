@@ -85,6 +85,7 @@ done
 gc() { cat /proc/sys/net/ipv4/neigh/default/gc_thresh2 /proc/sys/net/ipv4/neigh/default/gc_thresh3 \
 	/proc/sys/net/ipv6/neigh/default/gc_thresh2 /proc/sys/net/ipv6/neigh/default/gc_thresh3 | tr '\n' ' '; }
 G0=$(gc)
+ETC0=$(test -d /etc/netns && echo yes || echo no)
 LAB2=tc$$
 LABS="$LAB $LAB2"
 for order in "$LAB $LAB2" "$LAB2 $LAB"; do
@@ -94,8 +95,24 @@ for order in "$LAB $LAB2" "$LAB2 $LAB"; do
 	check "two labs raised the neighbour limits" test "$G1" != "$G0"
 	for l in $order; do "$RL" down "$l" >/dev/null; done
 	check "both down (in the order $order): the machine's limits are back" test "$(gc)" = "$G0"
+	check "and /etc/netns is as it was ($ETC0)" \
+		test "$(test -d /etc/netns && echo yes || echo no)" = "$ETC0"
 done
 assert_gone "$LAB2"
+
+# -- host names: a host's own /etc/netns hosts file is left alone ------------
+[ -d /etc/netns ] || { mkdir /etc/netns && OWN_DIRS="/etc/netns"; }
+mkdir "/etc/netns/rl.$LAB.h2" && OWN_DIRS="/etc/netns/rl.$LAB.h2 $OWN_DIRS"
+echo "192.0.2.9 h1" > "/etc/netns/rl.$LAB.h2/hosts"
+check "a lab whose h2 has a hosts file of its own" sh -c "'$RL' up --topo star,3 --name '$LAB' > '$TMP/own.out'"
+check "up says it kept it" grep -q "1 host(s) keep the hosts file" "$TMP/own.out"
+check "h2 reads its own" sh -c "'$RL' exec '$LAB' h2 -- getent hosts h1 | grep -q '^192.0.2.9 '"
+check "h3 the lab's" sh -c "'$RL' exec '$LAB' h3 -- getent hosts h1 | grep -q '^10\.'"
+check "down" "$RL" down "$LAB"
+check "h2's own file is still there" grep -qx "192.0.2.9 h1" "/etc/netns/rl.$LAB.h2/hosts"
+for d in $OWN_DIRS; do rm -rf -- "$d"; done
+OWN_DIRS=""
+assert_gone "$LAB"
 
 # -- graph of a bigger lab: drawn (sfdp), not minutes of neato ---------------
 check "a lab of 300 hosts" "$RL" up -q --topo star,300 --name "$LAB"

@@ -11,6 +11,7 @@ SRC=${RL_SOURCE_ROOT:?RL_SOURCE_ROOT must point to the source tree}
 TMP=$(mktemp -d /tmp/rltest-XXXXXX)
 FAILS=0
 OWN_NETNS=""   # namespaces the test itself made (not the lab)
+OWN_DIRS=""    # directories the test itself made, removed at the end (last first)
 
 pass() { echo "ok: $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
@@ -54,6 +55,8 @@ assert_gone() {
 	check "no namespace of $lab left" sh -c "! ip netns list | awk '{print \$1}' | grep -qxE 'rl\\.$lab(\\..*)?'"
 	check "no run directory of $lab left" test ! -e "/run/rackless/$lab"
 	check "no DPDK runtime dir of $lab left" test ! -e "/var/run/dpdk/rackless-$lab"
+	check "no /etc/netns hosts file of $lab left" \
+		sh -c "! ls -d /etc/netns/rl.$lab.* 2>/dev/null | grep -q ."
 	if [ -n "$pid" ]; then
 		check "switch process $pid is gone" eval "! proc_running $pid"
 	fi
@@ -128,6 +131,7 @@ finish() {
 	# the lab, if a failed assertion left it up (recorded by name: ours)
 	[ -n "${LAB:-}" ] && [ -e "/run/rackless/$LAB" ] && "$RL" cleanup "$LAB" >/dev/null 2>&1
 	for ns in $OWN_NETNS; do ip netns del "$ns" 2>/dev/null; done
+	for ns in $OWN_DIRS; do rm -rf -- "$ns"; done
 	rm -rf "$TMP"
 	if [ "$FAILS" -gt 0 ]; then
 		echo "$FAILS check(s) failed"
