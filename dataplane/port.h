@@ -79,7 +79,8 @@ enum port_drop {
 	PORT_DROP_TX_ERROR,	/* backend write failed */
 	PORT_DROP_TX_TOOBIG,	/* frame larger than the port's MTU slot */
 	PORT_DROP_RX_RING_FULL, /* the kernel found the receive ring full */
-	PORT_DROP_TX_NOT_CONNECTED, /* no peer attached (vhost guest, memif peer) */
+	PORT_DROP_TX_NOT_CONNECTED, /* no peer attached (vhost guest, memif peer), or a
+				     * tap whose host interface is down */
 	PORT_DROP_RX_BAD_OFFLOAD, /* virtio-net header malformed or unsupported */
 	PORT_DROP__COUNT,
 };

@@ -231,7 +231,12 @@ static uint16_t tap_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 		ret = writev(t->fd, iov, nseg);
 		if (ret < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (ret < 0) {
+		if (ret < 0 && errno == EIO) {
+			/* the host's interface is down (not yet up, or set
+			 * down): nobody to deliver to, as a vhost port without
+			 * its guest; no error of the switch's */
+			p->stats.drops[PORT_DROP_TX_NOT_CONNECTED]++;
+		} else if (ret < 0) {
 			p->stats.drops[PORT_DROP_TX_ERROR]++;
 		} else {
 			p->stats.tx_packets++;
