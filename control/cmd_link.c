@@ -215,8 +215,8 @@ static void link_print(const struct link_ref *r, json_t *res, json_t *peer)
 
 /* The second host's link of a wire carries no parameters, only the
  * cable's state: the last state= of params (with --replace, also none:
- * the link is clean and up again). */
-static int link_wire_state(const char *lab, const char *port, const char *params, int replace)
+ * the link is clean and up again). Appended to steps if there is one. */
+static void link_wire_state(json_t *steps, const char *port, const char *params, int replace)
 {
 	char state[32] = "";
 	const char *p = params, *hit = NULL;
@@ -229,11 +229,47 @@ static int link_wire_state(const char *lab, const char *port, const char *params
 	if (hit != NULL)
 		snprintf(state, sizeof(state), "%.*s", (int)strcspn(hit, " "), hit);
 	if (hit == NULL && !replace)
-		return 0;
-	return link_call(lab,
-			 json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set", "name", port, "dir",
-				   "both", "params", state, "replace", replace),
-			 NULL);
+		return;
+	json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set",
+					       "name", port, "dir", "both", "params", state,
+					       "replace", replace));
+}
+
+/* "k=v k=v" (checked already) into p. */
+static void link_params_parse(const char *s, struct linkparams *p)
+{
+	char buf[1024], err[200], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", s ? s : "");
+	for (tok = strtok_r(buf, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save))
+		linkparams_set_kv(p, tok, err, sizeof(err));
+}
+
+/* The change a `link set` makes to a trunk: the "out" directions of the
+ * ends it sets, merged (or replaced) with delta. */
+struct trunk_change {
+	const char *end[2];
+	int set[2];
+	struct linkparams delta;
+	int replace;
+};
+
+/* Will this trunk end's port be down (its "out" direction) after tc? */
+static int link_down_after(json_t *port, const char *name, const struct trunk_change *tc)
+{
+	int down = json_is_true(json_object_get(port, "down"));
+
+	for (int e = 0; e < 2; e++) {
+		struct linkparams lp = {0};
+
+		if (!tc->set[e] || strcmp(name, tc->end[e]) != 0)
+			continue;
+		if (!tc->replace)
+			link_params_parse(json_string_value(json_object_get(port, "link_out")), &lp);
+		linkparams_merge(&lp, &tc->delta);
+		down = lp.down != 0;
+	}
+	return down;
 }
 
 /* Switch index of endpoint "node:if" among the lab's switches; -1 if none. */
@@ -247,13 +283,16 @@ static int stp_switch_of(const char **names, unsigned n_sw, const char *ep)
 	return -1;
 }
 
-/* Recompute the spanning tree from the switch's port states and apply the
- * difference; if there was one, flush the FDB: MACs may now be elsewhere.
+/* Recompute the spanning tree from the switch's port states as tc leaves
+ * them, and append to steps the difference (port-state requests) and, if
+ * there was one, an FDB flush: MACs may now be elsewhere. msgs gets a line
+ * per trunk opened or blocked, printed once the batch is applied.
  * `reconnected` names a trunk whose cable was just set: if it now carries
  * traffic (up, not blocked), switches beyond it became reachable by a path
  * the FDB does not know (a part that was cut off is joined again, with no
  * other trunk changing): flush too. */
-static int link_stp(const char *lab, const char *reconnected)
+static int link_stp_plan(const char *lab, const struct trunk_change *tc, const char *reconnected,
+			 json_t *steps, json_t *msgs)
 {
 	json_t *st = lab_state_load(lab), *ports = NULL, *links, *l, *n;
 	struct stp_link *sl = NULL;
@@ -299,8 +338,7 @@ static int link_stp(const char *lab, const char *reconnected)
 		ends[2 * nt] = a;
 		ends[2 * nt + 1] = b;
 		sl[nt++] = (struct stp_link){(unsigned)ia, (unsigned)ib,
-					     !json_is_true(json_object_get(pa, "down")) &&
-						 !json_is_true(json_object_get(pb, "down"))};
+					     !link_down_after(pa, a, tc) && !link_down_after(pb, b, tc)};
 	}
 	ret = stp_compute(n_sw, sl, nt, blocked);
 	for (unsigned k = 0; k < nt && ret == 0 && reconnected != NULL; k++)
@@ -314,18 +352,18 @@ static int link_stp(const char *lab, const char *reconnected)
 		if (was == blocked[k])
 			continue;
 		changed = 1;
-		for (int e = 0; e < 2 && ret == 0; e++)
-			ret = link_call(lab, json_pack("{s:s, s:s, s:b}", "cmd", "port-state", "name",
-						       ends[2 * k + e], "blocked", blocked[k]),
-					NULL);
-		if (ret == 0)
-			printf("spanning tree: %s %s <-> %s\n", blocked[k] ? "blocked" : "opened",
-			       ends[2 * k], ends[2 * k + 1]);
+		for (int e = 0; e < 2; e++)
+			json_array_append_new(steps, json_pack("{s:s, s:s, s:b}", "cmd", "port-state",
+							       "name", ends[2 * k + e], "blocked",
+							       blocked[k]));
+		json_array_append_new(msgs, json_sprintf("spanning tree: %s %s <-> %s",
+							 blocked[k] ? "blocked" : "opened",
+							 ends[2 * k], ends[2 * k + 1]));
 	}
 	/* a new tree moves MACs; the same tree (a delay set, a blocked trunk
 	 * pulled) leaves them where they are */
 	if (ret == 0 && changed)
-		ret = link_call(lab, json_pack("{s:s}", "cmd", "fdb-flush"), NULL);
+		json_array_append_new(steps, json_pack("{s:s}", "cmd", "fdb-flush"));
 out:
 	json_decref(ports);
 	json_decref(st);
@@ -336,6 +374,58 @@ out:
 	return ret;
 }
 
+/* Apply a `link set|up|down` as one batch request: a wire's two ends, or
+ * a trunk's directions with the spanning tree's answer and the FDB flush,
+ * change together or (a switch that stalled past the deadline) not at
+ * all. 0 or -errno. */
+static int link_apply(const char *lab, const struct link_ref *r, const char *dir,
+		      const char *params, int replace)
+{
+	json_t *steps = json_array(), *msgs = json_array(), *m;
+	size_t i;
+	int ret = 0;
+
+	if (!r->trunk) {
+		json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd",
+						       "link-set", "name", r->port, "dir", dir,
+						       "params", params, "replace", replace));
+		/* a wire's cable is both hosts' carrier */
+		if (r->wire)
+			link_wire_state(steps, r->peer_port, params, replace);
+	} else {
+		/* each direction lives on the out side of the port it leaves:
+		 * the named end's egress is its own port */
+		struct trunk_change tc = {.end = {r->port, r->host},
+					  .set = {strcmp(dir, "in") != 0, strcmp(dir, "out") != 0},
+					  .replace = replace};
+
+		link_params_parse(params, &tc.delta);
+		for (int e = 0; e < 2; e++)
+			if (tc.set[e])
+				json_array_append_new(
+				    steps, json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set",
+						     "name", tc.end[e], "dir", "out", "params", params,
+						     "replace", replace));
+		/* any change may carry (or, with --replace, drop) a state=down:
+		 * the tree follows what the trunks will be */
+		ret = link_stp_plan(lab, &tc,
+				    strstr(params, "state=up") != NULL ||
+					    (replace && strstr(params, "state=down") == NULL)
+					? r->port
+					: NULL,
+				    steps, msgs);
+	}
+	if (ret == 0)
+		ret = link_call(lab, json_pack("{s:s, s:O}", "cmd", "batch", "requests", steps),
+				NULL);
+	json_array_foreach(msgs, i, m)
+		if (ret == 0)
+			printf("%s\n", json_string_value(m));
+	json_decref(steps);
+	json_decref(msgs);
+	return ret;
+}
+
 int cmd_link(int argc, char **argv)
 {
 	const char *lab = argv[1], *ep = argv[2], *verb = argv[3];
@@ -343,7 +433,7 @@ int cmd_link(int argc, char **argv)
 	char params[1024] = "", err[200];
 	int replace = 0, ret;
 	struct link_ref r;
-	json_t *res = NULL, *peer = NULL, *req;
+	json_t *res = NULL, *peer = NULL;
 
 	if (!topo_name_valid(lab) || link_find(lab, ep, &r) < 0)
 		return 1;
@@ -394,39 +484,7 @@ int cmd_link(int argc, char **argv)
 	}
 
 	if (strcmp(verb, "show") != 0) {
-		if (!r.trunk) {
-			req = json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set", "name", r.port,
-					"dir", dir, "params", params, "replace", replace);
-			ret = link_call(lab, req, NULL);
-			/* a wire's cable is both hosts' carrier */
-			if (ret == 0 && r.wire)
-				ret = link_wire_state(lab, r.peer_port, params, replace);
-		} else {
-			/* each direction lives on the out side of the port it
-			 * leaves: the named end's egress is its own port */
-			int mine = strcmp(dir, "in") != 0, theirs = strcmp(dir, "out") != 0;
-
-			ret = 0;
-			if (mine)
-				ret = link_call(lab,
-						json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set",
-							  "name", r.port, "dir", "out", "params", params,
-							  "replace", replace),
-						NULL);
-			if (ret == 0 && theirs)
-				ret = link_call(lab,
-						json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set",
-							  "name", r.host, "dir", "out", "params", params,
-							  "replace", replace),
-						NULL);
-			/* any change may carry (or, with --replace, drop) a
-			 * state=down: the tree follows what the trunks are */
-			if (ret == 0)
-				ret = link_stp(lab, strstr(params, "state=up") != NULL ||
-							    (replace && strstr(params, "state=down") == NULL)
-							? r.port
-							: NULL);
-		}
+		ret = link_apply(lab, &r, dir, params, replace);
 		if (ret < 0)
 			return 1;
 	}

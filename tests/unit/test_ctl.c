@@ -3,6 +3,7 @@
  * The control protocol: every malformed request gets an error reply and the
  * switch state is unchanged; well-formed ones do what they say.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -195,6 +196,71 @@ static void test_deadline(void **state)
 	json_decref(r);
 }
 
+/* A batch runs its steps in order and returns their results; a step that
+ * is no request (or a batch, or shutdown) refuses the whole batch before
+ * anything runs; a failing step stops it and names it; an expired batch
+ * applies none of its steps. */
+static void test_batch(void **state)
+{
+	struct env *e = *state;
+	char line[512];
+	struct timespec ts;
+	bool down = false;
+	json_t *r;
+
+	r = expect_ok(e, "{\"cmd\": \"batch\", \"requests\": ["
+			 "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
+			 "\"bridge\": \"sw1\"},"
+			 "{\"cmd\": \"link-set\", \"name\": \"sw1:p1\", \"dir\": \"out\", "
+			 "\"params\": \"delay=5ms\"},"
+			 "{\"cmd\": \"fdb-flush\"}]}");
+	assert_int_equal(json_array_size(r), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "id")), 0);
+	assert_non_null(strstr(json_string_value(json_object_get(
+				   json_object_get(json_array_get(r, 1), "out"), "params")),
+			       "delay=5ms"));
+	json_decref(r);
+	assert_int_equal(e->sw->n_ports, 1);
+
+	/* not a request, a nested batch, shutdown, an unknown command, no
+	 * array: refused, nothing of it applied */
+	expect_error(e,
+		     "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"add-port\", \"name\": "
+		     "\"sw1:p2\", \"type\": \"ring\", \"bridge\": \"sw1\"}, 7]}",
+		     EINVAL);
+	expect_error(e, "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"batch\"}]}", EINVAL);
+	expect_error(e, "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"frob\"}]}", EINVAL);
+	expect_error(e, "{\"cmd\": \"batch\", \"requests\": {}}", EINVAL);
+	r = call(e, "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"shutdown\"}]}", &down);
+	assert_true(json_is_false(json_object_get(r, "ok")));
+	assert_false(down);
+	json_decref(r);
+	assert_int_equal(e->sw->n_ports, 1);
+
+	/* a failing step stops the batch and is named */
+	r = call(e, "{\"cmd\": \"batch\", \"requests\": ["
+		    "{\"cmd\": \"fdb-flush\"},"
+		    "{\"cmd\": \"link-set\", \"name\": \"sw1:nope\", \"dir\": \"out\", "
+		    "\"params\": \"delay=1ms\"},"
+		    "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}]}",
+		 NULL);
+	assert_true(json_is_false(json_object_get(r, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(r, "errno")), ENOENT);
+	assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "step 2 (link-set)"));
+	json_decref(r);
+	assert_int_equal(e->sw->n_ports, 1); /* step 3 did not run */
+
+	/* expired: none of it */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(line, sizeof(line),
+		 "{\"cmd\": \"batch\", \"deadline\": %lld, \"requests\": ["
+		 "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}]}",
+		 (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - 1);
+	expect_error(e, line, ETIMEDOUT);
+	assert_int_equal(e->sw->n_ports, 1);
+	json_decref(expect_ok(e, "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}"));
+}
+
 static int setup(void **state)
 {
 	static struct env e;
@@ -231,6 +297,7 @@ int main(void)
 	    cmocka_unit_test(test_ports_and_stats),
 	    cmocka_unit_test(test_shutdown),
 	    cmocka_unit_test(test_deadline),
+	    cmocka_unit_test(test_batch),
 	};
 	return cmocka_run_group_tests_name("ctl", tests, setup, teardown);
 }
