@@ -8,7 +8,10 @@
  * Reply:    {"ok": true, "result": {...}}
  *        or {"ok": false, "error": "port sw1:p1 exists", "errno": 17}
  *
- * Commands: ping, add-port, del-port, ports, stats, fdb, shutdown. A
+ * Commands: ping, add-port, add-ports, del-port, ports, stats, fdb,
+ * fdb-flush, link-set, link-show, add-patch, port-state, port-group,
+ * shutdown, and batch (several of the others in order, from one read: see
+ * ctl.c). Every request may carry "deadline" (ms, CLOCK_MONOTONIC). A
  * malformed request (bad JSON, unknown command, missing or mistyped
  * argument) gets an error reply; the switch keeps running. Requests are
  * served one at a time on the control thread, which also ages the FDB.
