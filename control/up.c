@@ -633,6 +633,9 @@ static json_t *up_link_port(struct up *u, unsigned li)
 				sw->name, "ifname", fif, "ring", up_ring_frames(u->t));
 	}
 	up_link_params(u, li, req);
+	/* a wire is a cable: LLDP, LACP, STP between its two hosts pass */
+	if (sw->wire)
+		json_object_set_new(req, "link_local", json_true());
 	return req;
 }
 

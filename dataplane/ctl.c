@@ -211,6 +211,13 @@ static json_t *ctl_port_parse(struct ctl *c, json_t *req, struct port_conf *conf
 		if (err != NULL)
 			return err;
 	}
+	{
+		json_t *ll = json_object_get(req, "link_local");
+
+		if (ll != NULL && !json_is_boolean(ll))
+			return ctl_error(EINVAL, "add-port: 'link_local' must be true or false");
+		conf->link_local = json_is_true(ll);
+	}
 	conf->pool = c->sw->pool;
 	*bridgep = bridge;
 	return ctl_link_conf(req, conf);

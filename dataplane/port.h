@@ -69,6 +69,10 @@ struct port_conf {
 	/* tap, afpacket: carry offloads (virtio-net headers: super-frames and
 	 * partial checksums) unless this is set */
 	uint8_t no_offload;
+	/* frames to IEEE 802.1D's reserved group (01:80:C2:00:00:0X) that
+	 * enter here are forwarded: the port is an end of a wire (a cable
+	 * between two hosts), not of a switch */
+	uint8_t link_local;
 };
 
 /* Why a packet was dropped. Each reason has a name and a counter. */

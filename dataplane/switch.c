@@ -22,6 +22,7 @@ static const char *const sw_drop_names[SW_DROP__COUNT] = {
     [SW_DROP_PARTITION] = "partitioned",
     [SW_DROP_OFFLOAD] = "offload",
     [SW_DROP_HANDOFF] = "worker_inbox_full",
+    [SW_DROP_LINK_LOCAL] = "link_local_multicast",
 };
 
 const char *sw_drop_name(enum sw_drop d)
@@ -647,6 +648,14 @@ void sw_input(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf 
 	sw_input_counted(sw, w, in, pkts, n);
 }
 
+/* 01:80:C2:00:00:00 .. 0F */
+static inline int sw_link_local(const struct rte_ether_addr *a)
+{
+	static const uint8_t pfx[5] = {0x01, 0x80, 0xc2, 0x00, 0x00};
+
+	return memcmp(a->addr_bytes, pfx, sizeof(pfx)) == 0 && (a->addr_bytes[5] & 0xf0) == 0;
+}
+
 void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct rte_mbuf **pkts,
 		      uint16_t n)
 {
@@ -689,6 +698,15 @@ void sw_input_counted(struct sw *sw, struct worker *w, struct port *in, struct r
 			kfast_kick(sw->kf);
 
 		if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
+			/* IEEE 802.1D's reserved group: a bridge's own
+			 * protocols, never forwarded (OVS drops them, Linux
+			 * forwards only STP's with its STP off); a cable,
+			 * the ports of a wire, carries them */
+			if (unlikely(sw_link_local(&eth->dst_addr)) && !in->conf.link_local) {
+				w->drops[SW_DROP_LINK_LOCAL]++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
 			sw_flood(sw, w, in, m);
 			continue;
 		}

@@ -36,6 +36,8 @@ enum sw_drop {
 	SW_DROP_PARTITION, /* destination is in another partition group */
 	SW_DROP_OFFLOAD,   /* a super-frame that could not be cut into frames */
 	SW_DROP_HANDOFF,   /* the output port's worker had a full inbox */
+	SW_DROP_LINK_LOCAL, /* to 01:80:C2:00:00:0X (STP, PAUSE, LACP, 802.1X, LLDP):
+			     * a bridge never forwards these (802.1D); a wire does */
 	SW_DROP__COUNT,
 };
 

@@ -132,6 +132,35 @@ PID=$(lab_pid "$LAB")
 check "a reaches b across two routers (TTL 62)" grep -q "ttl=62" "$TMP/wping.out"
 rtt=$(awk -F/ '/^rtt/ {print int($5)}' "$TMP/wping.out")
 check "the wire's 15 ms each way is in the RTT ($rtt ms avg)" test "${rtt:-0}" -ge 30 -a "${rtt:-0}" -lt 60
+# LLDP (01:80:C2:00:00:0E): a wire is a cable and carries it; a switch,
+# like any 802.1D bridge, does not forward it
+lldp_recv() { # lldp_recv HOST IF OUT: LLDP frames HOST sees on IF within 2 s
+	ip netns exec "rl.$LAB.$1" timeout 5 python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88cc))
+s.bind((sys.argv[1], 0)); s.settimeout(0.1)
+n, end = 0, time.time() + 2
+while time.time() < end:
+    try: n += s.recv(2048)[12:14] == b"\x88\xcc"
+    except socket.timeout: pass
+print(n)' "$2" > "$3" &
+}
+lldp_send() { # lldp_send HOST IF: three LLDP frames
+	ip netns exec "rl.$LAB.$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((sys.argv[1], 0))
+for i in range(3): s.send(bytes.fromhex("0180c200000e" "020000000099" "88cc") + bytes(46))' "$2"
+}
+lldp_recv r2 eth1 "$TMP/lldp.wire"; W1=$!
+lldp_recv r1 eth0 "$TMP/lldp.sw"; W2=$!
+sleep 0.5
+lldp_send r1 eth1
+lldp_send a eth0
+wait $W1 $W2
+check "LLDP crosses the wire ($(cat "$TMP/lldp.wire") of 3)" test "$(cat "$TMP/lldp.wire")" = 3
+check "LLDP does not cross a switch ($(cat "$TMP/lldp.sw") of 3)" test "$(cat "$TMP/lldp.sw")" = 0
+check "the switch counts it dropped as link_local_multicast" sh -c \
+	"'$RL' stats '$LAB' --json | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"drops\"][\"link_local_multicast\"] == 3 else 1)'"
 check "link down, named from r2's end" "$RL" link "$LAB" r2:eth1 down
 for h in r1 r2; do
 	check "$h's end has no carrier" sh -c "'$RL' exec '$LAB' $h -- ip link show eth1 | grep -q NO-CARRIER"

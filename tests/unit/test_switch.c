@@ -27,6 +27,9 @@ static const uint8_t MAC2[6] = {0x02, 0, 0, 0, 0, 2};
 static const uint8_t MAC3[6] = {0x02, 0, 0, 0, 0, 3};
 static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t MCAST_SRC[6] = {0x01, 0, 0x5e, 0, 0, 1};
+static const uint8_t LLDP[6] = {0x01, 0x80, 0xc2, 0, 0, 0x0e};
+static const uint8_t STP[6] = {0x01, 0x80, 0xc2, 0, 0, 0};
+static const uint8_t NOT_LL[6] = {0x01, 0x80, 0xc2, 0, 0, 0x10};
 
 struct env {
 	struct rte_mempool *mp;
@@ -165,6 +168,8 @@ static void test_drop_reasons(void **state)
 	inject(e, e->p[1], MAC2, BCAST, 60);	 /* learn MAC2 on p2 */
 	inject(e, e->p[0], MAC3, MAC1, 60);	 /* MAC1 is behind p1 itself */
 	inject(e, e->p[3], MAC3, BCAST, 60);	 /* alone on b2 */
+	inject(e, e->p[0], MAC1, LLDP, 60);	 /* a bridge's own group */
+	inject(e, e->p[0], MAC1, STP, 60);
 	run(e);
 	collected(e->p[0], NULL);
 	collected(e->p[1], NULL);
@@ -174,8 +179,20 @@ static void test_drop_reasons(void **state)
 	assert_int_equal(drops[SW_DROP_BAD_SRC], 1);
 	assert_int_equal(drops[SW_DROP_SAME_PORT], 1);
 	assert_int_equal(drops[SW_DROP_NO_DEST], 1);
+	assert_int_equal(drops[SW_DROP_LINK_LOCAL], 2);
 	/* every dropped frame was still received and counted */
-	assert_int_equal(e->p[0]->stats.rx_packets, 4);
+	assert_int_equal(e->p[0]->stats.rx_packets, 6);
+	/* a wire's port (link_local) carries them; 01:80:C2:00:00:10 is
+	 * ordinary multicast anywhere */
+	e->p[1]->conf.link_local = 1;
+	inject(e, e->p[1], MAC2, LLDP, 60);
+	inject(e, e->p[0], MAC1, NOT_LL, 60);
+	run(e);
+	assert_int_equal(collected(e->p[0], LLDP), 1);
+	assert_int_equal(collected(e->p[1], NOT_LL), 1);
+	collected(e->p[2], NULL);
+	sw_drops(e->sw, drops);
+	assert_int_equal(drops[SW_DROP_LINK_LOCAL], 2);
 }
 
 static void test_port_removal(void **state)
