@@ -311,7 +311,7 @@ static json_t *parse_line(const char *line, size_t len)
 	return rec;
 }
 
-int journal_load(const char *dir, json_t **records)
+static int journal_read(const char *dir, json_t **records, unsigned *skipped)
 {
 	char path[PATH_MAX];
 	json_t *arr = NULL;
@@ -347,6 +347,10 @@ int journal_load(const char *dir, json_t **records)
 			/* Only an unterminated last line may be torn. */
 			if (!nl)
 				break;
+			if (skipped != NULL) {
+				++*skipped;
+				continue;
+			}
 			ret = -EBADMSG;
 			goto out;
 		}
@@ -363,4 +367,15 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+int journal_load(const char *dir, json_t **records)
+{
+	return journal_read(dir, records, NULL);
+}
+
+int journal_salvage(const char *dir, json_t **records, unsigned *skipped)
+{
+	*skipped = 0;
+	return journal_read(dir, records, skipped);
 }

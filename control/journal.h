@@ -33,4 +33,9 @@ void journal_close(struct journal *j);
  * -ENOENT if there is no journal. */
 int journal_load(const char *dir, json_t **records);
 
+/* journal_load for a journal that something other than rackless wrote
+ * into: every line that is not a record is skipped and counted in
+ * *skipped, so that the records around it can still be undone. */
+int journal_salvage(const char *dir, json_t **records, unsigned *skipped);
+
 #endif

@@ -457,6 +457,7 @@ int lab_undo(const char *lab, int flags)
 	int lock = -1, quiet = d.quiet;
 	struct lab_paths p;
 	json_t *recs = NULL, *voided;
+	unsigned skipped = 0;
 	size_t i;
 	int ret;
 
@@ -472,6 +473,16 @@ int lab_undo(const char *lab, int flags)
 	d.doomed_netns = json_object();
 	d.sockets = json_array();
 	ret = journal_load(p.dir, &recs);
+	if (ret == -EBADMSG) {
+		/* damaged by something else: undo what can be read, say what
+		 * could not; the lab does not stay stuck between up and down */
+		ret = journal_salvage(p.dir, &recs, &skipped);
+		if (ret == 0)
+			fprintf(stderr,
+				"rackless: journal of lab %s: %u line(s) that are not records skipped; "
+				"anything they named is not removed\n",
+				lab, skipped);
+	}
 	if (ret < 0 && ret != -ENOENT) {
 		fprintf(stderr, "rackless: journal of lab %s unreadable: %s\n", lab,
 			strerror(-ret));
@@ -513,6 +524,8 @@ int lab_undo(const char *lab, int flags)
 	if (!quiet)
 		printf("lab %s is down: stopped %u process%s, removed %u namespace%s\n", lab,
 		       d.procs, d.procs == 1 ? "" : "es", d.netns, d.netns == 1 ? "" : "s");
+	if (d.first_err == 0 && skipped > 0)
+		d.first_err = -EBADMSG; /* down, but maybe not all of it: say so */
 out:
 	if (lock >= 0)
 		close(lock); /* after the run directory went: a waiting up or down finds it gone */

@@ -100,6 +100,14 @@ for order in "$LAB $LAB2" "$LAB2 $LAB"; do
 done
 assert_gone "$LAB2"
 
+# -- a journal something else wrote into: down still takes the lab down --------
+check "a lab to damage" "$RL" up -q --topo star,3 --name "$LAB"
+echo garbage >> "/run/rackless/$LAB/journal"
+"$RL" down "$LAB" > "$TMP/dmg.out" 2>&1
+check "down of a damaged journal exits 1" test $? -eq 1
+check "and says what it skipped" grep -q "1 line(s) that are not records skipped" "$TMP/dmg.out"
+assert_gone "$LAB"
+
 # -- host names: a host's own /etc/netns hosts file is left alone ------------
 [ -d /etc/netns ] || { mkdir /etc/netns && OWN_DIRS="/etc/netns"; }
 mkdir "/etc/netns/rl.$LAB.h2" && OWN_DIRS="/etc/netns/rl.$LAB.h2 $OWN_DIRS"

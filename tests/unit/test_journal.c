@@ -194,6 +194,23 @@ static void test_corrupt_middle_line(void **state)
 	assert_null(all);
 }
 
+/* salvage: what something else wrote into the journal is skipped and
+ * counted; the records around it are kept, a torn last line is not
+ * counted */
+static void test_salvage(void **state)
+{
+	struct fixture *f = *state;
+	json_t *all = NULL;
+	unsigned skipped = 7;
+
+	append_raw(f->path, "{\"op\":\"a\"}\ngarbage\n{\"op\":\n[1]\n{\"op\":\"c\"}\n{\"op\":");
+	assert_int_equal(journal_salvage(f->dir, &all, &skipped), 0);
+	assert_int_equal(skipped, 3);
+	assert_int_equal(json_array_size(all), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(all, 1), "op")), "c");
+	json_decref(all);
+}
+
 static void test_corrupt_terminated_last_line(void **state)
 {
 	struct fixture *f = *state;
@@ -302,6 +319,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_torn_only_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unterminated_valid_last_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_middle_line, setup, teardown),
+cmocka_unit_test_setup_teardown(test_salvage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_terminated_last_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_a_record, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
