@@ -204,6 +204,11 @@ static void link_print(const struct link_ref *r, json_t *res, json_t *peer)
 	}
 	if (r->trunk) {
 		printf("link %s <-> %s (between switches)\n", r->port, r->host);
+		if (json_is_true(json_object_get(res, "blocked")))
+			printf("  spanning tree: blocked (a loop: it carries nothing until the tree "
+			       "needs it)\n");
+		else
+			printf("  spanning tree: forwarding\n");
 		link_print_dir(r->port, r->host, json_object_get(res, "out"));
 		link_print_dir(r->host, r->port, json_object_get(peer, "out"));
 		return;

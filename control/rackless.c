@@ -198,8 +198,8 @@ static void print_ports(json_t *ports)
 	json_t *pt;
 	size_t i;
 
-	printf("  %-16s %-9s %-8s %10s %12s %10s %12s %8s\n", "PORT", "TYPE", "BRIDGE", "RX_PKTS",
-	       "RX_BYTES", "TX_PKTS", "TX_BYTES", "DROPS");
+	printf("  %-16s %-9s %-8s %10s %12s %10s %12s %8s  %s\n", "PORT", "TYPE", "BRIDGE",
+	       "RX_PKTS", "RX_BYTES", "TX_PKTS", "TX_BYTES", "DROPS", "STATE");
 	json_array_foreach(ports, i, pt)
 	{
 		json_int_t drops = 0;
@@ -208,7 +208,12 @@ static void print_ports(json_t *ports)
 
 		json_object_foreach(json_object_get(pt, "drops"), k, v) drops +=
 		    json_integer_value(v);
-		printf("  %-16s %-9s %-8s %10lld %12lld %10lld %12lld %8lld\n",
+		/* a cable pulled, or a trunk the spanning tree keeps idle */
+		const char *state = json_is_true(json_object_get(pt, "down"))	   ? "down"
+				    : json_is_true(json_object_get(pt, "blocked")) ? "blocked"
+										   : "up";
+
+		printf("  %-16s %-9s %-8s %10lld %12lld %10lld %12lld %8lld  %s\n",
 		       json_string_value(json_object_get(pt, "name")),
 		       json_string_value(json_object_get(pt, "type")),
 		       json_string_value(json_object_get(pt, "bridge")),
@@ -216,7 +221,7 @@ static void print_ports(json_t *ports)
 		       (long long)json_integer_value(json_object_get(pt, "rx_bytes")),
 		       (long long)json_integer_value(json_object_get(pt, "tx_packets")),
 		       (long long)json_integer_value(json_object_get(pt, "tx_bytes")),
-		       (long long)drops);
+		       (long long)drops, state);
 	}
 }
 

@@ -88,7 +88,8 @@ static json_t *ctl_link_json(struct port *p)
 {
 	uint64_t now_ns = (uint64_t)((double)rte_rdtsc() * 1e9 / (double)rte_get_tsc_hz());
 
-	return json_pack("{s:s, s:o, s:o}", "name", p->conf.name, "in",
+	return json_pack("{s:s, s:b, s:o, s:o}", "name", p->conf.name, "blocked",
+			 __atomic_load_n(&p->blocked, __ATOMIC_RELAXED) != 0, "in",
 			 ctl_dir_json(p->link, PORTLINK_IN, now_ns), "out",
 			 ctl_dir_json(p->link, PORTLINK_OUT, now_ns));
 }

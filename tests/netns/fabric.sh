@@ -27,6 +27,12 @@ B=$(blocked "$LAB")
 echo "    blocked: $B"
 check "the spanning tree blocks one trunk (both its ends)" test "$(echo $B | wc -w)" -eq 2
 check "every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
+B1=${B%% *}
+check "link show says $B1 is blocked by the spanning tree" sh -c \
+	"'$RL' link '$LAB' '$B1' show | grep -q '^  spanning tree: blocked'"
+check "status shows it blocked" sh -c "'$RL' status '$LAB' | grep -qE '^  $B1 .* blocked\$'"
+check "and s1:p2, in the tree, forwarding" sh -c \
+	"'$RL' link '$LAB' s1:p2 show | grep -q '^  spanning tree: forwarding'"
 check "graph" "$RL" graph "$LAB" --out "$TMP/g1"
 check "the graph shows the blocked trunk in grey" test "$(grep -c 'color=grey' "$TMP/g1.dot")" -eq 1
 check "and is drawn as SVG" grep -q "<svg" "$TMP/g1.svg"
