@@ -95,6 +95,20 @@ fail:
 	return ret;
 }
 
+int lab_busy(const char *lab)
+{
+	struct lab_paths p;
+	int fd, busy;
+
+	lab_paths(lab, &p);
+	fd = open(p.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd); /* and with it the shared lock, if taken */
+	return busy;
+}
+
 json_t *lab_state_load(const char *lab)
 {
 	struct lab_paths p;

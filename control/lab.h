@@ -64,6 +64,9 @@ const char *lab_up_error(void);
  * from creating the directory until it has come up or rolled back. The fd
  * to close to let go (close-on-exec: a switch never inherits it), or
  * -ENOENT when the lab is not up, or went down while we waited. */
+/* 1 if an up or down of the lab is running now (it holds the lock). */
+int lab_busy(const char *lab);
+
 int lab_lock(const char *lab);
 
 #define LAB_UNDO_GRACEFUL 1 /* ask the switch to shut down before signalling it */

@@ -308,6 +308,10 @@ static int status_one(const char *lab)
 	size_t i;
 	int ret;
 
+	if (st == NULL && lab_busy(lab)) {
+		printf("lab %s: coming up or going down (an up or down of it is running)\n", lab);
+		return 1;
+	}
 	if (st == NULL) {
 		printf("lab %s: incomplete or crashed (no state file); `rackless cleanup %s`\n",
 		       lab, lab);
@@ -321,6 +325,10 @@ static int status_one(const char *lab)
 		printf("lab %s: switch is not running; `rackless cleanup %s` removes the rest\n",
 		       lab, lab);
 		r = NULL;
+	} else if (lab_busy(lab)) {
+		/* the state is written before the hosts' exec commands run */
+		printf("lab %s: coming up or going down (%s; an up or down of it is running)\n",
+		       lab, json_string_value(json_object_get(st, "file")));
 	} else {
 		printf("lab %s: up (%s)\n", lab, json_string_value(json_object_get(st, "file")));
 	}

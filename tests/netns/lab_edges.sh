@@ -100,6 +100,25 @@ for order in "$LAB $LAB2" "$LAB2 $LAB"; do
 done
 assert_gone "$LAB2"
 
+# -- status while up still runs a host's exec commands: coming up, not up ------
+cat > "$TMP/slow.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.33.0.0/24}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host, exec: [sleep 3]}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+YAML
+"$RL" up -q "$TMP/slow.yaml" > /dev/null 2>&1 &
+UPP=$!
+for i in $(seq 50); do [ -e "/run/rackless/$LAB/lab.json" ] && break; sleep 0.1; done
+check "status while exec runs: coming up" sh -c "'$RL' status '$LAB' | grep -q '^lab $LAB: coming up or going down'"
+check "up finishes" exited "$UPP" 20 0
+check "then: up" sh -c "'$RL' status '$LAB' | grep -q '^lab $LAB: up'"
+check "down" "$RL" down "$LAB"
+
 # -- a journal something else wrote into: down still takes the lab down --------
 check "a lab to damage" "$RL" up -q --topo star,3 --name "$LAB"
 echo garbage >> "/run/rackless/$LAB/journal"
