@@ -471,8 +471,30 @@ static int up_host_base(struct up *u, unsigned h)
 }
 
 /* Address, MAC, route: everything inside the host for one interface. */
+/* A link's mtu is the IP MTU of its host interfaces too (containerlab's
+ * link mtu), so jumbo frames need nothing by hand: the larger of its two
+ * directions', and for a wire, of its two links' (the second carries no
+ * parameters). 0: none, the kernel's 1500. */
+static unsigned up_link_mtu(const struct topo *t, unsigned li)
+{
+	const struct topo_link *l = &t->links[li];
+	int wire = t->nodes[l->ep[1].node].wire;
+	unsigned mtu = 0;
+
+	for (unsigned i = wire ? 0 : li; i < (wire ? t->n_links : li + 1); i++) {
+		const struct topo_link *o = &t->links[i];
+
+		if (o->ep[1].node != l->ep[1].node)
+			continue;
+		for (int d = 0; d < 2; d++)
+			if (o->params[d].mtu > mtu)
+				mtu = o->params[d].mtu;
+	}
+	return mtu;
+}
+
 static int up_host_if(struct up *u, const struct topo_node *h, const char *ifname,
-		      enum topo_port_type type)
+		      enum topo_port_type type, unsigned mtu)
 {
 	int is_tap = type == TOPO_PORT_TAP;
 	struct nl_sock *s = nl_open(u->host_fd[h - u->t->nodes]);
@@ -505,7 +527,7 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 			goto out;
 	}
 	topo_if_mac(u->t, h, ifname, mac);
-	ret = nl_link_set(s, idx, is_tap ? NULL : mac, 0, 1); /* a tap's: add-port's */
+	ret = nl_link_set(s, idx, is_tap ? NULL : mac, mtu, 1); /* a tap's: add-port's */
 	if (ret < 0 || !is_eth0 || !h->has_ip)
 		goto out;
 	ret = nl_addr4_add(s, idx, h->ip.addr, h->ip.plen);
@@ -572,7 +594,7 @@ static int up_link_veth(struct up *u, unsigned li)
 		       nl_errmsg(u->root)[0] ? ": " : "", nl_errmsg(u->root));
 		return ret;
 	}
-	ret = up_host_if(u, h, l->ep[0].ifname, l->port_type);
+	ret = up_host_if(u, h, l->ep[0].ifname, l->port_type, up_link_mtu(u->t, li));
 	if (ret < 0)
 		return ret;
 	/* an afpacket switch end takes any frame the host sends (jumbo frames
@@ -697,7 +719,7 @@ static int up_host_links(struct up *u)
 
 		if (!up_is_trunk(t, l) && l->port_type == TOPO_PORT_TAP)
 			ret = up_host_if(u, &t->nodes[l->ep[0].node], l->ep[0].ifname,
-					 TOPO_PORT_TAP);
+					 TOPO_PORT_TAP, up_link_mtu(t, i));
 	}
 	json_decref(batch);
 	return ret;

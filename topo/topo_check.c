@@ -107,6 +107,28 @@ static void check_link_params(struct topo_build *b, unsigned i, int swapped)
 	}
 }
 
+/* A link's mtu is also its host interfaces' MTU (control/up.c), and an
+ * afxdp port carries frames of at most 1500 bytes (XDP on the veth). */
+static void check_afxdp_mtu(struct topo_build *b)
+{
+	const struct topo *t = b->t;
+
+	for (unsigned i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		unsigned mtu = l->params[0].mtu > l->params[1].mtu ? l->params[0].mtu
+								  : l->params[1].mtu;
+		int afxdp = l->port_type == TOPO_PORT_AFXDP ||
+			    (t->nodes[l->ep[1].node].kind == TOPO_KIND_HOST &&
+			     t->nodes[l->ep[1].node].port_type == TOPO_PORT_AFXDP);
+
+		if (afxdp && mtu > 1500)
+			topo_diag(b->diags, b->lsrc[i].mark.line ? b->lsrc[i].mark : l->mark,
+				  "mtu %u on an afxdp link (%s): afxdp ports carry frames of at "
+				  "most 1500 bytes; jumbo frames need afpacket or tap",
+				  mtu, t->nodes[l->ep[0].node].name);
+	}
+}
+
 /* Two different switches: a trunk, kept in the file's order. */
 static void check_trunk(struct topo_build *b, unsigned i)
 {
@@ -678,6 +700,8 @@ int topo_build_check(struct topo_build *b)
 		return -EINVAL;
 	rc = topo_build_resolve(b);
 	if (rc == 0)
+		check_afxdp_mtu(b);
+	if (rc == 0 && b->diags->n == 0)
 		rc = topo_build_split_wires(b);
 	if (rc)
 		return rc;

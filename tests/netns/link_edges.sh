@@ -6,7 +6,8 @@
 # mbuf pool (other ports keep forwarding) and a pulled cable drops what it
 # held, VLAN tags cross unchanged (802.1ad outer tags, priority tags), and
 # control clients that connect and never send do not lock the CLI out, and
-# a change the CLI gave up on (a stopped switch) is not applied later.
+# a change the CLI gave up on (a stopped switch) is not applied later, and
+# a link's mtu in the file is its host interfaces' MTU.
 . "$(dirname "$0")/lib.sh"
 LAB=te$$
 trap finish EXIT
@@ -188,3 +189,35 @@ check "and the switch answers again" sh -c "'$RL' stats '$LAB' >/dev/null"
 check "switch was not restarted" proc_running "$PID"
 check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
+
+# -- a link's mtu in the file is its host interfaces' MTU: jumbo frames ------
+# (afpacket, tap and both ends of a wire), none on an afxdp link
+cat > "$TMP/jumbo.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.0.12.0/24}
+  nodes:
+    sw1: {kind: switch}
+    j1: {kind: host}
+    j2: {kind: host, port: tap}
+    j3: {kind: host}
+    w1: {kind: host, ip: 10.0.13.1/24, gateway: 10.0.13.2}
+    w2: {kind: host, ip: 10.0.13.2/24, gateway: 10.0.13.1}
+  links:
+    - {endpoints: [j1:eth0, sw1:p1], params: {mtu: 9000}}
+    - {endpoints: [j2:eth0, sw1:p2], params: {mtu: 9000}}
+    - {endpoints: [j3:eth0, sw1:p3]}
+    - {endpoints: [w1:eth0, w2:eth0], params: {mtu: 4000}}
+YAML
+check "a lab with jumbo links" "$RL" up -q "$TMP/jumbo.yaml"
+mtus=$(for h in j1 j2 j3 w1 w2; do X $h cat /sys/class/net/eth0/mtu; done | tr '\n' ' ')
+check "host MTUs follow the links' mtu ($mtus)" test "$mtus" = "9000 9000 1500 4000 4000 "
+check "a 9000-byte packet, unfragmented, afpacket to tap" \
+	X j1 ping -c 2 -i 0.2 -W 2 -q -M do -s 8972 10.0.12.2
+check "a 4000-byte packet across the wire" X w1 ping -c 2 -i 0.2 -W 2 -q -M do -s 3972 10.0.13.2
+check "down" "$RL" down "$LAB"
+sed -e 's/^    j1: {kind: host}/    j1: {kind: host, port: afxdp}/' "$TMP/jumbo.yaml" > "$TMP/jx.yaml"
+"$RL" up -q "$TMP/jx.yaml" > "$TMP/jx.out" 2>&1
+check "mtu 9000 on an afxdp link is refused with file:line:col" \
+	grep -qE "^$TMP/jx.yaml:1[0-9]:[0-9]+: error: mtu 9000 on an afxdp link" "$TMP/jx.out"
+assert_gone "$LAB" "" "$TMP/links.before"
