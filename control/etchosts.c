@@ -72,6 +72,15 @@ int etchosts_write(const struct topo *t, const char *machine_hosts, const char *
 		inet_ntop(AF_INET, &a, addr, sizeof(addr));
 		fprintf(f, "%s\t%s\n", addr, n->name);
 	}
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		char addr6[INET6_ADDRSTRLEN];
+
+		if (n->kind != TOPO_KIND_HOST || !n->has_ip6)
+			continue;
+		inet_ntop(AF_INET6, n->ip6.addr, addr6, sizeof(addr6));
+		fprintf(f, "%s\t%s\n", addr6, n->name);
+	}
 	m = machine_hosts ? fopen(machine_hosts, "r") : NULL;
 	if (m != NULL) {
 		fprintf(f, "\n# %s\n", machine_hosts);

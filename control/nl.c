@@ -440,6 +440,49 @@ out:
 	return ret;
 }
 
+int nl_addr6_add(struct nl_sock *s, int ifindex, const uint8_t addr[16], uint8_t plen)
+{
+	char buf[NL_REQ_SIZE];
+	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh;
+
+	if (ifindex <= 0 || plen > 128)
+		return -EINVAL;
+	nlh = nl_msg(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	/* usable at once: the lab's addresses are unique by construction,
+	 * and duplicate address detection would hold them a second or two */
+	ifa->ifa_flags = IFA_F_NODAD;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, 16, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, 16, addr);
+	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return nl_transact(s, nlh, NULL, NULL);
+}
+
+int nl_route6_default(struct nl_sock *s, int ifindex, const uint8_t gw[16])
+{
+	char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	nlh = nl_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	mnl_attr_put(nlh, RTA_GATEWAY, 16, gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	return nl_transact(s, nlh, NULL, NULL);
+}
+
 static int ioctl_sock_in_ns(void *arg)
 {
 	int *fd = arg;

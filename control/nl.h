@@ -42,6 +42,11 @@ int nl_link_index(struct nl_sock *s, const char *ifname);
  * 0 down, -1 keep). One request. */
 int nl_link_set(struct nl_sock *s, int ifindex, const uint8_t *mac, unsigned mtu, int up);
 
+/* An IPv6 address (no duplicate address detection: usable at once), and a
+ * default route via gw on ifindex. 0 or -errno. */
+int nl_addr6_add(struct nl_sock *s, int ifindex, const uint8_t addr[16], uint8_t plen);
+int nl_route6_default(struct nl_sock *s, int ifindex, const uint8_t gw[16]);
+
 /* Add an IPv4 address (host byte order) with prefix length. */
 int nl_addr4_add(struct nl_sock *s, int ifindex, uint32_t addr, uint8_t plen);
 

@@ -302,6 +302,16 @@ static int cmd_ctl(int argc, char **argv)
 
 /* ---- status ---------------------------------------------------------- */
 
+static int status_has_ip6(json_t *st)
+{
+	json_t *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "nodes"), i, n) if (json_object_get(n, "ip6"))
+	    return 1;
+	return 0;
+}
+
 static int status_one(const char *lab)
 {
 	json_t *st = lab_state_load(lab), *n, *r = NULL;
@@ -332,7 +342,8 @@ static int status_one(const char *lab)
 	} else {
 		printf("lab %s: up (%s)\n", lab, json_string_value(json_object_get(st, "file")));
 	}
-	printf("  %-12s %-8s %-24s %-18s %-17s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC");
+	printf("  %-12s %-8s %-24s %-18s %-17s%s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC",
+	       status_has_ip6(st) ? " ADDRESS6" : "");
 	json_array_foreach(json_object_get(st, "nodes"), i, n)
 	{
 		const char *ns = json_string_value(json_object_get(n, "netns"));
@@ -348,12 +359,16 @@ static int status_one(const char *lab)
 			       json_object_get(n, "socket") ? "socket" : "devargs", ext);
 			continue;
 		}
-		printf("  %-12s %-8s %-24s %-18s %-17s\n",
+		printf("  %-12s %-8s %-24s %-18s %-17s",
 		       json_string_value(json_object_get(n, "name")),
 		       json_is_true(json_object_get(n, "wire"))
 			   ? "wire"
 			   : json_string_value(json_object_get(n, "kind")),
 		       ns ? ns : "-", ip ? ip : "-", mac ? mac : "-");
+		/* IPv6 last: the columns before keep their places */
+		if (json_object_get(n, "ip6") != NULL)
+			printf(" %s", json_string_value(json_object_get(n, "ip6")));
+		printf("\n");
 	}
 	if (r != NULL)
 		print_ports(r);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/random.h>
 
@@ -528,7 +529,16 @@ static int up_host_if(struct up *u, const struct topo_node *h, const char *ifnam
 	}
 	topo_if_mac(u->t, h, ifname, mac);
 	ret = nl_link_set(s, idx, is_tap ? NULL : mac, mtu, 1); /* a tap's: add-port's */
-	if (ret < 0 || !is_eth0 || !h->has_ip)
+	if (ret < 0 || !is_eth0)
+		goto out;
+	if (h->has_ip6) {
+		ret = nl_addr6_add(s, idx, h->ip6.addr, h->ip6.plen);
+		if (ret == 0 && h->has_gw6)
+			ret = nl_route6_default(s, idx, h->gw6);
+		if (ret < 0)
+			goto out;
+	}
+	if (!h->has_ip)
 		goto out;
 	ret = nl_addr4_add(s, idx, h->ip.addr, h->ip.plen);
 	if (ret < 0 || h->no_default_route)
@@ -913,6 +923,12 @@ static json_t *up_state(const struct up *u)
 				snprintf(buf, sizeof(buf), "%s/%u", ip, n->ip.plen);
 				json_object_set_new(jn, "ip", json_string(buf));
 			}
+			if (n->has_ip6) {
+				char ip6[INET6_ADDRSTRLEN + 8];
+
+				topo_ip6_format(&n->ip6, ip6, sizeof(ip6));
+				json_object_set_new(jn, "ip6", json_string(ip6));
+			}
 		} else if (n->kind == TOPO_KIND_VHOST) {
 			char sock[PATH_MAX];
 
@@ -969,7 +985,8 @@ static int up_etc_hosts(struct up *u)
 	int seq, created, ret = 0;
 
 	for (unsigned i = 0; i < t->n_nodes; i++)
-		named += t->nodes[i].kind == TOPO_KIND_HOST && t->nodes[i].has_ip;
+		named += t->nodes[i].kind == TOPO_KIND_HOST &&
+			 (t->nodes[i].has_ip || t->nodes[i].has_ip6);
 	if (named == 0)
 		return 0;
 	snprintf(target, sizeof(target), "%s/hosts", u->paths.dir);

@@ -65,6 +65,11 @@ struct topo_ip4 {
 	uint8_t plen;
 };
 
+struct topo_ip6 {
+	uint8_t addr[16];
+	uint8_t plen;
+};
+
 struct topo_node {
 	char name[TOPO_NAME_MAX];
 	enum topo_kind kind;
@@ -79,6 +84,13 @@ struct topo_node {
 	 * whose address is defaults.gateway, and a host outside the defaults'
 	 * subnet without a gateway of its own (a router host). */
 	int no_default_route;
+	/* Hosts only: IPv6 address of eth0 (has_ip6): 'ip6', or the next free
+	 * one of defaults.subnet6; default route via gw6 (has_gw6): 'gateway6',
+	 * else defaults.gateway6 unless that is the host's own address. */
+	int has_ip6;
+	struct topo_ip6 ip6;
+	int has_gw6;
+	uint8_t gw6[16];
 	/* Switches only: made by the loader for a link between two hosts (a
 	 * wire, containerlab's usual link): a 2-port switch named
 	 * "~HOST.IFNAME" after the link's first end ("~wireN" if that is too
@@ -169,6 +181,10 @@ struct topo {
 	int has_subnet;
 	struct topo_ip4 subnet;	       /* defaults.subnet, addr is the network */
 	uint32_t gateway;	       /* defaults.gateway, 0 = none */
+	int has_subnet6;	       /* defaults.subnet6 */
+	struct topo_ip6 subnet6;
+	int has_gateway6;	       /* defaults.gateway6 */
+	uint8_t gateway6[16];
 	enum topo_port_type port_type; /* defaults.port, resolved */
 	/* defaults.arp: static: every host gets permanent neighbour entries
 	 * for every other host of its subnet (no ARP at all; N^2 entries). */
@@ -357,6 +373,11 @@ int topo_ifname_valid(const char *s);
 
 /* "10.0.0.1/24" <-> struct topo_ip4. Parse returns 0 or -EINVAL. */
 int topo_ip4_parse(const char *s, struct topo_ip4 *ip);
+/* "addr/len" (plen: -1 if want_plen is 0 and there is no "/len"), or "addr"
+ * alone with want_plen < 0 (a gateway). 0 or -EINVAL. */
+int topo_ip6_parse(const char *s, struct topo_ip6 *ip, int want_plen);
+/* "addr/len", or "addr" when plen is 255. */
+void topo_ip6_format(const struct topo_ip6 *ip, char *buf, size_t len);
 /* "10.0.0.1" (no prefix) -> host-order address. 0 or -EINVAL. */
 int topo_addr4_parse(const char *s, uint32_t *addr);
 void topo_addr4_format(uint32_t addr, char *buf, size_t len);

@@ -693,6 +693,8 @@ int topo_build_check(struct topo_build *b)
 	if (rc)
 		return rc;
 	rc = check_macs(b);
+	if (rc == 0)
+		rc = topo_check_ip6(b);
 	if (rc)
 		return rc;
 	/* Resolving a broken lab would only add noise. */

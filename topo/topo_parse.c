@@ -426,16 +426,50 @@ static void parse_params(struct pctx *c, const struct slot *sl, struct topo_src_
 	parse_params_map(c, &s, sl->k, sl->v, "params", owner);
 }
 
+/* An IPv6 address: want_plen 1 "addr/len", 0 either, -1 "addr" alone.
+ * 0, or -EINVAL (reported). */
+static int parse_ip6(struct pctx *c, const struct slot *s, const char *what, int want_plen,
+		     struct topo_ip6 *ip)
+{
+	char buf[64], q[QUOTE_MAX];
+
+	if (value_str(c, s, what, buf, sizeof(buf)))
+		return -EINVAL;
+	if (topo_ip6_parse(buf, ip, want_plen)) {
+		err(c, where(s->k, s->v), "bad IPv6 address '%s': expected %s",
+		    quote(s->v, q, sizeof(q)),
+		    want_plen > 0 ? "addr/len (fd00::/64)" : want_plen < 0 ? "an address (fd00::1)"
+								      : "addr/len (fd00::1/64)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void parse_defaults(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
-	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"}, {"params"}, {"arp"}, {"ipv6"}};
+	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"},	  {"params"},
+			   {"arp"},    {"ipv6"},    {"subnet6"}, {"gateway6"}};
 	struct topo_build *b = c->b;
 
 	if (v->type != YAML_MAPPING_NODE) {
 		err(c, where(k, v), "expected a mapping for 'defaults'");
 		return;
 	}
-	collect(c, v, "defaults", s, 6);
+	collect(c, v, "defaults", s, 8);
+	if (s[6].v && !parse_ip6(c, &s[6], "defaults", 1, &b->t->subnet6)) {
+		b->t->has_subnet6 = 1;
+		b->subnet6_mark = mark_of(s[6].v);
+	}
+	if (s[7].v) {
+		struct topo_ip6 gw;
+
+		if (!parse_ip6(c, &s[7], "defaults", -1, &gw)) {
+			memcpy(b->t->gateway6, gw.addr, 16);
+			b->t->has_gateway6 = 1;
+			if (!b->subnet6_mark.line)
+				b->subnet6_mark = mark_of(s[7].v);
+		}
+	}
 	if (s[4].v)
 		parse_choice(c, &s[4], "defaults", "dynamic", "static", &b->t->arp_static);
 	if (s[5].v) {
@@ -723,8 +757,9 @@ static void parse_exec(struct pctx *c, const struct slot *s, struct topo_node *n
 static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t *v,
 		       struct topo_node *n, struct topo_src_node *src, const char *label)
 {
-	struct slot s[] = {{"kind"}, {"ip"},	  {"mac"},     {"gateway"},
-			   {"port"}, {"socket"}, {"devargs"}, {"exec"}};
+	struct slot s[] = {{"kind"},	{"ip"},	     {"mac"},  {"gateway"},
+			   {"port"},	{"socket"},  {"devargs"}, {"exec"},
+			   {"ip6"},	{"gateway6"}};
 	char what[QUOTE_MAX + 8];
 
 	n->mark = mark_of(key);
@@ -734,7 +769,7 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		return;
 	}
 	/* Collect first: kind decides which other keys are allowed, in any order. */
-	collect(c, v, what, s, 8);
+	collect(c, v, what, s, 10);
 	parse_kind(c, key, &s[0], n, src, label, what);
 	if (host_key(c, &s[1], n, src, label))
 		parse_ip(c, &s[1], n, src, what);
@@ -757,6 +792,19 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		parse_devargs(c, key, &s[6], n, label, what);
 	if (host_key(c, &s[7], n, src, label))
 		parse_exec(c, &s[7], n, what);
+	if (host_key(c, &s[8], n, src, label) && !parse_ip6(c, &s[8], what, 0, &n->ip6)) {
+		src->flags |= TOPO_SRC_IP6 | (n->ip6.plen > 128 ? TOPO_SRC_NOPLEN6 : 0);
+		src->ip6_mark = mark_of(s[8].v);
+	}
+	if (host_key(c, &s[9], n, src, label)) {
+		struct topo_ip6 gw;
+
+		if (!parse_ip6(c, &s[9], what, -1, &gw)) {
+			memcpy(n->gw6, gw.addr, 16);
+			src->flags |= TOPO_SRC_GW6;
+			src->gw6_mark = mark_of(s[9].v);
+		}
+	}
 }
 
 static void parse_node_pair(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)

@@ -20,6 +20,9 @@
 #define TOPO_SRC_GW	(1u << 4) /* gateway given and well formed */
 #define TOPO_SRC_ETH0	(1u << 5) /* host has an eth0 link */
 #define TOPO_SRC_SOCKET (1u << 6) /* vhost: socket given (and resolved) */
+#define TOPO_SRC_IP6	(1u << 7) /* ip6 given and well formed */
+#define TOPO_SRC_NOPLEN6 (1u << 8) /* ip6 given without "/len" */
+#define TOPO_SRC_GW6	(1u << 9) /* gateway6 given and well formed */
 
 /* Parallel to topo.nodes: where each optional value was, for diagnostics. */
 struct topo_src_node {
@@ -27,6 +30,8 @@ struct topo_src_node {
 	struct topo_mark ip_mark;
 	struct topo_mark mac_mark;
 	struct topo_mark gw_mark;
+	struct topo_mark ip6_mark;
+	struct topo_mark gw6_mark;
 	struct topo_mark socket_mark; /* vhost: the 'socket' value */
 	/* vhost and ethdev: how many links name the node, and the endpoint
 	 * of the first one */
@@ -57,6 +62,7 @@ struct topo_build {
 	unsigned index_mask;
 	int has_gateway; /* defaults.gateway given and well formed */
 	struct topo_mark gateway_mark;
+	struct topo_mark subnet6_mark; /* defaults.subnet6 or gateway6; line 0: none */
 	struct topo_src_params dparams; /* defaults.params */
 	struct topo_src_params *lsrc;	/* parallel to t->links */
 	int dparams_reported;		/* a defaults.params error was reported */
@@ -104,6 +110,11 @@ int topo_build_check(struct topo_build *b);
 
 /* Port types, addresses, gateways and MACs of a clean build. */
 int topo_build_resolve(struct topo_build *b);
+
+/* IPv6 (topo_ip6.c): check what the file says (diagnostics), then assign
+ * addresses and gateways. 0 or -ENOMEM. */
+int topo_check_ip6(struct topo_build *b);
+int topo_resolve_ip6(struct topo_build *b);
 
 /* Make every link between two hosts two host links to a wire switch of its
  * own (topo_node.wire); after resolution. 0 or -ENOMEM. */

@@ -284,5 +284,8 @@ int topo_build_resolve(struct topo_build *b)
 	if (rc)
 		return rc;
 	resolve_gateways(b);
+	rc = topo_resolve_ip6(b);
+	if (rc)
+		return rc;
 	return assign_macs(b);
 }

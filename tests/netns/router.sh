@@ -101,6 +101,35 @@ check "an address outside the subnet with no gateway of its own is refused" \
 	sh -c "'$RL' up -q '$TMP/typo.yaml' 2>&1 | grep -q 'address 10.31.2.10/24 of b1 is outside subnet'"
 assert_gone "$LAB" "" "$TMP/links.before"
 
+# -- IPv6: addresses from subnet6, gateway6, a router host, names --------------
+cat > "$TMP/v6.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet6: "fd00:31::/64", gateway6: "fd00:31::1"}
+  nodes:
+    lan1: {kind: switch}
+    lan2: {kind: switch}
+    r1: {kind: host, ip6: "fd00:31::1",
+         exec: [ip -6 addr add fd00:32::1/64 dev eth1 nodad, sysctl -qw net.ipv6.conf.all.forwarding=1]}
+    a1: {kind: host}
+    b1: {kind: host, ip6: "fd00:32::10/64", gateway6: "fd00:32::1"}
+  links:
+    - endpoints: [r1:eth0, lan1:p1]
+    - endpoints: [a1:eth0, lan1:p2]
+    - endpoints: [r1:eth1, lan2:p1]
+    - endpoints: [b1:eth0, lan2:p2]
+YAML
+check "an IPv6 lab" "$RL" up -q "$TMP/v6.yaml"
+check "a1 got the subnet's first free address" sh -c \
+	"'$RL' exec '$LAB' a1 -- ip -6 addr show dev eth0 | grep -q 'inet6 fd00:31::2/64'"
+check "a1's default route is via the gateway6" sh -c \
+	"'$RL' exec '$LAB' a1 -- ip -6 route show default | grep -q 'via fd00:31::1'"
+check "the router has none" sh -c "[ -z \"\$('$RL' exec '$LAB' r1 -- ip -6 route show default)\" ]"
+"$RL" exec "$LAB" a1 -- ping -6 -c 2 -i 0.2 -W 2 b1 > "$TMP/v6ping.out" 2>&1
+check "a1 pings b1 by name across the router (hop limit 63)" grep -q "from b1 (fd00:32::10).*ttl=63" "$TMP/v6ping.out"
+check "status shows the IPv6 addresses" sh -c "'$RL' status '$LAB' | grep -qE '^  b1 .* fd00:32::10/64\$'"
+check "down" "$RL" down "$LAB"
+
 # -- two routers on a wire ------------------------------------------------------
 cat > "$TMP/wire.yaml" <<YAML
 name: $LAB

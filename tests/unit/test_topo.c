@@ -325,6 +325,78 @@ static void test_router_host(void **state)
 	topo_free(t);
 }
 
+static void ip6(const char *s, uint8_t out[16])
+{
+	struct topo_ip6 a;
+
+	assert_int_equal(topo_ip6_parse(s, &a, -1), 0);
+	memcpy(out, a.addr, 16);
+}
+
+/* IPv6: explicit addresses, the next free ones of subnet6 in file order
+ * (skipping the explicit ones), the defaults' gateway6 for every host but
+ * the one whose address it is, a host's own gateway6. */
+static void test_ipv6(void **state)
+{
+	uint8_t want[16];
+	struct topo *t;
+	char buf[64];
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {subnet6: 'fd00:1::/64', gateway6: 'fd00:1::1'}\n"
+			"  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    r: {kind: host, ip6: 'fd00:1::1'}\n"
+			"    a: {kind: host}\n"
+			"    b: {kind: host, ip6: 'fd00:1::2/64'}\n"
+			"    c: {kind: host, gateway6: 'fe80::1'}\n"
+			"    d: {kind: host, ip6: '2001:db8::5/48'}\n"
+			"    e: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [r:eth0, s:p1]\n"
+			"    - endpoints: [a:eth0, s:p2]\n"
+			"    - endpoints: [b:eth0, s:p3]\n"
+			"    - endpoints: [c:eth0, s:p4]\n"
+			"    - endpoints: [d:eth0, s:p5]\n");
+	topo_ip6_format(&node(t, "a")->ip6, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:1::3/64"); /* ::1 and ::2 are taken */
+	topo_ip6_format(&node(t, "c")->ip6, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:1::4/64");
+	topo_ip6_format(&node(t, "r")->ip6, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:1::1/64"); /* the subnet's /len */
+	topo_ip6_format(&node(t, "d")->ip6, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::5/48");
+	assert_false(node(t, "e")->has_ip6); /* no eth0 */
+	assert_false(node(t, "r")->has_gw6); /* the gateway itself */
+	ip6("fd00:1::1", want);
+	assert_true(node(t, "a")->has_gw6);
+	assert_memory_equal(node(t, "a")->gw6, want, 16);
+	ip6("fe80::1", want);
+	assert_memory_equal(node(t, "c")->gw6, want, 16);
+	assert_false(node(t, "a")->has_ip); /* no IPv4 subnet: IPv6 only */
+	topo_free(t);
+
+	expect_err(HDR "  defaults: {ipv6: off}\n  nodes:\n    s: {kind: switch}\n"
+		       "    h: {kind: host, ip6: 'fd00::1/64'}\n"
+		       "  links:\n    - endpoints: [h:eth0, s:p1]\n",
+		   6, 26, "ipv6: off");
+	expect_err(HDR "  nodes:\n    s: {kind: switch}\n    h: {kind: host, ip6: 'fd00::zz/64'}\n",
+		   5, 26, "bad IPv6 address 'fd00::zz/64'");
+	expect_err(HDR "  nodes:\n    s: {kind: switch}\n    h: {kind: host, ip6: 'fd00::1'}\n"
+		       "  links:\n    - endpoints: [h:eth0, s:p1]\n",
+		   5, 26, "needs a /len");
+	expect_err(HDR "  nodes:\n    s: {kind: switch}\n"
+		       "    h: {kind: host, ip6: 'fd00::1/64'}\n"
+		       "    g: {kind: host, ip6: 'fd00::1/64'}\n"
+		       "  links:\n    - endpoints: [h:eth0, s:p1]\n    - endpoints: [g:eth0, s:p2]\n",
+		   6, 26, "is already h's");
+	expect_err(HDR "  defaults: {subnet6: 'fd00::1/64'}\n  nodes:\n    s: {kind: switch}\n",
+		   3, 23, "host bits must be 0");
+	expect_err(HDR "  defaults: {subnet6: 'fd00::/64', gateway6: 'fd01::1'}\n"
+		       "  nodes:\n    s: {kind: switch}\n",
+		   3, 23, "outside subnet6");
+}
+
 static void test_err_exec(void **state)
 {
 	static const char fmt[] = HDR SUBNET "  nodes:\n"
@@ -2163,6 +2235,7 @@ int main(void)
 	    cmocka_unit_test(test_err_addresses_no_subnet),
 	    cmocka_unit_test(test_err_gateways),
 	    cmocka_unit_test(test_router_host),
+	    cmocka_unit_test(test_ipv6),
 	    cmocka_unit_test(test_wires),
 	    cmocka_unit_test(test_err_exec),
 	    cmocka_unit_test(test_err_no_eth0),
