@@ -1393,8 +1393,15 @@ static void up_print(const struct up *u)
 		} else {
 			snprintf(ip, sizeof(ip), "-");
 		}
-		printf("  %-12s %-8s %-20s %-18s %-17s %s\n", n->name, "host", buf, ip, mac,
+		printf("  %-12s %-8s %-20s %-18s %-17s %-8s", n->name, "host", buf, ip, mac,
 		       topo_port_type_name(up_host_port(t, (unsigned)(n - t->nodes))));
+		if (n->has_ip6) {
+			char a6[INET6_ADDRSTRLEN + 8];
+
+			topo_ip6_format(&n->ip6, a6, sizeof(a6));
+			printf(" %s", a6);
+		}
+		printf("\n");
 	}
 }
 
