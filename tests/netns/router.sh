@@ -164,15 +164,17 @@ check "the wire's 15 ms each way is in the RTT ($rtt ms avg)" test "${rtt:-0}" -
 # LLDP (01:80:C2:00:00:0E): a wire is a cable and carries it; a switch,
 # like any 802.1D bridge, does not forward it
 lldp_recv() { # lldp_recv HOST IF OUT: LLDP frames HOST sees on IF within 2 s
-	ip netns exec "rl.$LAB.$1" timeout 5 python3 -c '
+	# of OUT.ready appearing (the socket is bound then)
+	ip netns exec "rl.$LAB.$1" timeout 20 python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88cc))
 s.bind((sys.argv[1], 0)); s.settimeout(0.1)
+open(sys.argv[2] + ".ready", "w").close()
 n, end = 0, time.time() + 2
 while time.time() < end:
     try: n += s.recv(2048)[12:14] == b"\x88\xcc"
     except socket.timeout: pass
-print(n)' "$2" > "$3" &
+print(n)' "$2" "$3" > "$3" &
 }
 lldp_send() { # lldp_send HOST IF: three LLDP frames
 	ip netns exec "rl.$LAB.$1" python3 -c '
@@ -182,7 +184,7 @@ for i in range(3): s.send(bytes.fromhex("0180c200000e" "020000000099" "88cc") + 
 }
 lldp_recv r2 eth1 "$TMP/lldp.wire"; W1=$!
 lldp_recv r1 eth0 "$TMP/lldp.sw"; W2=$!
-sleep 0.5
+for i in $(seq 100); do [ -e "$TMP/lldp.wire.ready" ] && [ -e "$TMP/lldp.sw.ready" ] && break; sleep 0.1; done
 lldp_send r1 eth1
 lldp_send a eth0
 wait $W1 $W2
