@@ -52,7 +52,7 @@ static int cmd_up(int argc, char **argv)
 {
 	struct lab_up_opts o = {0};
 	struct topo_diags diags;
-	const char *file = NULL, *spec = NULL, *name = "lab";
+	const char *file = NULL, *spec = NULL, *name = NULL;
 	struct topo *t = NULL;
 	int ret;
 
@@ -68,7 +68,7 @@ static int cmd_up(int argc, char **argv)
 			o.no_kfast = strcmp(argv[++i], "no") == 0;
 		else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc)
 			spec = argv[++i];
-		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL)
 			name = argv[++i];
 		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
 			o.quiet = 1;
@@ -83,14 +83,19 @@ static int cmd_up(int argc, char **argv)
 		fprintf(stderr, "rackless: up: --workers must be 1..16\n");
 		return 2;
 	}
+	if (name != NULL && !lab_name_ok(name))
+		return EXIT_USAGE;
 	if (spec != NULL)
-		ret = topo_generate_spec(name, spec, &t, &diags);
+		ret = topo_generate_spec(name ? name : "lab", spec, &t, &diags);
 	else
 		ret = topo_load_file(file, &t, &diags);
 	if (ret < 0) {
 		topo_diags_print(&diags, stderr);
 		return 1;
 	}
+	/* containerlab's deploy --name: one file, several labs side by side */
+	if (name != NULL)
+		snprintf(t->name, sizeof(t->name), "%s", name);
 	ret = lab_up(t, &o);
 	topo_free(t);
 	return ret == -EINTR ? 130 : ret < 0 ? 1 : 0; /* interrupted: as a shell says it */
@@ -384,9 +389,9 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-    {"up", "FILE | --topo SPEC [--name LAB]  [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
-     "bring the lab described by FILE up (namespaces, links, switch); or a\n"
-     "      generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | linear,4 | ...",
+    {"up", "FILE | --topo SPEC [--name LAB] [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
+     "bring the lab described by FILE up (namespaces, links, switch), named LAB\n"
+     "      if given; or a generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | ...",
      cmd_up, 1, 11, 1},
     {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
      1},

@@ -3,8 +3,8 @@
 # creating the lab waits for it (nothing orphaned, up does not claim a lab
 # that was removed), switch ports whose SWITCH-PORT names would be the same
 # get names of their own, host interface names the kernel keeps are refused
-# at load, a host without links still gets lo and ipv6: off, and a switch
-# binary that cannot run is named.
+# at load, a host without links still gets lo and ipv6: off, one file runs
+# as two labs (--name), and a switch binary that cannot run is named.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish_labs EXIT
@@ -99,6 +99,27 @@ for order in "$LAB $LAB2" "$LAB2 $LAB"; do
 		test "$(test -d /etc/netns && echo yes || echo no)" = "$ETC0"
 done
 assert_gone "$LAB2"
+
+# -- one file, two labs side by side: --name renames the file's lab ----------
+topo_as "$SRC/topo/examples/quickstart.yaml" "${LAB}f" "$TMP/qs.yaml"
+LABS="$LAB $LAB2 ${LAB}f"
+check "up FILE --name $LAB" "$RL" up -q "$TMP/qs.yaml" --name "$LAB"
+check "the same file again as $LAB2" "$RL" up -q "$TMP/qs.yaml" --name "$LAB2"
+check "both labs have their h1" test -e "/run/netns/rl.$LAB.h1" -a -e "/run/netns/rl.$LAB2.h1"
+check "no lab has the file's name" test ! -e "/run/rackless/${LAB}f"
+check "h1 reaches h2 in $LAB2" "$RL" exec "$LAB2" h1 -- ping -c 1 -W 2 -q 10.0.0.20
+check "down $LAB" "$RL" down "$LAB"
+check "down $LAB2" "$RL" down "$LAB2"
+"$RL" up -q "$TMP/qs.yaml" --name bad.name > "$TMP/name.out" 2>&1
+rc=$?
+check "a bad --name is a usage error ($rc)" sh -c "[ $rc -eq 2 ] && grep -q 'bad lab name' '$TMP/name.out'"
+"$RL" up -q "$TMP/qs.yaml" --name "$LAB" --name "$LAB2" > "$TMP/name.out" 2>&1
+rc=$?
+check "--name twice is a usage error ($rc)" test $rc -eq 2
+assert_gone "$LAB"
+assert_gone "$LAB2"
+assert_gone "${LAB}f"
+LABS="$LAB $LAB2"
 
 # -- host names: a host's own /etc/netns hosts file is left alone ------------
 [ -d /etc/netns ] || { mkdir /etc/netns && OWN_DIRS="/etc/netns"; }
