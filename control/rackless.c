@@ -48,6 +48,23 @@ static int lab_name_ok(const char *lab)
 
 /* ---- up / down / cleanup --------------------------------------------- */
 
+/* A whole number in min..max, all of s (strtoul alone takes "abc" as 0,
+ * "-1" as ULONG_MAX and "8x" as 8). 0 or -EINVAL. */
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int cmd_up(int argc, char **argv)
 {
 	struct lab_up_opts o = {0};
@@ -57,32 +74,37 @@ static int cmd_up(int argc, char **argv)
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--switch") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--switch") == 0 && i + 1 < argc) {
 			o.switch_bin = argv[++i];
-		else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc)
-			o.mem_mb = (unsigned)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
-			o.workers = (unsigned)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc &&
-			 (strcmp(argv[i + 1], "yes") == 0 || strcmp(argv[i + 1], "no") == 0))
+		} else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc) {
+			/* the switch's own bounds (dataplane/main.c) */
+			if (parse_uint(argv[++i], 64, 1 << 20, &o.mem_mb) < 0) {
+				fprintf(stderr, "rackless: up: --mem '%s': MB, 64..1048576\n",
+					argv[i]);
+				return cmd_usage("up");
+			}
+		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			if (parse_uint(argv[++i], 1, 16, &o.workers) < 0) {
+				fprintf(stderr, "rackless: up: --workers '%s': 1..16\n", argv[i]);
+				return cmd_usage("up");
+			}
+		} else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc &&
+			   (strcmp(argv[i + 1], "yes") == 0 || strcmp(argv[i + 1], "no") == 0)) {
 			o.no_kfast = strcmp(argv[++i], "no") == 0;
-		else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc)
+		} else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc) {
 			spec = argv[++i];
-		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL)
+		} else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL) {
 			name = argv[++i];
-		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			o.quiet = 1;
-		else if (argv[i][0] == '-' || file != NULL)
+		} else if (argv[i][0] == '-' || file != NULL) {
 			return cmd_usage("up");
-		else
+		} else {
 			file = argv[i];
+		}
 	}
 	if ((file == NULL) == (spec == NULL))
 		return cmd_usage("up");
-	if (o.workers > 16) {
-		fprintf(stderr, "rackless: up: --workers must be 1..16\n");
-		return 2;
-	}
 	if (name != NULL && !lab_name_ok(name))
 		return EXIT_USAGE;
 	if (spec != NULL)
