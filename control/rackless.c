@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,9 @@ static int cmd_up(int argc, char **argv)
 		snprintf(t->name, sizeof(t->name), "%s", name);
 	ret = lab_up(t, &o);
 	topo_free(t);
-	return ret == -EINTR ? 130 : ret < 0 ? 1 : 0; /* interrupted: as a shell says it */
+	if (ret == -EINTR) /* interrupted: 128 + the signal, as a shell says it */
+		return 128 + (lab_up_signal() ? lab_up_signal() : SIGINT);
+	return ret < 0 ? 1 : 0;
 }
 
 static int cmd_down(int argc, char **argv)
