@@ -4,7 +4,8 @@
 # that was removed), switch ports whose SWITCH-PORT names would be the same
 # get names of their own, host interface names the kernel keeps are refused
 # at load, a host without links still gets lo and ipv6: off, one file runs
-# as two labs (--name), and a switch binary that cannot run is named.
+# as two labs (--name), pingall completes with a host's namespace deleted,
+# and a switch binary that cannot run is named.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish_labs EXIT
@@ -129,6 +130,16 @@ check "a lab whose h2 has a hosts file of its own" sh -c "'$RL' up --topo star,3
 check "up says it kept it" grep -q "1 host(s) keep the hosts file" "$TMP/own.out"
 check "h2 reads its own" sh -c "'$RL' exec '$LAB' h2 -- getent hosts h1 | grep -q '^192.0.2.9 '"
 check "h3 the lab's" sh -c "'$RL' exec '$LAB' h3 -- getent hosts h1 | grep -q '^10\.'"
+# pingall with a host gone (its namespace deleted by hand): Mininet's matrix,
+# that host's row and the others' pings to it X, counted, exit 1
+ip netns del "rl.$LAB.h3"
+"$RL" pingall "$LAB" > "$TMP/pa.out" 2> "$TMP/pa.err"
+rc=$?
+sed 's/^/    /' "$TMP/pa.out" "$TMP/pa.err"
+check "pingall with h3 gone exits 1 ($rc)" test "$rc" -eq 1
+check "h3's row is all X" grep -qx "h3 -> X X" "$TMP/pa.out"
+check "h1 reaches h2, not h3" grep -qx "h1 -> h2 X" "$TMP/pa.out"
+check "the results count h3's pairs" grep -q "Results: 67% dropped (2/6 received)" "$TMP/pa.out"
 check "down" "$RL" down "$LAB"
 check "h2's own file is still there" grep -qx "192.0.2.9 h1" "/etc/netns/rl.$LAB.h2/hosts"
 for d in $OWN_DIRS; do rm -rf -- "$d"; done
