@@ -381,6 +381,10 @@ static void parse_params_pair(struct pctx *c, struct pscope *s, const yaml_node_
 			parse_direction(c, s, k, v);
 	} else if (scalar_str(k, key, sizeof(key)) || !linkparams_key_valid(key)) {
 		unknown_param(c, k);
+	} else if (s->layer != TOPO_LP_BOTH && strcmp(key, "state") == 0) {
+		/* a cable is up or down both ways: half a link down is no state */
+		err(c, k, "'state' cannot be in '%s': a link is down both ways (put it in params)",
+		    s->layer == TOPO_LP_FORWARD ? "forward" : "reverse");
 	} else if (!param_dup(c, s, k)) {
 		parse_param(c, s, k, v, key);
 	}

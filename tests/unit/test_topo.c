@@ -442,8 +442,9 @@ static void test_wires(void **state)
 			"    r1: {kind: host}\n"
 			"    r2: {kind: host}\n"
 			"  links:\n"
-			"    - {endpoints: [r1:eth1, r2:eth1], params: {reverse: {state: down}}}\n");
+			"    - {endpoints: [r1:eth1, r2:eth1], params: {state: down}}\n");
 	assert_int_equal(t->n_wires, 1);
+	assert_true(t->links[0].params[TOPO_DIR_TO_SWITCH].down);
 	assert_true(t->links[0].params[TOPO_DIR_TO_HOST].down);
 	assert_true(t->links[1].params[TOPO_DIR_TO_SWITCH].down);
 	assert_true(t->links[1].params[TOPO_DIR_TO_HOST].down);
@@ -1413,6 +1414,16 @@ static void test_err_params(void **state)
 	expect_params_err("{reverse: [a]}", 25, "expected a mapping for 'reverse' in link params");
 	expect_params_err("{forward: {reverse: {}}}", 26,
 			  "'reverse' cannot be nested in 'forward'");
+	/* a cable is down both ways, never half */
+	expect_params_err("{forward: {state: down}}", 26,
+			  "'state' cannot be in 'forward': a link is down both ways (put it in "
+			  "params)");
+	expect_params_err("{delay: 1ms, reverse: {state: up}}", 38,
+			  "'state' cannot be in 'reverse': a link is down both ways (put it in "
+			  "params)");
+	expect_err(
+	    HDR "  defaults: {params: {forward: {state: down}}}\n  nodes: {a: {kind: host}}\n", 3,
+	    33, "'state' cannot be in 'forward': a link is down both ways (put it in params)");
 	expect_err(HDR "  defaults: {params: 1}\n  nodes: {a: {kind: host}}\n", 3, 22,
 		   "expected a mapping for 'params' in defaults");
 	expect_err(HDR "  defaults: {params: {rate: 1}}\n  nodes: {a: {kind: host}}\n", 3, 29,
