@@ -75,9 +75,10 @@ struct topo_node {
 	/* Hosts only: default gateway; 0 = none (the default route is then
 	 * "dev eth0", on-link). */
 	uint32_t gateway;
-	/* Hosts only: no default route at all (its 'exec' routes): the host
-	 * whose address is defaults.gateway, and a host outside the defaults'
-	 * subnet without a gateway of its own (a router host). */
+	/* Hosts only: no default route at all (its 'exec' routes): a host
+	 * with 'gateway: none', the host whose address is defaults.gateway,
+	 * and a host outside the defaults' subnet without a gateway of its
+	 * own (a router host). */
 	int no_default_route;
 	/* Switches only: made by the loader for a link between two hosts (a
 	 * wire, containerlab's usual link): a 2-port switch named

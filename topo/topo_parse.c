@@ -744,9 +744,15 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		parse_ip(c, &s[1], n, src, what);
 	if (host_key(c, &s[2], n, src, label))
 		parse_mac(c, &s[2], n, src, label, what);
-	if (host_key(c, &s[3], n, src, label) && !parse_addr(c, &s[3], what, &n->gateway)) {
-		src->flags |= TOPO_SRC_GW;
-		src->gw_mark = mark_of(s[3].v);
+	if (host_key(c, &s[3], n, src, label)) {
+		/* none: no default route at all (its exec or a daemon routes) */
+		if (scalar_eq(s[3].v, "none")) {
+			n->no_default_route = 1;
+			src->flags |= TOPO_SRC_GW_NONE;
+		} else if (!parse_addr(c, &s[3], what, &n->gateway)) {
+			src->flags |= TOPO_SRC_GW;
+			src->gw_mark = mark_of(s[3].v);
+		}
 	}
 	if (host_key(c, &s[4], n, src, label)) {
 		char hosts[QUOTE_MAX + 16];

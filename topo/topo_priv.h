@@ -20,6 +20,7 @@
 #define TOPO_SRC_GW	(1u << 4) /* gateway given and well formed */
 #define TOPO_SRC_ETH0	(1u << 5) /* host has an eth0 link */
 #define TOPO_SRC_SOCKET (1u << 6) /* vhost: socket given (and resolved) */
+#define TOPO_SRC_GW_NONE (1u << 7) /* gateway: none (no default route) */
 
 /* Parallel to topo.nodes: where each optional value was, for diagnostics. */
 struct topo_src_node {

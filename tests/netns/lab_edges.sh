@@ -3,9 +3,10 @@
 # creating the lab waits for it (nothing orphaned, up does not claim a lab
 # that was removed), switch ports whose SWITCH-PORT names would be the same
 # get names of their own, host interface names the kernel keeps are refused
-# at load, a host without links still gets lo and ipv6: off, one file runs
-# as two labs (--name), pingall completes with a host's namespace deleted,
-# and a switch binary that cannot run is named.
+# at load, a host without links still gets lo and ipv6: off, a host with
+# gateway: none gets no default route, one file runs as two labs (--name),
+# pingall completes with a host's namespace deleted, and a switch binary
+# that cannot run is named.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish_labs EXIT
@@ -33,7 +34,7 @@ topology:
     a-b: {kind: switch}
     h1: {kind: host}
     h2: {kind: host}
-    h3: {kind: host}
+    h3: {kind: host, gateway: none}
     lonely: {kind: host}
   links:
     - endpoints: [h1:eth0, a:b-c]
@@ -45,6 +46,8 @@ check "a:b-c and a-b:c come up side by side" "$RL" up -q "$TMP/names.yaml"
 PID=$(lab_pid "$LAB")
 check "h1 reaches h2 across both switches" "$RL" exec "$LAB" h1 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.2
 check "h3 reaches h1" "$RL" exec "$LAB" h3 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.1
+check "h1 has a default route" sh -c "'$RL' exec '$LAB' h1 -- ip route show default | grep -q 'dev eth0'"
+check "h3 (gateway: none) has none" test -z "$("$RL" exec "$LAB" h3 -- ip route show default)"
 check "a host without links has lo up" "$RL" exec "$LAB" lonely -- ping -c 1 -W 1 -q 127.0.0.1
 check "and ipv6: off" test "$("$RL" exec "$LAB" lonely -- cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1
 # a daemon in a host outlives whatever started it: down stops it, as
