@@ -5,8 +5,8 @@
 # get names of their own, host interface names the kernel keeps are refused
 # at load, a host without links still gets lo and ipv6: off, a host with
 # gateway: none gets no default route, one file runs as two labs (--name),
-# pingall completes with a host's namespace deleted, and a switch binary
-# that cannot run is named.
+# pingall completes with a host's namespace deleted, graph wants a file
+# name, and a switch binary that cannot run is named.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish_labs EXIT
@@ -143,6 +143,14 @@ check "pingall with h3 gone exits 1 ($rc)" test "$rc" -eq 1
 check "h3's row is all X" grep -qx "h3 -> X X" "$TMP/pa.out"
 check "h1 reaches h2, not h3" grep -qx "h1 -> h2 X" "$TMP/pa.out"
 check "the results count h3's pairs" grep -q "Results: 67% dropped (2/6 received)" "$TMP/pa.out"
+# graph --out with no file name would write hidden .dot and .svg files
+mkdir "$TMP/g"
+for out in "" "$TMP/g/"; do
+	(cd "$TMP/g" && "$RL" graph "$LAB" --out "$out") > /dev/null 2>&1
+	rc=$?
+	check "graph --out '$out': usage error ($rc)" test "$rc" -eq 2
+done
+check "and nothing written" test -z "$(ls -A "$TMP/g")"
 check "down" "$RL" down "$LAB"
 check "h2's own file is still there" grep -qx "192.0.2.9 h1" "/etc/netns/rl.$LAB.h2/hosts"
 for d in $OWN_DIRS; do rm -rf -- "$d"; done
