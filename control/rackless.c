@@ -179,24 +179,38 @@ static int host_of(const char *lab, const char *host, char *ns, size_t len)
 	return 0;
 }
 
+/* No command: a shell, as Mininet's xterm or containerlab's exec into a
+ * node gives one: $SHELL, else bash, else sh. */
+static char *exec_shell(void)
+{
+	char *sh = getenv("SHELL");
+
+	if (sh != NULL && sh[0] != '\0')
+		return sh;
+	return access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+}
+
 static int cmd_exec(int argc, char **argv)
 {
-	char ns[128];
+	char ns[128], *shell[2] = {NULL, NULL}, **cmd;
 	int first = 3, ret;
 
 	if (argc > 3 && strcmp(argv[3], "--") == 0)
 		first = 4;
-	if (first >= argc)
-		return cmd_usage("exec");
 	if (!lab_name_ok(argv[1]) || host_of(argv[1], argv[2], ns, sizeof(ns)) < 0)
 		return 1;
+	cmd = &argv[first];
+	if (first >= argc) {
+		shell[0] = exec_shell();
+		cmd = shell;
+	}
 	ret = netns_enter_for_exec(ns);
 	if (ret < 0) {
 		fprintf(stderr, "rackless: enter %s: %s\n", ns, strerror(-ret));
 		return 1;
 	}
-	execvp(argv[first], &argv[first]);
-	fprintf(stderr, "rackless: %s: %s\n", argv[first], strerror(errno));
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "rackless: %s: %s\n", cmd[0], strerror(errno));
 	return 127;
 }
 
@@ -422,7 +436,9 @@ static const struct cmd cmds[] = {
      1},
     {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
     {"status", "[LAB]", "labs that are up, their hosts, addresses and ports", cmd_status, 0, 1, 0},
-    {"exec", "LAB HOST [--] CMD [ARGS...]", "run a command inside a host", cmd_exec, 3, -1, 1},
+    {"exec", "LAB HOST [[--] CMD [ARGS...]]",
+     "run a command inside a host; without one, a shell ($SHELL, else bash, else sh)", cmd_exec,
+     2, -1, 1},
     {"pingall", "LAB [--timeout MS]",
      "ping every host from every host (Mininet's pingall); exit 1 if any is dropped",
      cmd_pingall, 1, 3, 1},

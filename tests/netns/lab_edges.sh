@@ -4,9 +4,10 @@
 # that was removed), switch ports whose SWITCH-PORT names would be the same
 # get names of their own, host interface names the kernel keeps are refused
 # at load, a host without links still gets lo and ipv6: off, a host with
-# gateway: none gets no default route, one file runs as two labs (--name),
-# pingall completes with a host's namespace deleted, graph wants a file
-# name, and a switch binary that cannot run is named.
+# gateway: none gets no default route, exec without a command is a shell in
+# the host, one file runs as two labs (--name), pingall completes with a
+# host's namespace deleted, graph wants a file name, and a switch binary
+# that cannot run is named.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish_labs EXIT
@@ -48,6 +49,12 @@ check "h1 reaches h2 across both switches" "$RL" exec "$LAB" h1 -- ping -c 2 -i 
 check "h3 reaches h1" "$RL" exec "$LAB" h3 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.1
 check "h1 has a default route" sh -c "'$RL' exec '$LAB' h1 -- ip route show default | grep -q 'dev eth0'"
 check "h3 (gateway: none) has none" test -z "$("$RL" exec "$LAB" h3 -- ip route show default)"
+# exec without a command: a shell in the host ($SHELL, else bash, else sh)
+check "exec LAB h1: a shell in h1" sh -c \
+	"echo 'ip -o -4 addr show dev eth0' | '$RL' exec '$LAB' h1 | grep -q ' 10\.0\.12\.1/24 '"
+check "the shell is \$SHELL" \
+	test "$(echo 'echo $0' | SHELL=/bin/sh "$RL" exec "$LAB" h1 --)" = /bin/sh
+check "else bash" test "$(echo 'echo $0' | env -u SHELL "$RL" exec "$LAB" h1)" = /bin/bash
 check "a host without links has lo up" "$RL" exec "$LAB" lonely -- ping -c 1 -W 1 -q 127.0.0.1
 check "and ipv6: off" test "$("$RL" exec "$LAB" lonely -- cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1
 # a daemon in a host outlives whatever started it: down stops it, as
