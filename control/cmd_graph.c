@@ -183,6 +183,11 @@ int cmd_graph(int argc, char **argv)
 		prefix = argv[3];
 	else if (argc != 2)
 		return cmd_usage("graph");
+	/* "" or "dir/" would write the hidden files .dot and .svg */
+	if (prefix[0] == '\0' || prefix[strlen(prefix) - 1] == '/') {
+		fprintf(stderr, "rackless: graph: --out '%s' has no file name\n", prefix);
+		return cmd_usage("graph");
+	}
 	if (!topo_name_valid(lab))
 		return cmd_usage("graph");
 	st = lab_state_load(lab);

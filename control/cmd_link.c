@@ -436,7 +436,7 @@ int cmd_link(int argc, char **argv)
 	const char *lab = argv[1], *ep = argv[2], *verb = argv[3];
 	const char *dir = "both";
 	char params[1024] = "", err[200];
-	int replace = 0, ret;
+	int replace = 0, state = 0, ret;
 	struct link_ref r;
 	json_t *res = NULL, *peer = NULL;
 
@@ -474,6 +474,7 @@ int cmd_link(int argc, char **argv)
 				fprintf(stderr, "rackless: %s\n", err);
 				return 2;
 			}
+			state |= (check.set & LP_F_STATE) != 0;
 			off += (size_t)snprintf(params + off,
 						off < sizeof(params) ? sizeof(params) - off : 0,
 						"%s%s", off ? " " : "", argv[i]);
@@ -484,6 +485,12 @@ int cmd_link(int argc, char **argv)
 		}
 		if (params[0] == '\0' && !replace)
 			return cmd_usage("link");
+		/* a cable is up or down both ways: half a link down is no state */
+		if (state && strcmp(dir, "both") != 0) {
+			fprintf(stderr, "rackless: link: state is the cable's, both ways: not with "
+					"--egress or --ingress\n");
+			return cmd_usage("link");
+		}
 	} else if (strcmp(verb, "show") != 0 || argc != 4) {
 		return cmd_usage("link");
 	}

@@ -55,6 +55,10 @@ struct lab_up_opts {
  * (-EEXIST: the lab is already up). Prints progress and errors to stderr. */
 int lab_up(const struct topo *t, const struct lab_up_opts *o);
 
+/* The signal (SIGINT, SIGTERM or SIGHUP) that made the last lab_up() roll
+ * back and return -EINTR, or 0. */
+int lab_up_signal(void);
+
 /* Why the last lab_up() failed, as it told stderr: its last error and, for
  * a failed 'exec' command, the end of that command's output ("" if none). */
 const char *lab_up_error(void);

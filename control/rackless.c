@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,52 +49,81 @@ static int lab_name_ok(const char *lab)
 
 /* ---- up / down / cleanup --------------------------------------------- */
 
+/* A whole number in min..max, all of s (strtoul alone takes "abc" as 0,
+ * "-1" as ULONG_MAX and "8x" as 8). 0 or -EINVAL. */
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int cmd_up(int argc, char **argv)
 {
 	struct lab_up_opts o = {0};
 	struct topo_diags diags;
-	const char *file = NULL, *spec = NULL, *name = "lab";
+	const char *file = NULL, *spec = NULL, *name = NULL;
 	struct topo *t = NULL;
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--switch") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--switch") == 0 && i + 1 < argc) {
 			o.switch_bin = argv[++i];
-		else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc)
-			o.mem_mb = (unsigned)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
-			o.workers = (unsigned)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc &&
-			 (strcmp(argv[i + 1], "yes") == 0 || strcmp(argv[i + 1], "no") == 0))
+		} else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc) {
+			/* the switch's own bounds (dataplane/main.c) */
+			if (parse_uint(argv[++i], 64, 1 << 20, &o.mem_mb) < 0) {
+				fprintf(stderr, "rackless: up: --mem '%s': MB, 64..1048576\n",
+					argv[i]);
+				return cmd_usage("up");
+			}
+		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			if (parse_uint(argv[++i], 1, 16, &o.workers) < 0) {
+				fprintf(stderr, "rackless: up: --workers '%s': 1..16\n", argv[i]);
+				return cmd_usage("up");
+			}
+		} else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc &&
+			   (strcmp(argv[i + 1], "yes") == 0 || strcmp(argv[i + 1], "no") == 0)) {
 			o.no_kfast = strcmp(argv[++i], "no") == 0;
-		else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc)
+		} else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc) {
 			spec = argv[++i];
-		else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+		} else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL) {
 			name = argv[++i];
-		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			o.quiet = 1;
-		else if (argv[i][0] == '-' || file != NULL)
+		} else if (argv[i][0] == '-' || file != NULL) {
 			return cmd_usage("up");
-		else
+		} else {
 			file = argv[i];
+		}
 	}
 	if ((file == NULL) == (spec == NULL))
 		return cmd_usage("up");
-	if (o.workers > 16) {
-		fprintf(stderr, "rackless: up: --workers must be 1..16\n");
-		return 2;
-	}
+	if (name != NULL && !lab_name_ok(name))
+		return EXIT_USAGE;
 	if (spec != NULL)
-		ret = topo_generate_spec(name, spec, &t, &diags);
+		ret = topo_generate_spec(name ? name : "lab", spec, &t, &diags);
 	else
 		ret = topo_load_file(file, &t, &diags);
 	if (ret < 0) {
 		topo_diags_print(&diags, stderr);
 		return 1;
 	}
+	/* containerlab's deploy --name: one file, several labs side by side */
+	if (name != NULL)
+		snprintf(t->name, sizeof(t->name), "%s", name);
 	ret = lab_up(t, &o);
 	topo_free(t);
-	return ret == -EINTR ? 130 : ret < 0 ? 1 : 0; /* interrupted: as a shell says it */
+	if (ret == -EINTR) /* interrupted: 128 + the signal, as a shell says it */
+		return 128 + (lab_up_signal() ? lab_up_signal() : SIGINT);
+	return ret < 0 ? 1 : 0;
 }
 
 static int cmd_down(int argc, char **argv)
@@ -149,24 +179,38 @@ static int host_of(const char *lab, const char *host, char *ns, size_t len)
 	return 0;
 }
 
+/* No command: a shell, as Mininet's xterm or containerlab's exec into a
+ * node gives one: $SHELL, else bash, else sh. */
+static char *exec_shell(void)
+{
+	char *sh = getenv("SHELL");
+
+	if (sh != NULL && sh[0] != '\0')
+		return sh;
+	return access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+}
+
 static int cmd_exec(int argc, char **argv)
 {
-	char ns[128];
+	char ns[128], *shell[2] = {NULL, NULL}, **cmd;
 	int first = 3, ret;
 
 	if (argc > 3 && strcmp(argv[3], "--") == 0)
 		first = 4;
-	if (first >= argc)
-		return cmd_usage("exec");
 	if (!lab_name_ok(argv[1]) || host_of(argv[1], argv[2], ns, sizeof(ns)) < 0)
 		return 1;
+	cmd = &argv[first];
+	if (first >= argc) {
+		shell[0] = exec_shell();
+		cmd = shell;
+	}
 	ret = netns_enter_for_exec(ns);
 	if (ret < 0) {
 		fprintf(stderr, "rackless: enter %s: %s\n", ns, strerror(-ret));
 		return 1;
 	}
-	execvp(argv[first], &argv[first]);
-	fprintf(stderr, "rackless: %s: %s\n", argv[first], strerror(errno));
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "rackless: %s: %s\n", cmd[0], strerror(errno));
 	return 127;
 }
 
@@ -412,15 +456,17 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-    {"up", "FILE | --topo SPEC [--name LAB]  [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
-     "bring the lab described by FILE up (namespaces, links, switch); or a\n"
-     "      generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | linear,4 | ...",
+    {"up", "FILE | --topo SPEC [--name LAB] [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
+     "bring the lab described by FILE up (namespaces, links, switch), named LAB\n"
+     "      if given; or a generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | ...",
      cmd_up, 1, 11, 1},
     {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
      1},
     {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
     {"status", "[LAB]", "labs that are up, their hosts, addresses and ports", cmd_status, 0, 1, 0},
-    {"exec", "LAB HOST [--] CMD [ARGS...]", "run a command inside a host", cmd_exec, 3, -1, 1},
+    {"exec", "LAB HOST [[--] CMD [ARGS...]]",
+     "run a command inside a host; without one, a shell ($SHELL, else bash, else sh)", cmd_exec,
+     2, -1, 1},
     {"pingall", "LAB [--timeout MS]",
      "ping every host from every host (Mininet's pingall); exit 1 if any is dropped",
      cmd_pingall, 1, 3, 1},

@@ -57,7 +57,7 @@ struct up {
 	unsigned long fdb;     /* its FDB's entries */
 };
 
-static volatile sig_atomic_t up_interrupted;
+static volatile sig_atomic_t up_interrupted; /* the signal, 0: none */
 
 /* RACKLESS_TIMING=1: how long each phase of up took, on stderr. */
 static void up_phase(const char *what)
@@ -77,8 +77,12 @@ static void up_phase(const char *what)
 
 static void up_on_signal(int sig)
 {
-	(void)sig;
-	up_interrupted = 1;
+	up_interrupted = sig;
+}
+
+int lab_up_signal(void)
+{
+	return up_interrupted;
 }
 
 /* The last error, for lab_up_error() (a scenario's report). */

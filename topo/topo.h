@@ -80,9 +80,10 @@ struct topo_node {
 	/* Hosts only: default gateway; 0 = none (the default route is then
 	 * "dev eth0", on-link). */
 	uint32_t gateway;
-	/* Hosts only: no default route at all (its 'exec' routes): the host
-	 * whose address is defaults.gateway, and a host outside the defaults'
-	 * subnet without a gateway of its own (a router host). */
+	/* Hosts only: no default route at all (its 'exec' routes): a host
+	 * with 'gateway: none', the host whose address is defaults.gateway,
+	 * and a host outside the defaults' subnet without a gateway of its
+	 * own (a router host). */
 	int no_default_route;
 	/* Hosts only: IPv6 address of eth0 (has_ip6): 'ip6', or the next free
 	 * one of defaults.subnet6; default route via gw6 (has_gw6): 'gateway6',
@@ -278,11 +279,15 @@ int topo_yaml_guard(const char *buf, size_t len, struct topo_diags *diags);
  * file form make the same lab. Every generated value is bounded: at most
  * TOPO_GEN_HOSTS_MAX hosts, TOPO_GEN_SWITCHES_MAX switches and
  * TOPO_GEN_LINKS_MAX links, else an error naming the limit (nothing is
- * dropped). Types and keys (in positional order; "hosts" defaults to 1):
+ * dropped). Types and keys (in positional order; "hosts" defaults to 1, and
+ * Mininet's defaults hold where it has the type: linear 2 switches, single
+ * k=2, tree depth 1 and fanout 2):
  *
  *   linear      switches (1..4096), hosts per switch (1..65536): s1..sN in a
  *               chain, trunks [s<i>, s<i+1>]
  *   star        hosts (1..65536): one switch s1
+ *   single      k (1..65536): Mininet's SingleSwitchTopo, the same as star
+ *   minimal     no keys: Mininet's MinimalTopo, s1 with h1 and h2 (star,2)
  *   ring        switches (3..4096), hosts per switch: a linear chain closed by
  *               [sN, s1] (a loop on purpose: the spanning tree blocks a link)
  *   tree        depth (1..4096), fanout (1..65536): Mininet's TreeTopo, same

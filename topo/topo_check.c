@@ -489,8 +489,9 @@ static void check_host_ip(struct topo_build *b, unsigned i)
 	}
 	topo_cidr_format(&n->ip, a, sizeof(a));
 	/* Outside the defaults' subnet is a typo unless the host is routed:
-	 * it has a gateway of its own, or runs commands (a router host) */
-	if (t->has_subnet && !(s->flags & TOPO_SRC_GW) && n->n_exec == 0) {
+	 * it has a gateway of its own (or none), or runs commands (a router
+	 * host) */
+	if (t->has_subnet && !(s->flags & (TOPO_SRC_GW | TOPO_SRC_GW_NONE)) && n->n_exec == 0) {
 		topo_cidr_format(&t->subnet, sub, sizeof(sub));
 		if (n->ip.plen != t->subnet.plen || !topo_in_net(n->ip.addr, &t->subnet)) {
 			topo_diag(b->diags, s->ip_mark,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * Generators: regular topologies (linear, star, ring, tree, fat-tree,
- * leaf-spine, torus) from a few whole numbers. The parameters come from a
- * file's 'generate' mapping (topo_parse.c) or from a --topo spec
+ * Generators: regular topologies (linear, star, single, minimal, ring, tree,
+ * fat-tree, leaf-spine, torus) from a few whole numbers. The parameters come
+ * from a file's 'generate' mapping (topo_parse.c) or from a --topo spec
  * (topo_generate_spec() below) through the same calls; one table holds every
  * type's keys and limits and one builder per type fills a topo_build, so both
  * paths make the same lab. Names, orders and limits are documented in topo.h.
@@ -99,6 +99,15 @@ static void count_star(const unsigned *v, struct gen_counts *c)
 	const unsigned chain[2] = {1, v[0]};
 
 	count_chain(chain, c, 0);
+}
+
+/* Mininet's MinimalTopo: one switch, two hosts (a star of two). */
+static const unsigned minimal_hosts[1] = {2};
+
+static void count_minimal(const unsigned *v, struct gen_counts *c)
+{
+	(void)v;
+	count_star(minimal_hosts, c);
 }
 
 /* 1 + f + .. + f^(d-1) switches, f^d hosts; the loop ends at the cap. */
@@ -225,6 +234,12 @@ static int build_star(struct gen_ctx *x, const unsigned *v)
 {
 	build_chain(x, 1, v[0], 0);
 	return 0;
+}
+
+static int build_minimal(struct gen_ctx *x, const unsigned *v)
+{
+	(void)v;
+	return build_star(x, minimal_hosts);
 }
 
 struct tree_frame {
@@ -358,10 +373,13 @@ static int build_torus(struct gen_ctx *x, const unsigned *v)
 static const struct gen_type types[] = {
     {"linear",
      2,
-     {{"switches", 1, DIM_MAX, 0, 0}, {"hosts", 1, FAN_MAX, 1, 0}},
+     {{"switches", 1, DIM_MAX, 2, 0}, {"hosts", 1, FAN_MAX, 1, 0}},
      count_linear,
      build_linear},
     {"star", 1, {{"hosts", 1, FAN_MAX, 0, 0}}, count_star, build_star},
+    /* Mininet's SingleSwitchTopo (k hosts) and MinimalTopo */
+    {"single", 1, {{"k", 1, FAN_MAX, 2, 0}}, count_star, build_star},
+    {"minimal", 0, {{NULL, 0, 0, 0, 0}}, count_minimal, build_minimal},
     {"ring",
      2,
      {{"switches", 3, DIM_MAX, 0, 0}, {"hosts", 1, FAN_MAX, 1, 0}},
@@ -369,7 +387,7 @@ static const struct gen_type types[] = {
      build_ring},
     {"tree",
      2,
-     {{"depth", 1, DIM_MAX, 0, 0}, {"fanout", 1, FAN_MAX, 0, 0}},
+     {{"depth", 1, DIM_MAX, 1, 0}, {"fanout", 1, FAN_MAX, 2, 0}},
      count_tree,
      build_tree},
     {"fat-tree", 1, {{"k", 2, 48, 0, 1}}, count_fat_tree, build_fat_tree},
@@ -441,7 +459,7 @@ static const char *key_list(const struct gen_type *ty, char *buf, size_t len)
 	size_t o = 0;
 	unsigned i;
 
-	buf[0] = '\0';
+	snprintf(buf, len, "none");
 	for (i = 0; i < ty->n_keys; i++)
 		o = list_add(buf, len, o, ty->keys[i].name);
 	return buf;

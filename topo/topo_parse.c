@@ -381,6 +381,10 @@ static void parse_params_pair(struct pctx *c, struct pscope *s, const yaml_node_
 			parse_direction(c, s, k, v);
 	} else if (scalar_str(k, key, sizeof(key)) || !linkparams_key_valid(key)) {
 		unknown_param(c, k);
+	} else if (s->layer != TOPO_LP_BOTH && strcmp(key, "state") == 0) {
+		/* a cable is up or down both ways: half a link down is no state */
+		err(c, k, "'state' cannot be in '%s': a link is down both ways (put it in params)",
+		    s->layer == TOPO_LP_FORWARD ? "forward" : "reverse");
 	} else if (!param_dup(c, s, k)) {
 		parse_param(c, s, k, v, key);
 	}
@@ -775,9 +779,15 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		parse_ip(c, &s[1], n, src, what);
 	if (host_key(c, &s[2], n, src, label))
 		parse_mac(c, &s[2], n, src, label, what);
-	if (host_key(c, &s[3], n, src, label) && !parse_addr(c, &s[3], what, &n->gateway)) {
-		src->flags |= TOPO_SRC_GW;
-		src->gw_mark = mark_of(s[3].v);
+	if (host_key(c, &s[3], n, src, label)) {
+		/* none: no default route at all (its exec or a daemon routes) */
+		if (scalar_eq(s[3].v, "none")) {
+			n->no_default_route = 1;
+			src->flags |= TOPO_SRC_GW_NONE;
+		} else if (!parse_addr(c, &s[3], what, &n->gateway)) {
+			src->flags |= TOPO_SRC_GW;
+			src->gw_mark = mark_of(s[3].v);
+		}
 	}
 	if (host_key(c, &s[4], n, src, label)) {
 		char hosts[QUOTE_MAX + 16];

@@ -23,6 +23,7 @@
 #define TOPO_SRC_IP6	(1u << 7) /* ip6 given and well formed */
 #define TOPO_SRC_NOPLEN6 (1u << 8) /* ip6 given without "/len" */
 #define TOPO_SRC_GW6	(1u << 9) /* gateway6 given and well formed */
+#define TOPO_SRC_GW_NONE (1u << 10) /* gateway: none (no default route) */
 
 /* Parallel to topo.nodes: where each optional value was, for diagnostics. */
 struct topo_src_node {

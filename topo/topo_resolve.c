@@ -130,7 +130,8 @@ static void resolve_gateways(struct topo_build *b)
 		struct topo_node *n = &t->nodes[i];
 		int in_subnet;
 
-		if (!topo_build_is_host(b, i) || (b->src[i].flags & TOPO_SRC_GW))
+		if (!topo_build_is_host(b, i) ||
+		    (b->src[i].flags & (TOPO_SRC_GW | TOPO_SRC_GW_NONE)))
 			continue;
 		n->gateway = 0;
 		in_subnet = n->has_ip && t->has_subnet && n->ip.plen == t->subnet.plen &&

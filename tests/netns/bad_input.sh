@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad input never half-applies: topology errors create nothing and name
-# file:line:col; a failure halfway through up rolls back everything the lab
-# made and nothing else; the switch answers malformed requests with errors
+# file:line:col, bad numbers on the command line are usage errors; a failure
+# halfway through up rolls back everything the lab made and nothing else; the switch answers malformed requests with errors
 # and keeps running.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
@@ -44,6 +44,17 @@ for f in dup:6 unknown:8 cidr:5 syntax:; do
 	sed 's/^/    /' "$TMP/err"
 	assert_gone "$LAB" "" "$TMP/links.before"
 done
+
+# 1b. numbers on the command line are whole numbers in range, or a usage
+# error: nothing is brought up
+for opt in "--workers abc" "--workers 0" "--workers 17" "--workers 2x" "--mem xyz" \
+	"--mem -1" "--mem 63"; do
+	"$RL" up -q --topo star,2 --name "$LAB" $opt > "$TMP/err" 2>&1
+	rc=$?
+	check "up $opt: usage error ($rc)" sh -c "[ $rc -eq 2 ] && grep -q -- '^rackless: up: ${opt%% *} ' '$TMP/err'"
+	[ -e "/run/rackless/$LAB" ] && "$RL" down "$LAB" > /dev/null
+done
+assert_gone "$LAB" "" "$TMP/links.before"
 
 # 2. a failure halfway through up rolls back, and spares what is not ours:
 # the test makes h2's namespace name first, so up fails on it

@@ -3,8 +3,11 @@
 # creating the lab waits for it (nothing orphaned, up does not claim a lab
 # that was removed), switch ports whose SWITCH-PORT names would be the same
 # get names of their own, host interface names the kernel keeps are refused
-# at load, a host without links still gets lo and ipv6: off, and a switch
-# binary that cannot run is named.
+# at load, a host without links still gets lo and ipv6: off, a host with
+# gateway: none gets no default route, exec without a command is a shell in
+# the host, one file runs as two labs (--name), pingall completes with a
+# host's namespace deleted, graph wants a file name, and a switch binary
+# that cannot run is named.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish_labs EXIT
@@ -32,7 +35,7 @@ topology:
     a-b: {kind: switch}
     h1: {kind: host}
     h2: {kind: host}
-    h3: {kind: host}
+    h3: {kind: host, gateway: none}
     lonely: {kind: host}
   links:
     - endpoints: [h1:eth0, a:b-c]
@@ -44,6 +47,14 @@ check "a:b-c and a-b:c come up side by side" "$RL" up -q "$TMP/names.yaml"
 PID=$(lab_pid "$LAB")
 check "h1 reaches h2 across both switches" "$RL" exec "$LAB" h1 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.2
 check "h3 reaches h1" "$RL" exec "$LAB" h3 -- ping -c 2 -i 0.2 -W 2 -q 10.0.12.1
+check "h1 has a default route" sh -c "'$RL' exec '$LAB' h1 -- ip route show default | grep -q 'dev eth0'"
+check "h3 (gateway: none) has none" test -z "$("$RL" exec "$LAB" h3 -- ip route show default)"
+# exec without a command: a shell in the host ($SHELL, else bash, else sh)
+check "exec LAB h1: a shell in h1" sh -c \
+	"echo 'ip -o -4 addr show dev eth0' | '$RL' exec '$LAB' h1 | grep -q ' 10\.0\.12\.1/24 '"
+check "the shell is \$SHELL" \
+	test "$(echo 'echo $0' | SHELL=/bin/sh "$RL" exec "$LAB" h1 --)" = /bin/sh
+check "else bash" test "$(echo 'echo $0' | env -u SHELL "$RL" exec "$LAB" h1)" = /bin/bash
 check "a host without links has lo up" "$RL" exec "$LAB" lonely -- ping -c 1 -W 1 -q 127.0.0.1
 check "and ipv6: off" test "$("$RL" exec "$LAB" lonely -- cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1
 # a daemon in a host outlives whatever started it: down stops it, as
@@ -127,6 +138,27 @@ check "down of a damaged journal exits 1" test $? -eq 1
 check "and says what it skipped" grep -q "1 line(s) that are not records skipped" "$TMP/dmg.out"
 assert_gone "$LAB"
 
+# -- one file, two labs side by side: --name renames the file's lab ----------
+topo_as "$SRC/topo/examples/quickstart.yaml" "${LAB}f" "$TMP/qs.yaml"
+LABS="$LAB $LAB2 ${LAB}f"
+check "up FILE --name $LAB" "$RL" up -q "$TMP/qs.yaml" --name "$LAB"
+check "the same file again as $LAB2" "$RL" up -q "$TMP/qs.yaml" --name "$LAB2"
+check "both labs have their h1" test -e "/run/netns/rl.$LAB.h1" -a -e "/run/netns/rl.$LAB2.h1"
+check "no lab has the file's name" test ! -e "/run/rackless/${LAB}f"
+check "h1 reaches h2 in $LAB2" "$RL" exec "$LAB2" h1 -- ping -c 1 -W 2 -q 10.0.0.20
+check "down $LAB" "$RL" down "$LAB"
+check "down $LAB2" "$RL" down "$LAB2"
+"$RL" up -q "$TMP/qs.yaml" --name bad.name > "$TMP/name.out" 2>&1
+rc=$?
+check "a bad --name is a usage error ($rc)" sh -c "[ $rc -eq 2 ] && grep -q 'bad lab name' '$TMP/name.out'"
+"$RL" up -q "$TMP/qs.yaml" --name "$LAB" --name "$LAB2" > "$TMP/name.out" 2>&1
+rc=$?
+check "--name twice is a usage error ($rc)" test $rc -eq 2
+assert_gone "$LAB"
+assert_gone "$LAB2"
+assert_gone "${LAB}f"
+LABS="$LAB $LAB2"
+
 # -- host names: a host's own /etc/netns hosts file is left alone ------------
 [ -d /etc/netns ] || { mkdir /etc/netns && OWN_DIRS="/etc/netns"; }
 mkdir "/etc/netns/rl.$LAB.h2" && OWN_DIRS="/etc/netns/rl.$LAB.h2 $OWN_DIRS"
@@ -135,6 +167,24 @@ check "a lab whose h2 has a hosts file of its own" sh -c "'$RL' up --topo star,3
 check "up says it kept it" grep -q "1 host(s) keep the hosts file" "$TMP/own.out"
 check "h2 reads its own" sh -c "'$RL' exec '$LAB' h2 -- getent hosts h1 | grep -q '^192.0.2.9 '"
 check "h3 the lab's" sh -c "'$RL' exec '$LAB' h3 -- getent hosts h1 | grep -q '^10\.'"
+# pingall with a host gone (its namespace deleted by hand): Mininet's matrix,
+# that host's row and the others' pings to it X, counted, exit 1
+ip netns del "rl.$LAB.h3"
+"$RL" pingall "$LAB" > "$TMP/pa.out" 2> "$TMP/pa.err"
+rc=$?
+sed 's/^/    /' "$TMP/pa.out" "$TMP/pa.err"
+check "pingall with h3 gone exits 1 ($rc)" test "$rc" -eq 1
+check "h3's row is all X" grep -qx "h3 -> X X" "$TMP/pa.out"
+check "h1 reaches h2, not h3" grep -qx "h1 -> h2 X" "$TMP/pa.out"
+check "the results count h3's pairs" grep -q "Results: 67% dropped (2/6 received)" "$TMP/pa.out"
+# graph --out with no file name would write hidden .dot and .svg files
+mkdir "$TMP/g"
+for out in "" "$TMP/g/"; do
+	(cd "$TMP/g" && "$RL" graph "$LAB" --out "$out") > /dev/null 2>&1
+	rc=$?
+	check "graph --out '$out': usage error ($rc)" test "$rc" -eq 2
+done
+check "and nothing written" test -z "$(ls -A "$TMP/g")"
 check "down" "$RL" down "$LAB"
 check "h2's own file is still there" grep -qx "192.0.2.9 h1" "/etc/netns/rl.$LAB.h2/hosts"
 for d in $OWN_DIRS; do rm -rf -- "$d"; done

@@ -2,8 +2,9 @@
 # Edges of a running switch, each found by trying it: a link's mtu is an IP
 # MTU (a 1500-byte host's full frames pass mtu=1500), a frame a host's
 # kernel refuses costs only itself (tx_error), --replace of a pulled
-# cable gives the carrier back, a long delay holds at most a share of the
-# mbuf pool (other ports keep forwarding) and a pulled cable drops what it
+# cable gives the carrier back, a cable is never down one way only, a long
+# delay holds at most a share of the mbuf pool (other ports keep
+# forwarding) and a pulled cable drops what it
 # held, VLAN tags cross unchanged (802.1ad outer tags, priority tags), and
 # control clients that connect and never send do not lock the CLI out, and
 # a change the CLI gave up on (a stopped switch) is not applied later, and
@@ -89,6 +90,14 @@ check "gives the carrier back" sh -c "! ip netns exec rl.$LAB.h1 ip link show et
 check "and h2 is reachable again" X h1 sh -c \
 	"for i in 1 2 3 4 5 6 7 8 9 10; do ping -c 1 -W 1 -q $H2 >/dev/null && exit 0; sleep 0.4; done; exit 1"
 check "replace back to nothing" "$RL" link "$LAB" h1:eth0 set --replace
+
+# -- state is the cable's: never one direction (a half-down link) -----------
+for d in --egress --ingress; do
+	"$RL" link "$LAB" h1:eth0 set state=down $d > "$TMP/half.out" 2>&1
+	rc=$?
+	check "set state=down $d: usage error ($rc)" test "$rc" -eq 2
+	check "and nothing changed" sh -c "! '$RL' link '$LAB' h1:eth0 show | grep -q state=down"
+done
 
 # -- a long delay holds a share of the pool, not all of it ------------------
 check "delay=120s on what h1 sends" "$RL" link "$LAB" h1:eth0 set delay=120s --egress

@@ -271,7 +271,8 @@ check "and holds its output" grep -q "why-it-failed" "$TMP/wf.xml"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 
-# -- SIGINT and SIGHUP during a long exec command roll back --------------------------
+# -- SIGINT, SIGHUP and SIGTERM during a long exec command roll back; up exits
+# 128 + the signal, as a shell reports it
 cat > "$TMP/slow.yaml" <<YAML
 name: $LAB
 topology:
@@ -281,7 +282,7 @@ topology:
     h1: {kind: host, exec: ["echo started; sleep 60"]}
   links: [{endpoints: [h1:eth0, sw:p1]}]
 YAML
-for sig in INT HUP; do
+for sig in INT HUP TERM; do
 	"$RL" up -q "$TMP/slow.yaml" > "$TMP/slow.out" 2>&1 &
 	UP=$!
 	for _ in $(seq 100); do grep -q started "/run/rackless/$LAB/exec.log" 2>/dev/null && break; sleep 0.1; done
@@ -289,7 +290,7 @@ for sig in INT HUP; do
 	wait "$UP"
 	rc=$?
 	check "SIG$sig during exec: up exits non-zero ($rc)" test "$rc" -ne 0
-	[ "$sig" = INT ] && check "SIGINT: exit 130" test "$rc" -eq 130
+	check "SIG$sig: exit 128 + $(kill -l "$sig") ($rc)" test "$rc" -eq $((128 + $(kill -l "$sig")))
 	check "SIG$sig during exec: rolled back" grep -q "rolling back lab $LAB" "$TMP/slow.out"
 	assert_gone "$LAB" "" "$TMP/links.before"
 done

@@ -317,6 +317,35 @@ static void test_router_host(void **state)
 	assert_null(node(t, "a")->exec);
 	assert_int_equal(node(t, "a")->n_exec, 0);
 	topo_free(t);
+	/* gateway: none: no default route at all, whatever the defaults say;
+	 * off the subnet it is routed (no typo) */
+	t = load_ok(HDR "  defaults: {subnet: 10.0.0.0/24, gateway: 10.0.0.1}\n"
+			"  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    d: {kind: host, gateway: none}\n"
+			"    e: {kind: host, ip: 10.8.0.2/24, gateway: none}\n"
+			"    f: {kind: host}\n"
+			"  links:\n"
+			"    - endpoints: [d:eth0, s:p1]\n"
+			"    - endpoints: [e:eth0, s:p2]\n"
+			"    - endpoints: [f:eth0, s:p3]\n");
+	assert_true(node(t, "d")->no_default_route);
+	assert_int_equal(node(t, "d")->gateway, 0);
+	assert_int_equal(node(t, "d")->ip.addr, addr("10.0.0.2"));
+	assert_true(node(t, "e")->no_default_route);
+	assert_false(node(t, "f")->no_default_route);
+	assert_int_equal(node(t, "f")->gateway, addr("10.0.0.1"));
+	topo_free(t);
+	t = load_ok(HDR "  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    d: {kind: host, ip: 10.5.0.2/24, gateway: none}\n"
+			"    e: {kind: host, ip: 10.5.0.3/24}\n"
+			"  links:\n"
+			"    - endpoints: [d:eth0, s:p1]\n"
+			"    - endpoints: [e:eth0, s:p2]\n");
+	assert_true(node(t, "d")->no_default_route);
+	assert_false(node(t, "e")->no_default_route); /* default dev eth0 */
+	topo_free(t);
 	t = load_file_ok("topo/examples/router.yaml");
 	assert_true(node(t, "r1")->no_default_route);
 	assert_int_equal(node(t, "r1")->n_exec, 2);
@@ -514,8 +543,9 @@ static void test_wires(void **state)
 			"    r1: {kind: host}\n"
 			"    r2: {kind: host}\n"
 			"  links:\n"
-			"    - {endpoints: [r1:eth1, r2:eth1], params: {reverse: {state: down}}}\n");
+			"    - {endpoints: [r1:eth1, r2:eth1], params: {state: down}}\n");
 	assert_int_equal(t->n_wires, 1);
+	assert_true(t->links[0].params[TOPO_DIR_TO_SWITCH].down);
 	assert_true(t->links[0].params[TOPO_DIR_TO_HOST].down);
 	assert_true(t->links[1].params[TOPO_DIR_TO_SWITCH].down);
 	assert_true(t->links[1].params[TOPO_DIR_TO_HOST].down);
@@ -1485,6 +1515,16 @@ static void test_err_params(void **state)
 	expect_params_err("{reverse: [a]}", 25, "expected a mapping for 'reverse' in link params");
 	expect_params_err("{forward: {reverse: {}}}", 26,
 			  "'reverse' cannot be nested in 'forward'");
+	/* a cable is down both ways, never half */
+	expect_params_err("{forward: {state: down}}", 26,
+			  "'state' cannot be in 'forward': a link is down both ways (put it in "
+			  "params)");
+	expect_params_err("{delay: 1ms, reverse: {state: up}}", 38,
+			  "'state' cannot be in 'reverse': a link is down both ways (put it in "
+			  "params)");
+	expect_err(
+	    HDR "  defaults: {params: {forward: {state: down}}}\n  nodes: {a: {kind: host}}\n", 3,
+	    33, "'state' cannot be in 'forward': a link is down both ways (put it in params)");
 	expect_err(HDR "  defaults: {params: 1}\n  nodes: {a: {kind: host}}\n", 3, 22,
 		   "expected a mapping for 'params' in defaults");
 	expect_err(HDR "  defaults: {params: {rate: 1}}\n  nodes: {a: {kind: host}}\n", 3, 29,

@@ -674,9 +674,9 @@ static void test_file_errors(void **state)
 	expect_gen_err("{type: star, hosts: [2]}", 33, "expected a scalar for 'hosts' in generate");
 	expect_gen_err("{type: star, [hosts]: 2}", 26, "expected a scalar key in generate");
 	/* Types and keys. */
-	expect_gen_err(
-	    "{type: trie, depth: 2}", 20,
-	    "unknown topology type 'trie' (linear, star, ring, tree, fat-tree, leaf-spine, torus)");
+	expect_gen_err("{type: trie, depth: 2}", 20,
+		       "unknown topology type 'trie' (linear, star, single, minimal, ring, tree, "
+		       "fat-tree, leaf-spine, torus)");
 	expect_gen_err("{type: fat-tree}", 13, "missing 'k' for fat-tree");
 	expect_gen_err("{type: torus, x: 3}", 13, "missing 'y' for torus");
 	expect_gen_err("{type: linear, switches: 2, depth: 3}", 41,
@@ -752,6 +752,14 @@ static void test_spec_equals_file(void **state)
 	    {"leaf-spine,2,4,2", "leaf-spine,leaves=4,spines=2,hosts=2",
 	     "{type: leaf-spine, spines: 2, leaves: 4, hosts: 2}"},
 	    {"torus,3,4", "torus,x=3,y=4,hosts=1", "{type: torus, x: 3, y: 4}"},
+	    /* Mininet's: single,k is a star, minimal a star of two, and its
+	     * defaults when no number is given (linear k=2, tree 1,2, single 2) */
+	    {"single,3", "single,k=3", "{type: star, hosts: 3}"},
+	    {"minimal", "star,2", "{type: minimal}"},
+	    {"single", "star,hosts=2", "{type: single}"},
+	    {"linear", "linear,2,1", "{type: linear}"},
+	    {"tree", "tree,depth=1,fanout=2", "{type: tree}"},
+	    {"tree,2", "tree,2,2", "{type: tree, depth: 2}"},
 	};
 	unsigned i;
 
@@ -807,14 +815,18 @@ static void test_spec_errors(void **state)
 	FILE *f;
 
 	(void)state;
-	expect_spec_err("trie", "unknown topology type 'trie' (linear, star, ring, tree, fat-tree, "
-				"leaf-spine, torus)");
-	expect_spec_err("", "unknown topology type '' (linear, star, ring, tree, fat-tree, "
-			    "leaf-spine, torus)");
-	expect_spec_err("Linear,4", "unknown topology type 'Linear' (linear, star, ring, tree, "
-				    "fat-tree, leaf-spine, torus)");
+	expect_spec_err("trie",
+			"unknown topology type 'trie' (linear, star, single, minimal, ring, "
+			"tree, fat-tree, leaf-spine, torus)");
+	expect_spec_err("", "unknown topology type '' (linear, star, single, minimal, ring, tree, "
+			    "fat-tree, leaf-spine, torus)");
+	expect_spec_err("Linear,4", "unknown topology type 'Linear' (linear, star, single, "
+				    "minimal, ring, tree, fat-tree, leaf-spine, torus)");
 	expect_spec_err("fat-tree", "missing 'k' for fat-tree");
-	expect_spec_err("tree,3", "missing 'fanout' for tree");
+	expect_spec_err("star", "missing 'hosts' for star");
+	expect_spec_err("minimal,2", "too many values for minimal (expected none)");
+	expect_spec_err("minimal,k=2", "unknown key 'k' for minimal (expected none)");
+	expect_spec_err("single,0", "bad value '0' for k: expected a whole number from 1 to 65536");
 	expect_spec_err("fat-tree,k=5",
 			"bad value '5' for k: expected an even whole number from 2 to 48");
 	expect_spec_err("fat-tree,50",
