@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -27,11 +28,11 @@
 extern const unsigned char kfast_bpf_obj[];
 extern const size_t kfast_bpf_obj_len;
 
-#define KFAST_MEMO	 256  /* proposals each worker remembers */
-#define KFAST_RING	 1024 /* proposals waiting for the control thread */
-#define KFAST_TC_HANDLE	 0x4b46 /* "KF" */
-#define KFAST_TC_PRIO	 1
-#define KFAST_BATCH	 256
+#define KFAST_MEMO	256    /* proposals each worker remembers */
+#define KFAST_RING	1024   /* proposals waiting for the control thread */
+#define KFAST_TC_HANDLE 0x4b46 /* "KF" */
+#define KFAST_TC_PRIO	1
+#define KFAST_BATCH	256
 
 /* A flow a worker proposes. */
 struct kfast_prop {
@@ -51,7 +52,6 @@ struct kfast_port {
 	uint8_t sock;	      /* socket filter attached */
 	uint8_t tc;	      /* TC program attached */
 	uint8_t hook_created; /* we created the clsact qdisc */
-	uint64_t seen_rx;     /* kernel rx packets at the last tick */
 };
 
 struct kfast {
@@ -67,8 +67,9 @@ struct kfast {
 	struct kf_count *percpu;	       /* ncpus values, for one lookup */
 	struct kfast_stats st;
 	int logged_errors;
-	uint64_t now; /* TSC of the tick being run */
-	int ifr_fd;   /* for interface flags (carrier) */
+	uint64_t now;	  /* TSC of the tick being run */
+	uint64_t tick_ns; /* CLOCK_MONOTONIC of the last tick */
+	int ifr_fd;	  /* for interface flags (carrier) */
 };
 
 /* Set while creating a clsact qdisc that may exist already (a port added
@@ -146,8 +147,8 @@ struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t 
 	}
 	kf->memo_tsc = rte_get_tsc_hz() / 10;
 	snprintf(name, sizeof(name), "kfast_%p", (void *)kf);
-	kf->props = rte_ring_create_elem(name, sizeof(struct kfast_prop), KFAST_RING,
-					 SOCKET_ID_ANY, RING_F_SC_DEQ);
+	kf->props = rte_ring_create_elem(name, sizeof(struct kfast_prop), KFAST_RING, SOCKET_ID_ANY,
+					 RING_F_SC_DEQ);
 	kf->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (kf->props == NULL || kf->efd < 0) {
 		ret = kf->props == NULL ? -rte_errno : -errno;
@@ -190,9 +191,8 @@ void kfast_note(struct kfast *kf, unsigned widx, uint64_t now, const struct port
 	unsigned h = (in->id * 131u + out->id * 31u + d[4] * 7u + d[5] + s[5] * 17u) % KFAST_MEMO;
 	struct kfast_memo *m = &kf->memo[widx][h];
 
-	if (m->prop.in == in->id && m->prop.out == out->id &&
-	    memcmp(m->prop.dst, d, 6) == 0 && memcmp(m->prop.src, s, 6) == 0 &&
-	    now - m->t < kf->memo_tsc)
+	if (m->prop.in == in->id && m->prop.out == out->id && memcmp(m->prop.dst, d, 6) == 0 &&
+	    memcmp(m->prop.src, s, 6) == 0 && now - m->t < kf->memo_tsc)
 		return;
 	m->prop.in = in->id;
 	m->prop.out = out->id;
@@ -290,8 +290,8 @@ static int kfast_port_attach(struct kfast *kf, struct port *p, struct kfast_port
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = kp->ifindex,
 			    .attach_point = BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KFAST_TC_HANDLE,
-			    .priority = KFAST_TC_PRIO, .prog_fd = kf->prog_tc);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KFAST_TC_HANDLE, .priority = KFAST_TC_PRIO,
+			    .prog_fd = kf->prog_tc);
 	int fd, ret;
 
 	if (!kp->sock) {
@@ -468,8 +468,7 @@ void kfast_run(struct kfast *kf)
 
 	(void)!read(kf->efd, &v, sizeof(v));
 	do {
-		n = rte_ring_sc_dequeue_burst_elem(kf->props, pr, sizeof(pr[0]), RTE_DIM(pr),
-						   NULL);
+		n = rte_ring_sc_dequeue_burst_elem(kf->props, pr, sizeof(pr[0]), RTE_DIM(pr), NULL);
 		for (unsigned i = 0; i < n; i++)
 			kfast_install(kf, &pr[i]);
 		total += n;
@@ -599,18 +598,19 @@ void kfast_port_count(struct kfast *kf, const struct port *p, struct kfast_port_
 		(void)kfast_sum(kf, p->id, c);
 }
 
-/* A flow whose ingress port's kernel counter moved since the last tick
- * carried frames: its source MAC is alive where the FDB has it. */
+/* A flow that carried a frame since the last tick (kf_ingress stamps it):
+ * its source MAC is alive where the FDB has it. Only the flow's own
+ * frames count: a host that changed its MAC keeps sending from its port,
+ * and its old MAC must age out with the flows that name it. */
 static int kfast_refresh(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
 			 void *arg)
 {
-	const uint8_t *moved = arg; /* [SW_PORT_MAX] bitmap of ports whose rx moved */
+	uint64_t since = *(const uint64_t *)arg; /* the last tick */
 	struct port *in = kfast_sw_port(kf, v->in_id);
 	struct rte_ether_addr s;
 	struct kfast_path path;
 
-	if (in == NULL || !(moved[in->id / 8] & (1u << (in->id % 8))) ||
-	    kfast_path(kf, in, k->dst, k->src, &path) < 0)
+	if (in == NULL || v->used_ns <= since || kfast_path(kf, in, k->dst, k->src, &path) < 0)
 		return 0;
 	/* where each bridge on the way learned it */
 	memcpy(s.addr_bytes, k->src, 6);
@@ -620,46 +620,18 @@ static int kfast_refresh(struct kfast *kf, const struct kf_key *k, const struct 
 	return 0;
 }
 
-/* Bitmaps of port ids for a tick: whose kernel rx counter was read, and
- * whose moved since the last tick. */
-struct kfast_tickmaps {
-	uint8_t read[SW_PORT_MAX / 8];
-	uint8_t moved[SW_PORT_MAX / 8];
-};
-
-static int kfast_mark_moved(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
-			    void *arg)
-{
-	struct kfast_tickmaps *tm = arg;
-	uint32_t id = v->in_id;
-	struct kfast_port_count c;
-	uint8_t bit;
-
-	(void)k;
-	if (id >= SW_PORT_MAX)
-		return 0;
-	bit = (uint8_t)(1u << (id % 8));
-	if ((tm->read[id / 8] & bit) || kf->ports[id].p == NULL)
-		return 0;
-	tm->read[id / 8] |= bit;
-	if (kfast_sum(kf, id, &c) == 0 && c.rx_packets != kf->ports[id].seen_rx) {
-		kf->ports[id].seen_rx = c.rx_packets;
-		tm->moved[id / 8] |= bit;
-	}
-	return 0;
-}
-
 void kfast_tick(struct kfast *kf, uint64_t now)
 {
-	static struct kfast_tickmaps tm;
+	uint64_t since = kf->tick_ns;
+	struct timespec ts;
 
-	/* only ports that are the ingress of a flow: an idle lab costs nothing */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	kf->tick_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	/* an idle lab costs nothing */
 	if (kf->st.flows == 0)
 		return;
-	memset(&tm, 0, sizeof(tm));
-	kfast_walk(kf, kfast_mark_moved, &tm);
 	kf->now = now;
-	kfast_walk(kf, kfast_refresh, tm.moved);
+	kfast_walk(kf, kfast_refresh, &since);
 }
 
 void kfast_tick_done(struct kfast *kf)

@@ -7,7 +7,9 @@
 # to its old port by a stale flow; the ingress programs go with their port
 # (del-port); flows cross trunks between two switches, counted on the
 # trunk's ports, and leave the kernel when the trunk starts emulating; a
-# lab up with --kernel-fastpath no installs nothing.
+# MAC a host stopped using ages out, and its flows with it, while the MAC
+# it uses stays learned; a lab up with --kernel-fastpath no installs
+# nothing.
 . "$(dirname "$0")/lib.sh"
 LAB=tkf$$
 LAB2=tkg$$
@@ -205,6 +207,39 @@ check "and the flows are back ($flows)" test "$flows" -ge 2
 check "down: two switches" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID2" "$TMP/links.before"
 LAB=$LAB_ONE
+
+# a MAC its host no longer uses ages out of the FDB, and its flows go with
+# it, though the host's port still carries the new MAC's frames (a switch
+# whose FDB ages in 2 s: the CLI starts it through a wrapper)
+printf '#!/bin/sh\nexec "%s" "$@" --fdb-age 2\n' "$RACKLESS_SWITCH" > "$TMP/switch-age2"
+chmod +x "$TMP/switch-age2"
+check "up: FDB aging 2 s" "$RL" up -q "$TMP/lab.yaml" --switch "$TMP/switch-age2"
+PID=$(lab_pid "$LAB")
+IP1=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h1=' | cut -d= -f2)
+IP2=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h2=' | cut -d= -f2)
+fdb_macs() { # MACs the switch has learned, with their age: "mac age_ms" lines
+	"$RL" ctl "$LAB" '{"cmd":"fdb"}' | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["result"]:
+    print(e["mac"].lower(), e["age_ms"])'
+}
+for n in 1 2 3; do
+	ip -n "rl.$LAB.h2" link set eth0 address "02:00:00:00:12:3$n"
+	ip -n "rl.$LAB.h1" neigh flush all
+	r=$(pings h1 "$IP2" 5)
+	check "h1 -> h2 from its MAC number $n (got $r of 5)" test "${r:-0}" -ge 4
+done
+r=$("$RL" exec "$LAB" h2 -- ping -n -c 60 -i 0.1 -W 1 "$IP1" 2>&1 | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+check "h2 (MAC number 3) -> h1 for 6 s (got $r of 60)" test "${r:-0}" -ge 55
+fdb_macs > "$TMP/fdb.txt"
+read -r flows _ <<< "$(kf)"
+sed 's/^/    fdb: /' "$TMP/fdb.txt"
+echo "    flows $flows"
+check "h2's old MACs aged out of the FDB" sh -c "! grep -q '^02:00:00:00:12:3[12] ' '$TMP/fdb.txt'"
+check "the MAC h2 uses stays learned (only the kernel carries it)" grep -q '^02:00:00:00:12:33 ' "$TMP/fdb.txt"
+check "only the flows of the MACs in use are left (h1 <-> h2: $flows)" test "$flows" -le 2
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
 
 # the same lab with the fast path off: everything through the switch
 check "up --kernel-fastpath no" "$RL" up -q "$TMP/lab.yaml" --kernel-fastpath no
