@@ -611,15 +611,14 @@ static int up_link_veth(struct up *u, unsigned li)
 	ret = up_host_if(u, h, l->ep[0].ifname, l->port_type, up_link_mtu(u->t, li));
 	if (ret < 0)
 		return ret;
-	/* an afpacket switch end takes any frame the host sends (jumbo frames
-	 * of a host whose MTU was raised, as a switch port would): the veth
-	 * would drop what exceeds its own MTU before the switch sees it, and
-	 * the host's own MTU is the limit that counts. (XDP, afxdp, keeps
-	 * the default: its program limits the MTU.) */
+	/* the switch end takes any frame the host sends (jumbo frames of a
+	 * host whose MTU was raised, as a switch port would): the veth would
+	 * drop what exceeds its own MTU before the switch sees it, uncounted,
+	 * and the host's own MTU is the limit that counts. (XDP, afxdp, limits
+	 * the host's MTU to a page; what the port cannot carry is counted as
+	 * its rx_truncated.) */
 	idx = nl_link_index(u->fabric_nl, fif);
-	ret = idx < 0 ? idx
-		      : nl_link_set(u->fabric_nl, idx, NULL,
-				    l->port_type == TOPO_PORT_AFPACKET ? UP_FABRIC_MTU : 0, 1);
+	ret = idx < 0 ? idx : nl_link_set(u->fabric_nl, idx, NULL, UP_FABRIC_MTU, 1);
 	if (ret < 0)
 		up_err("bring up %s: %s", fif, strerror(-ret));
 	return ret;

@@ -22,6 +22,11 @@ struct fdb {
 	struct rte_hash *h;
 	uint64_t *last_seen; /* by key position */
 	uint32_t capacity;
+	/* live keys, held to capacity: rte_hash takes more (room for the
+	 * per-lcore slot caches of multi-writer mode: 65536 held 73537), and
+	 * rte_hash_count() counts slots deleted but still in the RCU defer
+	 * queue */
+	uint32_t live;
 	uint64_t age_tsc;
 	struct rte_rcu_qsbr *qs;
 	/* written by workers (learned, moved, full) and control (the rest) */
@@ -125,20 +130,27 @@ int fdb_learn(struct fdb *f, uint16_t bridge, const struct rte_ether_addr *mac, 
 			return FDB_REFRESHED;
 		ret = FDB_MOVED;
 	}
+	/* a new key takes a place first (two workers learning the same new
+	 * MAC at once may count it twice: the table then holds one less) */
+	if (ret == FDB_LEARNED && __atomic_fetch_add(&f->live, 1, __ATOMIC_RELAXED) >= f->capacity)
+		goto full;
 	/* new, or moved: rte_hash updates the data word of an existing key
 	 * atomically, so readers see the old port or the new one */
 	/* add_key_data answers 0, not the slot: look the slot up after */
 	if (rte_hash_add_key_data(f->h, &k, fdb_port_data(port)) < 0 ||
-	    (pos = rte_hash_lookup(f->h, &k)) < 0) {
-		__atomic_fetch_add(&f->full, 1, __ATOMIC_RELAXED);
-		return -ENOSPC;
-	}
+	    (pos = rte_hash_lookup(f->h, &k)) < 0)
+		goto full;
 	__atomic_store_n(&f->last_seen[pos], now, __ATOMIC_RELAXED);
 	if (ret == FDB_MOVED)
 		__atomic_fetch_add(&f->moved, 1, __ATOMIC_RELAXED);
 	else
 		__atomic_fetch_add(&f->learned, 1, __ATOMIC_RELAXED);
 	return ret;
+full:
+	if (ret == FDB_LEARNED)
+		__atomic_fetch_sub(&f->live, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&f->full, 1, __ATOMIC_RELAXED);
+	return -ENOSPC;
 }
 
 uint32_t fdb_lookup(struct fdb *f, uint16_t bridge, const struct rte_ether_addr *mac)
@@ -157,7 +169,10 @@ static void fdb_del(struct fdb *f, const struct fdb_key *k)
 {
 	int32_t pos = rte_hash_del_key(f->h, k);
 
-	if (pos >= 0 && f->qs == NULL)
+	if (pos < 0)
+		return;
+	__atomic_fetch_sub(&f->live, 1, __ATOMIC_RELAXED);
+	if (f->qs == NULL)
 		rte_hash_free_key_with_position(f->h, pos);
 }
 
@@ -275,6 +290,6 @@ void fdb_get_stats(const struct fdb *f, struct fdb_stats *st)
 	st->aged = f->aged;
 	st->flushed = f->flushed;
 	st->full = f->full;
-	st->entries = (uint32_t)rte_hash_count(f->h);
+	st->entries = __atomic_load_n(&f->live, __ATOMIC_RELAXED);
 	st->capacity = f->capacity;
 }

@@ -29,7 +29,7 @@ struct fdb_stats {
 	uint64_t flushed; /* removed with their port */
 	uint64_t full;	  /* learning refused: table full */
 	uint32_t entries; /* current count */
-	uint32_t capacity;
+	uint32_t capacity; /* entries learning stops at (fdb_create's) */
 };
 
 /* Create a table for 'capacity' entries, aging entries silent for more
@@ -47,7 +47,8 @@ enum fdb_learn_result {
 };
 
 /* Worker: record that mac was seen on port at time now (TSC). Returns an
- * enum fdb_learn_result, or -ENOSPC when the table is full. */
+ * enum fdb_learn_result, or -ENOSPC when the table is full (a new MAC while
+ * it holds 'capacity' entries). */
 int fdb_learn(struct fdb *f, uint16_t bridge, const struct rte_ether_addr *mac, uint32_t port,
 	      uint64_t now);
 

@@ -7,10 +7,14 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -27,11 +31,11 @@
 extern const unsigned char kfast_bpf_obj[];
 extern const size_t kfast_bpf_obj_len;
 
-#define KFAST_MEMO	 256  /* proposals each worker remembers */
-#define KFAST_RING	 1024 /* proposals waiting for the control thread */
-#define KFAST_TC_HANDLE	 0x4b46 /* "KF" */
-#define KFAST_TC_PRIO	 1
-#define KFAST_BATCH	 256
+#define KFAST_MEMO	256    /* proposals each worker remembers */
+#define KFAST_RING	1024   /* proposals waiting for the control thread */
+#define KFAST_TC_HANDLE 0x4b46 /* "KF" */
+#define KFAST_TC_PRIO	1
+#define KFAST_BATCH	256
 
 /* A flow a worker proposes. */
 struct kfast_prop {
@@ -51,7 +55,8 @@ struct kfast_port {
 	uint8_t sock;	      /* socket filter attached */
 	uint8_t tc;	      /* TC program attached */
 	uint8_t hook_created; /* we created the clsact qdisc */
-	uint64_t seen_rx;     /* kernel rx packets at the last tick */
+	unsigned host_mtu;    /* its host's MTU, read in pass mtu_pass */
+	uint64_t mtu_pass;
 };
 
 struct kfast {
@@ -67,8 +72,13 @@ struct kfast {
 	struct kf_count *percpu;	       /* ncpus values, for one lookup */
 	struct kfast_stats st;
 	int logged_errors;
-	uint64_t now; /* TSC of the tick being run */
-	int ifr_fd;   /* for interface flags (carrier) */
+	uint64_t now;	       /* TSC of the tick being run */
+	uint64_t tick_ns;      /* CLOCK_MONOTONIC of the last tick */
+	int ifr_fd;	       /* for interface flags (carrier) */
+	struct mnl_socket *nl; /* for hosts' MTUs (kfast_host_mtu) */
+	uint32_t nl_seq;
+	uint64_t pass; /* passes over proposals or flows */
+	char nlbuf[32768];
 };
 
 /* Set while creating a clsact qdisc that may exist already (a port added
@@ -135,6 +145,11 @@ struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t 
 	kf->sw = sw;
 	kf->efd = -1;
 	kf->ifr_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	kf->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (kf->nl != NULL && mnl_socket_bind(kf->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(kf->nl);
+		kf->nl = NULL;
+	}
 	kf->ncpus = libbpf_num_possible_cpus();
 	kf->memo = calloc(SW_WORKER_MAX, sizeof(*kf->memo));
 	kf->ports = calloc(SW_PORT_MAX, sizeof(*kf->ports));
@@ -146,8 +161,8 @@ struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t 
 	}
 	kf->memo_tsc = rte_get_tsc_hz() / 10;
 	snprintf(name, sizeof(name), "kfast_%p", (void *)kf);
-	kf->props = rte_ring_create_elem(name, sizeof(struct kfast_prop), KFAST_RING,
-					 SOCKET_ID_ANY, RING_F_SC_DEQ);
+	kf->props = rte_ring_create_elem(name, sizeof(struct kfast_prop), KFAST_RING, SOCKET_ID_ANY,
+					 RING_F_SC_DEQ);
 	kf->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (kf->props == NULL || kf->efd < 0) {
 		ret = kf->props == NULL ? -rte_errno : -errno;
@@ -190,9 +205,8 @@ void kfast_note(struct kfast *kf, unsigned widx, uint64_t now, const struct port
 	unsigned h = (in->id * 131u + out->id * 31u + d[4] * 7u + d[5] + s[5] * 17u) % KFAST_MEMO;
 	struct kfast_memo *m = &kf->memo[widx][h];
 
-	if (m->prop.in == in->id && m->prop.out == out->id &&
-	    memcmp(m->prop.dst, d, 6) == 0 && memcmp(m->prop.src, s, 6) == 0 &&
-	    now - m->t < kf->memo_tsc)
+	if (m->prop.in == in->id && m->prop.out == out->id && memcmp(m->prop.dst, d, 6) == 0 &&
+	    memcmp(m->prop.src, s, 6) == 0 && now - m->t < kf->memo_tsc)
 		return;
 	m->prop.in = in->id;
 	m->prop.out = out->id;
@@ -235,6 +249,88 @@ static int kfast_carrier(const struct kfast *kf, const struct port *p)
 	if (ioctl(kf->ifr_fd, SIOCGIFFLAGS, &ifr) < 0)
 		return 1;
 	return (ifr.ifr_flags & IFF_RUNNING) != 0;
+}
+
+/* What kfast_getlink reads of an interface. */
+struct kfast_link {
+	unsigned mtu;
+	int link; /* IFLA_LINK: a veth's peer, 0: none */
+	int nsid; /* IFLA_LINK_NETNSID: the peer's namespace, -1: ours */
+};
+
+static int kfast_link_attr(const struct nlattr *a, void *data)
+{
+	struct kfast_link *l = data;
+
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(a) == IFLA_MTU)
+		l->mtu = mnl_attr_get_u32(a);
+	else if (mnl_attr_get_type(a) == IFLA_LINK)
+		l->link = (int)mnl_attr_get_u32(a);
+	else if (mnl_attr_get_type(a) == IFLA_LINK_NETNSID)
+		l->nsid = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int kfast_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), kfast_link_attr, data);
+}
+
+/* Interface ifindex of the namespace the switch's knows as nsid (-1: its
+ * own). 0 or -errno. */
+static int kfast_getlink(struct kfast *kf, int ifindex, int nsid, struct kfast_link *l)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(kf->nlbuf);
+	uint32_t seq = ++kf->nl_seq;
+	struct ifinfomsg *ifi;
+	ssize_t n;
+	int ret;
+
+	*l = (struct kfast_link){.nsid = -1};
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
+	if (mnl_socket_sendto(kf->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(kf->nl, kf->nlbuf, sizeof(kf->nlbuf));
+	if (n < 0)
+		return -errno;
+	/* (the reply is read over the request: seq kept apart) */
+	ret =
+	    mnl_cb_run(kf->nlbuf, (size_t)n, seq, mnl_socket_get_portid(kf->nl), kfast_link_cb, l);
+	return ret < 0 ? -errno : 0;
+}
+
+/* The MTU of p's host: that of the far end of its veth, in the host's
+ * namespace, which the host may change at any time (the switch end's own
+ * takes anything). Read once per pass over proposals or flows; p's
+ * configured MTU when it cannot be read. */
+static unsigned kfast_host_mtu(struct kfast *kf, const struct port *p)
+{
+	struct kfast_port *kp = p->id < SW_PORT_MAX ? &kf->ports[p->id] : NULL;
+	struct kfast_link sw, host;
+	unsigned mtu = p->conf.mtu;
+	int ifindex;
+
+	if (kp != NULL && kp->p == p && kp->mtu_pass == kf->pass)
+		return kp->host_mtu;
+	ifindex = kp != NULL && kp->p == p ? kp->ifindex : (int)if_nametoindex(p->conf.ifname);
+	if (kf->nl != NULL && ifindex > 0 && kfast_getlink(kf, ifindex, -1, &sw) == 0 &&
+	    sw.link > 0 && kfast_getlink(kf, sw.link, sw.nsid, &host) == 0 && host.mtu > 0)
+		mtu = host.mtu;
+	if (kp != NULL && kp->p == p) {
+		kp->host_mtu = mtu;
+		kp->mtu_pass = kf->pass;
+	}
+	return mtu;
 }
 
 static void kfast_side(const struct port *p, struct kfast_side *s)
@@ -290,8 +386,8 @@ static int kfast_port_attach(struct kfast *kf, struct port *p, struct kfast_port
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = kp->ifindex,
 			    .attach_point = BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KFAST_TC_HANDLE,
-			    .priority = KFAST_TC_PRIO, .prog_fd = kf->prog_tc);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KFAST_TC_HANDLE, .priority = KFAST_TC_PRIO,
+			    .prog_fd = kf->prog_tc);
 	int fd, ret;
 
 	if (!kp->sock) {
@@ -410,6 +506,8 @@ static int kfast_path(struct kfast *kf, struct port *in, const uint8_t *dst, con
 	kfast_side(path->out, &b);
 	a.carrier = (uint8_t)kfast_carrier(kf, in);
 	b.carrier = (uint8_t)kfast_carrier(kf, path->out);
+	a.mtu = kfast_host_mtu(kf, in);
+	b.mtu = kfast_host_mtu(kf, path->out);
 	/* the walk went from bridge to bridge over idle trunks: for the
 	 * policy the two ends are on one bridge */
 	b.bridge = a.bridge;
@@ -467,9 +565,9 @@ void kfast_run(struct kfast *kf)
 	unsigned n, total = 0;
 
 	(void)!read(kf->efd, &v, sizeof(v));
+	kf->pass++;
 	do {
-		n = rte_ring_sc_dequeue_burst_elem(kf->props, pr, sizeof(pr[0]), RTE_DIM(pr),
-						   NULL);
+		n = rte_ring_sc_dequeue_burst_elem(kf->props, pr, sizeof(pr[0]), RTE_DIM(pr), NULL);
 		for (unsigned i = 0; i < n; i++)
 			kfast_install(kf, &pr[i]);
 		total += n;
@@ -550,6 +648,7 @@ static void kfast_recheck(struct kfast *kf, int all)
 {
 	struct sw *sw = kf->sw;
 
+	kf->pass++;
 	for (uint32_t i = 0; i < sw->port_hwm; i++) {
 		struct port *p = sw->ports[i];
 		struct kfast_side s;
@@ -599,18 +698,19 @@ void kfast_port_count(struct kfast *kf, const struct port *p, struct kfast_port_
 		(void)kfast_sum(kf, p->id, c);
 }
 
-/* A flow whose ingress port's kernel counter moved since the last tick
- * carried frames: its source MAC is alive where the FDB has it. */
+/* A flow that carried a frame since the last tick (kf_ingress stamps it):
+ * its source MAC is alive where the FDB has it. Only the flow's own
+ * frames count: a host that changed its MAC keeps sending from its port,
+ * and its old MAC must age out with the flows that name it. */
 static int kfast_refresh(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
 			 void *arg)
 {
-	const uint8_t *moved = arg; /* [SW_PORT_MAX] bitmap of ports whose rx moved */
+	uint64_t since = *(const uint64_t *)arg; /* the last tick */
 	struct port *in = kfast_sw_port(kf, v->in_id);
 	struct rte_ether_addr s;
 	struct kfast_path path;
 
-	if (in == NULL || !(moved[in->id / 8] & (1u << (in->id % 8))) ||
-	    kfast_path(kf, in, k->dst, k->src, &path) < 0)
+	if (in == NULL || v->used_ns <= since || kfast_path(kf, in, k->dst, k->src, &path) < 0)
 		return 0;
 	/* where each bridge on the way learned it */
 	memcpy(s.addr_bytes, k->src, 6);
@@ -620,46 +720,19 @@ static int kfast_refresh(struct kfast *kf, const struct kf_key *k, const struct 
 	return 0;
 }
 
-/* Bitmaps of port ids for a tick: whose kernel rx counter was read, and
- * whose moved since the last tick. */
-struct kfast_tickmaps {
-	uint8_t read[SW_PORT_MAX / 8];
-	uint8_t moved[SW_PORT_MAX / 8];
-};
-
-static int kfast_mark_moved(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
-			    void *arg)
-{
-	struct kfast_tickmaps *tm = arg;
-	uint32_t id = v->in_id;
-	struct kfast_port_count c;
-	uint8_t bit;
-
-	(void)k;
-	if (id >= SW_PORT_MAX)
-		return 0;
-	bit = (uint8_t)(1u << (id % 8));
-	if ((tm->read[id / 8] & bit) || kf->ports[id].p == NULL)
-		return 0;
-	tm->read[id / 8] |= bit;
-	if (kfast_sum(kf, id, &c) == 0 && c.rx_packets != kf->ports[id].seen_rx) {
-		kf->ports[id].seen_rx = c.rx_packets;
-		tm->moved[id / 8] |= bit;
-	}
-	return 0;
-}
-
 void kfast_tick(struct kfast *kf, uint64_t now)
 {
-	static struct kfast_tickmaps tm;
+	uint64_t since = kf->tick_ns;
+	struct timespec ts;
 
-	/* only ports that are the ingress of a flow: an idle lab costs nothing */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	kf->tick_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	/* an idle lab costs nothing */
 	if (kf->st.flows == 0)
 		return;
-	memset(&tm, 0, sizeof(tm));
-	kfast_walk(kf, kfast_mark_moved, &tm);
 	kf->now = now;
-	kfast_walk(kf, kfast_refresh, tm.moved);
+	kf->pass++;
+	kfast_walk(kf, kfast_refresh, &since);
 }
 
 void kfast_tick_done(struct kfast *kf)
@@ -719,6 +792,8 @@ void kfast_destroy(struct kfast *kf)
 		close(kf->efd);
 	if (kf->ifr_fd >= 0)
 		close(kf->ifr_fd);
+	if (kf->nl != NULL)
+		mnl_socket_close(kf->nl);
 	free(kf->percpu);
 	free(kf->ports);
 	free(kf->memo);

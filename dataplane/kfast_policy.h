@@ -7,7 +7,8 @@
  * it but pass it on whole: both ends are packet sockets on interfaces that
  * carry offloads (a super-frame stays whole in the kernel too), neither
  * link emulates anything or holds frames (delay, loss, rate, MTU, down:
- * those need the switch, and frames cut into real frames), the MTUs match,
+ * those need the switch, and frames cut into real frames), the hosts' MTUs
+ * match (a veth drops a frame over its host's MTU unseen by the switch),
  * neither port is blocked by the spanning tree, the partition groups let
  * the frame through, and both interfaces have carrier (the kernel would
  * drop the frames, yet count them as forwarded). Everything else stays in
@@ -25,7 +26,7 @@ struct kfast_side {
 	uint8_t blocked;   /* spanning tree */
 	uint8_t link_idle; /* no emulation in either direction, nothing held */
 	uint8_t carrier;   /* the interface has carrier (its host end is up) */
-	unsigned mtu;	   /* 0: 1500 */
+	unsigned mtu;	   /* its host's (kfast.c reads it), 0: 1500 */
 	uint16_t bridge;
 	uint16_t group; /* partition group, 0: none */
 };

@@ -6,10 +6,10 @@
  * sockets.
  *
  * kf_flows: (ingress ifindex, destination MAC, source MAC) -> egress
- * ifindex, the two switch port ids and the trunks between the lab's
- * switches the flow crosses; filled and emptied by the switch's control
- * thread only, for learned unicast between ports whose links emulate
- * nothing.
+ * ifindex, the two switch port ids, the trunks between the lab's switches
+ * the flow crosses, and when it last carried a frame; filled and emptied by
+ * the switch's control thread only, for learned unicast between ports
+ * whose links emulate nothing.
  *
  * Two programs read it. kf_sock is the packet socket's filter: the socket
  * is a tap that sees every frame before TC ingress, so it must not take the
@@ -47,6 +47,7 @@ int kf_ingress(struct __sk_buff *skb)
 	struct kf_count *c;
 	struct kf_val *v;
 	struct kf_key k;
+	__u64 now;
 	__u32 id;
 
 	if (data + 12 > end)
@@ -57,6 +58,11 @@ int kf_ingress(struct __sk_buff *skb)
 	v = bpf_map_lookup_elem(&kf_flows, &k);
 	if (v == NULL)
 		return TC_ACT_OK;
+	/* this flow's source is alive (the switch keeps it learned); the
+	 * value's cache line is written once a millisecond at most */
+	now = bpf_ktime_get_ns();
+	if (now - v->used_ns > 1000000)
+		v->used_ns = now;
 	id = v->in_id;
 	c = bpf_map_lookup_elem(&kf_counters, &id);
 	if (c != NULL) {

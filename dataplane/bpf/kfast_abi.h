@@ -24,6 +24,9 @@ struct kf_val {
 	__u32 n_trunks; /* trunks crossed, each counted as the switch would: */
 	__u32 trunk_tx[KF_TRUNKS]; /* the patch port the frame left by */
 	__u32 trunk_rx[KF_TRUNKS]; /* and its peer, that it entered by */
+	/* written by kf_ingress: when the flow last carried a frame
+	 * (bpf_ktime_get_ns, CLOCK_MONOTONIC; to the millisecond), 0 never */
+	__u64 used_ns;
 };
 
 /* Per CPU and per switch port id: frames the kernel forwarded. */

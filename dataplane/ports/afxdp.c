@@ -37,6 +37,10 @@
  * host end must not leave checksums to the hardware either: XDP sees bytes,
  * not skb checksum state, so `rackless up` turns the host's TX offloads off
  * for afxdp hosts (control/up.c, as for every port that reads raw frames).
+ * A host may raise its MTU up to that page; `rackless up` gives the switch
+ * end the veth's largest MTU, so that no frame the host sends is dropped
+ * by the veth unseen: what exceeds the port's MTU is counted as
+ * rx_truncated, here or by the kernel (a UMEM frame too small).
  *
  * Threads. open/close run on the switch's control threads, several at
  * once; the group list and libxdp's UMEM bookkeeping (not thread-safe) are
@@ -115,6 +119,7 @@ struct afxdp {
 	uint8_t *area;
 	uint64_t frame_mask;
 	uint32_t frame_size;
+	uint32_t max_rx; /* largest frame the port carries: its MTU's */
 	uint32_t posted; /* frames on the fill ring, in the kernel or on the RX ring */
 	bool tx_pending;
 	struct afxdp_fill fp;
@@ -488,6 +493,7 @@ static int afxdp_open(struct port *p)
 	if (need > 4096)
 		return -EMSGSIZE;
 	x->frame_size = need > 2048 ? 4096 : 2048;
+	x->max_rx = need - XDP_PACKET_HEADROOM;
 	x->frame_mask = ~(uint64_t)(x->frame_size - 1);
 	x->ifindex = if_nametoindex(p->conf.ifname);
 	if (x->ifindex == 0)
@@ -556,8 +562,14 @@ static uint16_t afxdp_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t 
 	got = xsk_ring_cons__peek(&x->rx, n, &idx);
 	for (uint32_t i = 0; i < got; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
-		struct rte_mbuf *m = afxdp_rx_copy(p, x->area + d->addr, d->len);
+		struct rte_mbuf *m = NULL;
 
+		/* a host whose MTU was raised: what fits a UMEM frame but not
+		 * the port's MTU is counted as what does not fit (sync_stats) */
+		if (d->len > x->max_rx)
+			p->stats.drops[PORT_DROP_RX_TRUNCATED]++;
+		else
+			m = afxdp_rx_copy(p, x->area + d->addr, d->len);
 		back[i] = d->addr & x->frame_mask;
 		if (m != NULL)
 			pkts[k++] = m;
@@ -675,7 +687,6 @@ static void afxdp_sync_stats(struct port *p)
 			   st.tx_invalid_descs - x->seen.tx_invalid_descs, __ATOMIC_RELAXED);
 	x->seen = st;
 }
-
 
 const struct port_ops port_afxdp_ops = {
     .name = "afxdp",

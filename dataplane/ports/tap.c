@@ -12,6 +12,12 @@
  * 64 KiB at a time, as it would a vhost-net guest's. Frames are read into
  * mbuf chains (rxbuf.h). IPv6 super-frames are not asked for: DPDK's GSO
  * cannot cut them where a link needs real frames (offload.h).
+ *
+ * MTU: a veth drops a frame over its host's MTU (the afpacket port's send
+ * fails: tx_error); a tap delivers whatever it is given, so the port
+ * checks. It keeps a socket in the host's namespace and reads the tap's
+ * MTU (the host may change it at any time) at most every TAP_MTU_NS, in
+ * the worker before a burst: no system call per frame.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +31,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
@@ -33,21 +40,33 @@
 #include "../rxbuf.h"
 
 #define TAP_MAX_SEGS (RXBUF_SEGS_MAX + 1)
+#define TAP_MTU_NS   (100 * 1000 * 1000) /* the host's MTU read again after */
 
 struct tap {
 	int fd;
-	int vnet; /* frames carry a struct virtio_net_hdr */
-	uint32_t max_rx; /* largest frame a read may return */
+	int vnet;		      /* frames carry a struct virtio_net_hdr */
+	uint32_t max_rx;	      /* largest frame a read may return */
+	int sock;		      /* AF_INET socket in the host's namespace (its MTU) */
+	uint32_t max_tx;	      /* largest frame the host takes (but super-frames) */
+	uint64_t mtu_tsc, mtu_period; /* when max_tx was read; how often */
 };
 
-static int tap_configure(const struct port_conf *c)
+/* The largest frame the tap's host takes: its MTU, Ethernet and a VLAN tag
+ * (the kernel's rule for a frame forwarded to an interface). */
+static void tap_read_mtu(struct tap *t)
 {
 	struct ifreq ifr = {0};
-	int s, ret = 0;
 
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
+	/* the host may have renamed it: its name first */
+	if (ioctl(t->fd, TUNGETIFF, &ifr) == 0 && ioctl(t->sock, SIOCGIFMTU, &ifr) == 0)
+		t->max_tx = (uint32_t)ifr.ifr_mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+}
+
+static int tap_configure(const struct port_conf *c, int s)
+{
+	struct ifreq ifr = {0};
+	int ret = 0;
+
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->ifname);
 	if (memcmp(c->mac, (uint8_t[6]){0}, 6) != 0) {
 		ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
@@ -65,7 +84,6 @@ static int tap_configure(const struct port_conf *c)
 		}
 	}
 out:
-	close(s);
 	return ret;
 }
 
@@ -78,6 +96,11 @@ static int tap_create_here(struct tap *t, const struct port_conf *c)
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0)
 		return -errno;
+	t->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (t->sock < 0) {
+		ret = -errno;
+		goto out;
+	}
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (c->no_offload ? 0 : IFF_VNET_HDR);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->ifname);
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
@@ -95,11 +118,16 @@ static int tap_create_here(struct tap *t, const struct port_conf *c)
 		}
 		t->vnet = 1;
 	}
-	ret = tap_configure(c);
+	ret = tap_configure(c, t->sock);
+	if (ret == 0)
+		tap_read_mtu(t);
 out:
 	if (ret < 0) {
+		if (t->sock >= 0)
+			close(t->sock);
 		close(t->fd);
 		t->fd = -1;
+		t->sock = -1;
 	}
 	return ret;
 }
@@ -110,7 +138,11 @@ static int tap_open(struct port *p)
 	int self = -1, target = -1, ret;
 
 	t->fd = -1;
+	t->sock = -1;
 	t->vnet = 0;
+	t->max_tx = UINT32_MAX;
+	t->mtu_tsc = rte_get_tsc_cycles();
+	t->mtu_period = rte_get_tsc_hz() / (1000000000 / TAP_MTU_NS);
 	if (p->conf.ifname[0] == '\0')
 		return -EINVAL;
 	if (!p->conf.no_offload)
@@ -138,9 +170,12 @@ static int tap_open(struct port *p)
 		/* a control thread stuck in a host's namespace would create
 		 * the next port in the wrong place: refuse everything */
 		ret = -errno;
-		if (t->fd >= 0)
+		if (t->fd >= 0) {
 			close(t->fd);
+			close(t->sock);
+		}
 		t->fd = -1;
+		t->sock = -1;
 	}
 out:
 	if (target >= 0)
@@ -154,6 +189,7 @@ static void tap_close(struct port *p)
 	struct tap *t = port_priv(p);
 
 	close(t->fd);
+	close(t->sock);
 }
 
 static uint16_t tap_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
@@ -205,8 +241,13 @@ static uint16_t tap_rx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 static uint16_t tap_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct tap *t = port_priv(p);
+	uint64_t now = rte_get_tsc_cycles();
 	uint16_t i;
 
+	if (now - t->mtu_tsc > t->mtu_period) {
+		tap_read_mtu(t);
+		t->mtu_tsc = now;
+	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
 		struct iovec iov[TAP_MAX_SEGS + 1];
@@ -214,6 +255,12 @@ static uint16_t tap_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 		int nseg = 0;
 		ssize_t ret;
 
+		/* over the host's MTU, as a veth would: dropped, an error */
+		if (m->pkt_len > t->max_tx && !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
+			p->stats.drops[PORT_DROP_TX_ERROR]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		if (t->vnet) {
 			offload_to_vnet(m, &vh);
 			iov[nseg].iov_base = &vh;

@@ -3,7 +3,8 @@
 #
 #   afxdp.sh         the quickstart lab with 'port: afxdp': XDP programs
 #                    attached in native mode, every pair pings, TCP crosses
-#                    the switch, the counters show it; down, and a switch
+#                    the switch, the counters show it; a host's frames over
+#                    the port's MTU are counted (rx_truncated); down, and a switch
 #                    killed with SIGKILL, leave no BPF program, map, link or
 #                    BTF object behind
 #   afxdp.sh scale   200 hosts on afxdp and then on afpacket ports: up, a
@@ -157,6 +158,18 @@ PY
 				ping -c 1 -W 2 -q "${b#*=}"
 		done
 	done
+
+	# a host that raised its MTU (as far as XDP lets it) on a port of MTU
+	# 1500: what it sends over 1500 is dropped, and counted
+	local t0 t1 r1
+	ip netns exec "rl.$LAB.h1" ip link set eth0 mtu 3000
+	t0=$("$RL" stats "$LAB" --json | python3 -c 'import json,sys; print([p for p in json.load(sys.stdin)["ports"] if p["name"] == "sw1:p1"][0]["drops"]["rx_truncated"])')
+	r1=$("$RL" exec "$LAB" h1 -- ping -c 3 -i 0.2 -W 1 -q -s 1600 -M do "$ip2" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	r=$("$RL" exec "$LAB" h1 -- ping -c 3 -i 0.2 -W 1 -q -s 2500 -M do "$ip2" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	t1=$("$RL" stats "$LAB" --json | python3 -c 'import json,sys; print([p for p in json.load(sys.stdin)["ports"] if p["name"] == "sw1:p1"][0]["drops"]["rx_truncated"])')
+	check "h1 at MTU 3000: 1600- and 2500-byte pings get no reply (got $r1, $r)" test "$r1$r" = 00
+	check "and each is counted as rx_truncated of h1's port (+$((t1 - t0)))" test $((t1 - t0)) -eq 6
+	ip netns exec "rl.$LAB.h1" ip link set eth0 mtu 1500
 
 	# frames larger than an mbuf: ports with a 3000-byte MTU take 4096-byte
 	# UMEM frames, receive into chained mbufs and transmit them

@@ -4,10 +4,13 @@
 # in the ports' counters, no duplicates); a link that starts emulating
 # (loss, carrier down) is off the fast path before `rackless link` returns
 # and back on when it stops; a MAC that moves to another port is not sent
-# to its old port by a stale flow; the ingress programs go with their port
-# (del-port); flows cross trunks between two switches, counted on the
-# trunk's ports, and leave the kernel when the trunk starts emulating; a
-# lab up with --kernel-fastpath no installs nothing.
+# to its old port by a stale flow; a host whose MTU changes loses its
+# flows, and frames over its MTU are counted as its port's tx_error; the
+# ingress programs go with their port (del-port); flows cross trunks
+# between two switches, counted on the trunk's ports, and leave the kernel
+# when the trunk starts emulating; a MAC a host stopped using ages out, and
+# its flows with it, while the MAC it uses stays learned; a lab up with
+# --kernel-fastpath no installs nothing.
 . "$(dirname "$0")/lib.sh"
 LAB=tkf$$
 LAB2=tkg$$
@@ -121,6 +124,45 @@ r=$(pings h1 "$IP2" 10)
 read -r _ _ k2 _ <<< "$(kfport sw1:p2)"
 check "and through the kernel again (+$((k2 - k1)))" test "$k2" -gt "$k1"
 
+# hosts of MTU 9000 share flows; h2 back at 1500 loses them (within the
+# once-a-second check), and frames over its MTU are the switch's again,
+# counted as its port's tx_error, as without the fast path
+port_drop() { # PORT DROP
+	"$RL" stats "$LAB" --json | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print([p for p in d["ports"] if p["name"] == sys.argv[1]][0]["drops"][sys.argv[2]])' "$1" "$2"
+}
+ip -n "rl.$LAB.h1" link set eth0 mtu 9000
+ip -n "rl.$LAB.h2" link set eth0 mtu 9000
+sleep 1.2
+"$RL" exec "$LAB" h1 -- ping -n -c 3 -i 0.05 -W 1 -M do -s 8972 "$IP2" >/dev/null 2>&1
+read -r _ _ k0 _ <<< "$(kfport sw1:p2)"
+r=$("$RL" exec "$LAB" h1 -- ping -n -c 10 -i 0.05 -W 1 -M do -s 8972 "$IP2" 2>&1 |
+	sed -n 's/.* \([0-9]*\) received.*/\1/p')
+read -r _ _ k1 _ <<< "$(kfport sw1:p2)"
+check "h1 and h2 at MTU 9000: 9000-byte packets (got $r of 10)" test "${r:-0}" = 10
+check "and the kernel carries them (+$((k1 - k0)))" test $((k1 - k0)) -ge 10
+ip -n "rl.$LAB.h2" link set eth0 mtu 1500
+sleep 1.5
+read -r flows _ <<< "$(kf)"
+e0=$(port_drop sw1:p2 tx_error)
+r=$("$RL" exec "$LAB" h1 -- ping -n -c 5 -i 0.05 -W 1 -s 4000 "$IP2" 2>&1 |
+	sed -n 's/.* \([0-9]*\) received.*/\1/p')
+read -r _ _ k2 _ <<< "$(kfport sw1:p2)"
+e1=$(port_drop sw1:p2 tx_error)
+echo "    h2 back at MTU 1500: flows $flows, tx_error +$((e1 - e0)), kernel tx +$((k2 - k1))"
+check "4000-byte packets to h2 at MTU 1500: no reply (got $r)" test "${r:-0}" = 0
+check "each counted as a tx_error of h2's port (+$((e1 - e0)))" test $((e1 - e0)) -eq 5
+check "none as sent by the kernel (+$((k2 - k1)))" test "$k2" -eq "$k1"
+ip -n "rl.$LAB.h1" link set eth0 mtu 1500
+sleep 1.2
+r=$(pings h1 "$IP2" 10)
+read -r _ _ k3 _ <<< "$(kfport sw1:p2)"
+r=$(pings h1 "$IP2" 10)
+read -r _ _ k4 _ <<< "$(kfport sw1:p2)"
+check "both at 1500 again: pings through the kernel (got $r of 10, +$((k4 - k3)))" \
+	test "$r" = 10 -a $((k4 - k3)) -ge 10
+
 # h2's MAC and address move to h3: the flow h1 -> (that MAC on p2) must go
 MAC2=$(ip netns exec "rl.$LAB.h2" cat /sys/class/net/eth0/address)
 r=$(pings h1 "$IP2" 5)
@@ -205,6 +247,39 @@ check "and the flows are back ($flows)" test "$flows" -ge 2
 check "down: two switches" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID2" "$TMP/links.before"
 LAB=$LAB_ONE
+
+# a MAC its host no longer uses ages out of the FDB, and its flows go with
+# it, though the host's port still carries the new MAC's frames (a switch
+# whose FDB ages in 2 s: the CLI starts it through a wrapper)
+printf '#!/bin/sh\nexec "%s" "$@" --fdb-age 2\n' "$RACKLESS_SWITCH" > "$TMP/switch-age2"
+chmod +x "$TMP/switch-age2"
+check "up: FDB aging 2 s" "$RL" up -q "$TMP/lab.yaml" --switch "$TMP/switch-age2"
+PID=$(lab_pid "$LAB")
+IP1=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h1=' | cut -d= -f2)
+IP2=$(lab_hosts "$LAB" | tr ' ' '\n' | grep '^h2=' | cut -d= -f2)
+fdb_macs() { # MACs the switch has learned, with their age: "mac age_ms" lines
+	"$RL" ctl "$LAB" '{"cmd":"fdb"}' | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["result"]:
+    print(e["mac"].lower(), e["age_ms"])'
+}
+for n in 1 2 3; do
+	ip -n "rl.$LAB.h2" link set eth0 address "02:00:00:00:12:3$n"
+	ip -n "rl.$LAB.h1" neigh flush all
+	r=$(pings h1 "$IP2" 5)
+	check "h1 -> h2 from its MAC number $n (got $r of 5)" test "${r:-0}" -ge 4
+done
+r=$("$RL" exec "$LAB" h2 -- ping -n -c 60 -i 0.1 -W 1 "$IP1" 2>&1 | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+check "h2 (MAC number 3) -> h1 for 6 s (got $r of 60)" test "${r:-0}" -ge 55
+fdb_macs > "$TMP/fdb.txt"
+read -r flows _ <<< "$(kf)"
+sed 's/^/    fdb: /' "$TMP/fdb.txt"
+echo "    flows $flows"
+check "h2's old MACs aged out of the FDB" sh -c "! grep -q '^02:00:00:00:12:3[12] ' '$TMP/fdb.txt'"
+check "the MAC h2 uses stays learned (only the kernel carries it)" grep -q '^02:00:00:00:12:33 ' "$TMP/fdb.txt"
+check "only the flows of the MACs in use are left (h1 <-> h2: $flows)" test "$flows" -le 2
+check "down" "$RL" down "$LAB"
+assert_gone "$LAB" "$PID" "$TMP/links.before"
 
 # the same lab with the fast path off: everything through the switch
 check "up --kernel-fastpath no" "$RL" up -q "$TMP/lab.yaml" --kernel-fastpath no

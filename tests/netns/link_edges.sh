@@ -1,14 +1,14 @@
 #!/bin/bash
 # Edges of a running switch, each found by trying it: a link's mtu is an IP
 # MTU (a 1500-byte host's full frames pass mtu=1500), a frame a host's
-# kernel refuses costs only itself (tx_error), --replace of a pulled
-# cable gives the carrier back, a cable is never down one way only, a long
-# delay holds at most a share of the mbuf pool (other ports keep
-# forwarding) and a pulled cable drops what it
-# held, VLAN tags cross unchanged (802.1ad outer tags, priority tags), and
-# control clients that connect and never send do not lock the CLI out, and
-# a change the CLI gave up on (a stopped switch) is not applied later, and
-# a link's mtu in the file is its host interfaces' MTU.
+# kernel refuses costs only itself (tx_error), a tap host's too (its MTU
+# checked by the switch), --replace of a pulled cable gives the carrier
+# back, a cable is never down one way only, a long delay holds at most a
+# share of the mbuf pool (other ports keep forwarding) and a pulled cable
+# drops what it held, VLAN tags cross unchanged (802.1ad outer tags,
+# priority tags), control clients that connect and never send do not lock
+# the CLI out, a change the CLI gave up on (a stopped switch) is not
+# applied later, and a link's mtu in the file is its host interfaces' MTU.
 . "$(dirname "$0")/lib.sh"
 LAB=te$$
 trap finish EXIT
@@ -22,10 +22,12 @@ topology:
     h1: {kind: host}
     h2: {kind: host}
     h3: {kind: host}
+    h4: {kind: host, port: tap}
   links:
     - endpoints: [h1:eth0, sw1:p1]
     - endpoints: [h2:eth0, sw1:p2]
     - endpoints: [h3:eth0, sw1:p3]
+    - endpoints: [h4:eth0, sw1:p4]
 YAML
 # every frame through the switch (no kernel fast path): these are its edges
 check "up" "$RL" up -q "$TMP/lab.yaml" --kernel-fastpath no
@@ -73,6 +75,16 @@ check "9000-byte IP packets between two hosts of MTU 9000 (DF)" X h1 ping -c 3 -
 e0=$(port_drop sw1:p3 tx_error)
 X h1 ping -c 3 -i 0.2 -W 1 -q -M do -s 8972 10.0.11.3 >/dev/null
 check "to a host of MTU 1500: dropped and counted on its port" test $(($(port_drop sw1:p3 tx_error) - e0)) -eq 3
+# a tap delivers whatever it is given: the port checks its host's MTU
+e0=$(port_drop sw1:p4 tx_error)
+X h1 ping -c 3 -i 0.2 -W 1 -q -M do -s 8972 10.0.11.4 >/dev/null
+check "to a tap host of MTU 1500: dropped and counted on its port too" \
+	test $(($(port_drop sw1:p4 tx_error) - e0)) -eq 3
+X h4 ip link set eth0 mtu 9000
+sleep 0.3 # the port reads its host's MTU again within 0.1 s
+check "to a tap host that raised its MTU to 9000: delivered" \
+	X h1 ping -c 3 -i 0.2 -W 2 -q -M do -s 8972 10.0.11.4
+X h4 ip link set eth0 mtu 1500
 X h1 ip link set eth0 mtu 1500
 X h2 ip link set eth0 mtu 1500
 
