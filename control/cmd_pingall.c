@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rackless pingall LAB [--timeout MS]
+ * rackless pingall LAB [-6] [--timeout MS]
  *
  * Mininet's pingall: one ICMP echo from every host with an address to every
  * other, a line per host ("h1 -> h2 X h4", X where no reply came) and the
@@ -10,10 +10,13 @@
  * take turns, so a large lab's ARP does not all land at once, and each
  * keeps at most PA_WINDOW echoes unanswered. A host that cannot be entered
  * (its namespace deleted by hand) is a row of X, and the matrix completes.
+ * With -6, the same over IPv6 between the hosts' ip6 addresses (ICMPv6
+ * from raw sockets: the kernel fills in their checksum).
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -32,7 +35,9 @@
 struct pa_host {
 	const char *name;
 	const char *netns;
+	int family; /* AF_INET or AF_INET6: which of the two is the address */
 	struct in_addr ip;
+	struct in6_addr ip6;
 };
 
 static long long pa_now_ms(void)
@@ -60,16 +65,29 @@ static uint16_t pa_csum(const void *buf, size_t len)
 
 static int pa_socket_fn(void *arg)
 {
-	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+	int *io = arg, fd;
 
-	*(int *)arg = fd;
+	if (*io == AF_INET6) {
+		struct icmp6_filter f;
+
+		fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
+		/* echo replies only: not the neighbour discovery around them */
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		if (fd >= 0)
+			(void)setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	} else {
+		fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+	}
+	*io = fd;
 	return fd < 0 ? -errno : 0;
 }
 
-/* A raw ICMP socket inside namespace ns. fd or -errno. */
-static int pa_socket(const char *ns)
+/* A raw ICMP (family AF_INET) or ICMPv6 socket inside namespace ns. fd or
+ * -errno. */
+static int pa_socket(const char *ns, int family)
 {
-	int nsfd = netns_open(ns), fd = -1, ret;
+	int nsfd = netns_open(ns), fd = family, ret;
 
 	if (nsfd < 0)
 		return nsfd;
@@ -86,10 +104,8 @@ static void pa_recv(int fd, const struct pa_host *h, unsigned n, unsigned s, uin
 	while (*have < need) {
 		long long left = until - pa_now_ms();
 		uint8_t buf[1500];
-		struct sockaddr_in from;
+		struct sockaddr_in6 from; /* room for either */
 		socklen_t fl = sizeof(from);
-		const struct icmphdr *r;
-		size_t ihl;
 		ssize_t len;
 		unsigned t;
 
@@ -98,16 +114,33 @@ static void pa_recv(int fd, const struct pa_host *h, unsigned n, unsigned s, uin
 		if (poll(&(struct pollfd){.fd = fd, .events = POLLIN}, 1, (int)left) <= 0)
 			continue;
 		len = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-		if (len < (ssize_t)sizeof(struct iphdr))
-			continue;
-		ihl = (size_t)(buf[0] & 0x0f) * 4;
-		if ((size_t)len < ihl + sizeof(*r))
-			continue;
-		r = (const struct icmphdr *)(buf + ihl);
-		t = ntohs(r->un.echo.sequence);
-		if (r->type != ICMP_ECHOREPLY || ntohs(r->un.echo.id) != id || t >= n || t == s ||
-		    from.sin_addr.s_addr != h[t].ip.s_addr || got[t])
-			continue;
+		if (h[s].family == AF_INET6) {
+			/* a raw ICMPv6 socket reads from the ICMPv6 header on */
+			const struct icmp6_hdr *r6 = (const struct icmp6_hdr *)buf;
+
+			if (len < (ssize_t)sizeof(*r6))
+				continue;
+			t = ntohs(r6->icmp6_seq);
+			if (r6->icmp6_type != ICMP6_ECHO_REPLY || ntohs(r6->icmp6_id) != id ||
+			    t >= n || t == s || got[t] ||
+			    memcmp(&from.sin6_addr, &h[t].ip6, sizeof(h[t].ip6)) != 0)
+				continue;
+		} else {
+			const struct sockaddr_in *f4 = (const struct sockaddr_in *)&from;
+			const struct icmphdr *r;
+			size_t ihl;
+
+			if (len < (ssize_t)sizeof(struct iphdr))
+				continue;
+			ihl = (size_t)(buf[0] & 0x0f) * 4;
+			if ((size_t)len < ihl + sizeof(*r))
+				continue;
+			r = (const struct icmphdr *)(buf + ihl);
+			t = ntohs(r->un.echo.sequence);
+			if (r->type != ICMP_ECHOREPLY || ntohs(r->un.echo.id) != id || t >= n ||
+			    t == s || f4->sin_addr.s_addr != h[t].ip.s_addr || got[t])
+				continue;
+		}
 		got[t] = 1;
 		(*have)++;
 	}
@@ -124,7 +157,7 @@ static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id,
 		   uint8_t *got)
 {
 	unsigned want = 0, have = 0;
-	int fd = pa_socket(h[s].netns);
+	int fd = pa_socket(h[s].netns, h[s].family);
 
 	if (fd < 0)
 		return fd;
@@ -139,12 +172,20 @@ static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id,
 	for (unsigned t = 0; t < n; t++) {
 		struct icmphdr e = {.type = ICMP_ECHO, .un.echo = {htons(id), htons((uint16_t)t)}};
 		struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr = h[t].ip};
+		struct icmp6_hdr e6 = {.icmp6_type = ICMP6_ECHO_REQUEST};
+		struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_addr = h[t].ip6};
 
 		if (t == s)
 			continue;
-		e.checksum = pa_csum(&e, sizeof(e));
 		/* unreachable (no route, ...) is a drop like any other */
-		(void)sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&to, sizeof(to));
+		if (h[s].family == AF_INET6) {
+			e6.icmp6_id = htons(id);
+			e6.icmp6_seq = htons((uint16_t)t);
+			(void)sendto(fd, &e6, sizeof(e6), 0, (struct sockaddr *)&to6, sizeof(to6));
+		} else {
+			e.checksum = pa_csum(&e, sizeof(e));
+			(void)sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&to, sizeof(to));
+		}
 		if (++want - have >= PA_WINDOW)
 			pa_recv(fd, h, n, s, id, pa_now_ms() + PA_WINDOW_MS, want - PA_WINDOW + 1, got,
 				&have);
@@ -154,8 +195,9 @@ static int pa_from(const struct pa_host *h, unsigned n, unsigned s, uint16_t id,
 	return 0;
 }
 
-/* The lab's hosts with an address, from its state. -errno or the count. */
-static int pa_hosts(json_t *st, struct pa_host **out)
+/* The lab's hosts with an address of the family, from its state. -errno
+ * or the count. */
+static int pa_hosts(json_t *st, int family, struct pa_host **out)
 {
 	json_t *nodes = json_object_get(st, "nodes"), *nd;
 	struct pa_host *h = calloc(json_array_size(nodes) + 1, sizeof(*h));
@@ -165,15 +207,18 @@ static int pa_hosts(json_t *st, struct pa_host **out)
 	if (h == NULL)
 		return -ENOMEM;
 	json_array_foreach(nodes, i, nd) {
-		const char *ip = json_string_value(json_object_get(nd, "ip"));
+		const char *ip = json_string_value(
+		    json_object_get(nd, family == AF_INET6 ? "ip6" : "ip"));
 		const char *ns = json_string_value(json_object_get(nd, "netns"));
-		char a[20];
+		char a[INET6_ADDRSTRLEN];
 
 		if (ip == NULL || ns == NULL)
 			continue;
 		snprintf(a, sizeof(a), "%.*s", (int)strcspn(ip, "/"), ip);
-		if (inet_pton(AF_INET, a, &h[n].ip) != 1)
+		if (inet_pton(family, a, family == AF_INET6 ? (void *)&h[n].ip6 : (void *)&h[n].ip) !=
+		    1)
 			continue;
+		h[n].family = family;
 		h[n].name = json_string_value(json_object_get(nd, "name"));
 		h[n].netns = ns;
 		n++;
@@ -185,6 +230,7 @@ static int pa_hosts(json_t *st, struct pa_host **out)
 int cmd_pingall(int argc, char **argv)
 {
 	const char *lab = argv[1];
+	int family = AF_INET;
 	unsigned long sent = 0, recv = 0;
 	struct pa_host *h = NULL;
 	int timeout = 1000, n, ret = 0;
@@ -194,6 +240,10 @@ int cmd_pingall(int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		char *end;
 
+		if (strcmp(argv[i], "-6") == 0 || strcmp(argv[i], "--ipv6") == 0) {
+			family = AF_INET6;
+			continue;
+		}
 		if (strcmp(argv[i], "--timeout") != 0 || i + 1 >= argc)
 			return cmd_usage("pingall");
 		timeout = (int)strtol(argv[++i], &end, 10);
@@ -209,7 +259,7 @@ int cmd_pingall(int argc, char **argv)
 		fprintf(stderr, "rackless: no lab named %s is up\n", lab);
 		return 1;
 	}
-	n = pa_hosts(st, &h);
+	n = pa_hosts(st, family, &h);
 	got = n > 0 ? calloc((size_t)n, 1) : NULL;
 	if (n < 0 || (n > 0 && got == NULL)) {
 		ret = n < 0 ? n : -ENOMEM;

@@ -467,9 +467,10 @@ static const struct cmd cmds[] = {
     {"exec", "LAB HOST [[--] CMD [ARGS...]]",
      "run a command inside a host; without one, a shell ($SHELL, else bash, else sh)", cmd_exec,
      2, -1, 1},
-    {"pingall", "LAB [--timeout MS]",
-     "ping every host from every host (Mininet's pingall); exit 1 if any is dropped",
-     cmd_pingall, 1, 3, 1},
+    {"pingall", "LAB [-6] [--timeout MS]",
+     "ping every host from every host (Mininet's pingall; -6: their IPv6 addresses); exit 1\n"
+     "      if any is dropped",
+     cmd_pingall, 1, 4, 1},
     {"stats", "LAB [--json]", "switch counters: per port, drops by reason, FDB", cmd_stats, 1, 2,
      0},
     {"ctl", "LAB REQUEST", "send one raw JSON request to the lab's switch", cmd_ctl, 2, 2, 0},

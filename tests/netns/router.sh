@@ -128,6 +128,11 @@ check "the router has none" sh -c "[ -z \"\$('$RL' exec '$LAB' r1 -- ip -6 route
 "$RL" exec "$LAB" a1 -- ping -6 -c 2 -i 0.2 -W 2 b1 > "$TMP/v6ping.out" 2>&1
 check "a1 pings b1 by name across the router (hop limit 63)" grep -q "from b1 (fd00:32::10).*ttl=63" "$TMP/v6ping.out"
 check "status shows the IPv6 addresses" sh -c "'$RL' status '$LAB' | grep -qE '^  b1 .* fd00:32::10/64\$'"
+"$RL" pingall "$LAB" -6 > "$TMP/pa6.out" 2>&1
+check "pingall -6: every pair over IPv6" grep -q "0% dropped (6/6 received)" "$TMP/pa6.out"
+ip netns exec "rl.$LAB.b1" ip link set eth0 down
+"$RL" pingall "$LAB" -6 --timeout 300 > "$TMP/pa6.out" 2>&1
+check "pingall -6 counts b1 cut off (exit $?)" grep -q "^a1 -> r1 X$" "$TMP/pa6.out"
 check "down" "$RL" down "$LAB"
 
 # -- two routers on a wire ------------------------------------------------------
