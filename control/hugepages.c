@@ -43,8 +43,20 @@ static long hp_read_file(const char *dir, const char *name)
  * surplus pages the kernel turns back into persistent ones. */
 static long hp_persistent(int fd, const char *dir)
 {
-	long nr = hp_parse(fd), su = hp_read_file(dir, "surplus_hugepages");
+	long nr = -1, su = -1, su2;
 
+	/* Two files, read one after the other: a process that lets go of a
+	 * surplus page in between takes one from both. Read the surplus
+	 * before and after nr until it held still, or a release computes on
+	 * a pool one page too big and keeps it (labs going down side by
+	 * side: one lab's switch exits while another gives its pages back). */
+	for (int tries = 0; tries < 1000; tries++) {
+		su = hp_read_file(dir, "surplus_hugepages");
+		nr = hp_parse(fd);
+		su2 = hp_read_file(dir, "surplus_hugepages");
+		if (su == su2)
+			break;
+	}
 	if (nr < 0)
 		return -1;
 	if (su < 0)
