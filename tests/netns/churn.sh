@@ -6,8 +6,8 @@
 # each incarnation is learned in the FDB and flushed at detach) and a tap
 # port. One persistent control connection: the CLI would cost a process per
 # request, and the kernel already costs an RCU grace period per close.
-# Asserts: no ping lost, p99 RTT under MAX_P99_MS and no gap between
-# replies longer than MAX_GAP_MS;
+# Asserts: no ping lost, p99 RTT under MAX_P99_MS and no reply held
+# longer than MAX_GAP_MS;
 # the switch's open fds equal and its RSS within 8 MB after the cycles; no
 # mbuf leaked; the lab goes down leaving nothing.
 . "$(dirname "$0")/lib.sh"
@@ -17,9 +17,10 @@ WARMUP=50
 # A data path that stalled while the control thread attaches or detaches
 # (each close here waits for a kernel RCU grace period, 15-35 ms) would put
 # a large share of the pings above MAX_P99_MS: the p99 catches a pause of
-# the other ports. Replies are 10 ms apart; on this shared 2-core machine the
-# scheduler alone delays ping's sender by tens of ms now and then, so gaps
-# of up to 10 intervals are tolerated, losses are not.
+# the other ports, and no single frame may be held over MAX_GAP_MS. Pings
+# are 10 ms apart; on this shared 2-core machine the scheduler alone delays
+# ping's sender by tens of ms now and then (a gap, not a held frame), so
+# gaps are only printed; losses are not tolerated.
 MAX_P99_MS=10
 MAX_GAP_MS=100
 BG=""
@@ -150,7 +151,12 @@ check "no mbuf leaked ($(val before mbufs_in_use) -> $(val after mbufs_in_use) i
 check "the churned port carried frames: the FDB flushed its MAC (>= $((CYCLES / 4)) times)" \
 	test $(($(val after flushed) - $(val before flushed))) -ge $((CYCLES / 4))
 
-check "no ping lost, p99 RTT < $MAX_P99_MS ms, no gap between replies over $MAX_GAP_MS ms" \
+# A pause of the data path holds the pings sent during it: it shows as
+# their RTT (the largest is checked against MAX_GAP_MS) or as losses. A gap
+# between replies whose RTTs stayed small is ping itself descheduled (one
+# of 116 ms once under ASan, with the largest RTT 1.4 ms): printed, not
+# asserted.
+check "no ping lost, p99 RTT < $MAX_P99_MS ms, no reply held over $MAX_GAP_MS ms" \
 	python3 - "$TMP/ping.log" "$MAX_P99_MS" "$MAX_GAP_MS" <<'PY'
 import re, sys
 seqs, stamps, rtts = [], [], []
@@ -169,7 +175,7 @@ rtts.sort()
 p99 = rtts[min(len(rtts) - 1, int(len(rtts) * 0.99))]
 print("    %d replies, %d missing, RTT p99 %.2f ms, largest %.2f ms, largest gap %.1f ms" %
       (len(seqs), len(missing), p99, rtts[-1], gap))
-sys.exit(0 if not missing and p99 < float(sys.argv[2]) and gap <= float(sys.argv[3]) else 1)
+sys.exit(0 if not missing and p99 < float(sys.argv[2]) and rtts[-1] <= float(sys.argv[3]) else 1)
 PY
 
 check "the veth pair is deleted" ip -n "$SWNS" link del chA
