@@ -55,8 +55,8 @@ struct kfast_port {
 	uint8_t sock;	      /* socket filter attached */
 	uint8_t tc;	      /* TC program attached */
 	uint8_t hook_created; /* we created the clsact qdisc */
-	unsigned host_mtu;    /* its host's MTU, read in pass mtu_pass */
-	uint64_t mtu_pass;
+	unsigned host_mtu;    /* its host's MTU, read at TSC mtu_tsc */
+	uint64_t mtu_tsc;
 };
 
 struct kfast {
@@ -77,7 +77,6 @@ struct kfast {
 	int ifr_fd;	       /* for interface flags (carrier) */
 	struct mnl_socket *nl; /* for hosts' MTUs (kfast_host_mtu) */
 	uint32_t nl_seq;
-	uint64_t pass; /* passes over proposals or flows */
 	char nlbuf[32768];
 };
 
@@ -311,8 +310,8 @@ static int kfast_getlink(struct kfast *kf, int ifindex, int nsid, struct kfast_l
 
 /* The MTU of p's host: that of the far end of its veth, in the host's
  * namespace, which the host may change at any time (the switch end's own
- * takes anything). Read once per pass over proposals or flows; p's
- * configured MTU when it cannot be read. */
+ * takes anything). Read at most every half second (the once-a-second
+ * recheck sees a change); p's configured MTU when it cannot be read. */
 static unsigned kfast_host_mtu(struct kfast *kf, const struct port *p)
 {
 	struct kfast_port *kp = p->id < SW_PORT_MAX ? &kf->ports[p->id] : NULL;
@@ -320,7 +319,10 @@ static unsigned kfast_host_mtu(struct kfast *kf, const struct port *p)
 	unsigned mtu = p->conf.mtu;
 	int ifindex;
 
-	if (kp != NULL && kp->p == p && kp->mtu_pass == kf->pass)
+	/* two netlink round trips a port: at most twice a second, not at
+	 * every pass (each control command makes one over all flows) */
+	if (kp != NULL && kp->p == p && kp->mtu_tsc != 0 &&
+	    rte_get_tsc_cycles() - kp->mtu_tsc < rte_get_tsc_hz() / 2)
 		return kp->host_mtu;
 	ifindex = kp != NULL && kp->p == p ? kp->ifindex : (int)if_nametoindex(p->conf.ifname);
 	if (kf->nl != NULL && ifindex > 0 && kfast_getlink(kf, ifindex, -1, &sw) == 0 &&
@@ -328,7 +330,7 @@ static unsigned kfast_host_mtu(struct kfast *kf, const struct port *p)
 		mtu = host.mtu;
 	if (kp != NULL && kp->p == p) {
 		kp->host_mtu = mtu;
-		kp->mtu_pass = kf->pass;
+		kp->mtu_tsc = rte_get_tsc_cycles();
 	}
 	return mtu;
 }
@@ -565,7 +567,6 @@ void kfast_run(struct kfast *kf)
 	unsigned n, total = 0;
 
 	(void)!read(kf->efd, &v, sizeof(v));
-	kf->pass++;
 	do {
 		n = rte_ring_sc_dequeue_burst_elem(kf->props, pr, sizeof(pr[0]), RTE_DIM(pr), NULL);
 		for (unsigned i = 0; i < n; i++)
@@ -648,7 +649,6 @@ static void kfast_recheck(struct kfast *kf, int all)
 {
 	struct sw *sw = kf->sw;
 
-	kf->pass++;
 	for (uint32_t i = 0; i < sw->port_hwm; i++) {
 		struct port *p = sw->ports[i];
 		struct kfast_side s;
@@ -731,7 +731,6 @@ void kfast_tick(struct kfast *kf, uint64_t now)
 	if (kf->st.flows == 0)
 		return;
 	kf->now = now;
-	kf->pass++;
 	kfast_walk(kf, kfast_refresh, &since);
 }
 
