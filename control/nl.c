@@ -732,25 +732,25 @@ out:
 }
 
 /* One permanent IPv4 neighbour entry, appended at buf (no ack asked). */
-static struct nlmsghdr *put_neigh4(char *buf, int ifindex, uint32_t addr, const uint8_t *mac,
-				   uint16_t flags)
+static struct nlmsghdr *put_neigh(char *buf, int ifindex, int family, const uint8_t *addr,
+				  const uint8_t *mac, uint16_t flags)
 {
 	struct nlmsghdr *nlh = nl_msg(buf, RTM_NEWNEIGH, flags);
 	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	uint32_t dst = htonl(addr);
 
-	nd->ndm_family = AF_INET;
+	nd->ndm_family = (uint8_t)family;
 	nd->ndm_ifindex = ifindex;
 	nd->ndm_state = NUD_PERMANENT;
 	nd->ndm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, NDA_DST, sizeof(dst), &dst);
+	mnl_attr_put(nlh, NDA_DST, family == AF_INET6 ? 16 : 4, addr);
 	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
 	return nlh;
 }
 
-int nl_neigh4_add_many(struct nl_sock *s, int ifindex, const uint32_t *addrs,
-		       const uint8_t (*macs)[6], unsigned n)
+int nl_neigh_add_many(struct nl_sock *s, int ifindex, int family, const uint8_t *addrs,
+		      const uint8_t (*macs)[6], unsigned n)
 {
+	size_t alen = family == AF_INET6 ? 16 : 4;
 	char *batch;
 	size_t off = 0, cap = 1 << 16;
 	char last[256];
@@ -774,7 +774,7 @@ int nl_neigh4_add_many(struct nl_sock *s, int ifindex, const uint32_t *addrs,
 			}
 			off = 0;
 		}
-		nlh = put_neigh4(batch + off, ifindex, addrs[i], macs[i],
+		nlh = put_neigh(batch + off, ifindex, family, addrs + i * alen, macs[i],
 				 NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
 		nlh->nlmsg_seq = s->seq + 1 ? s->seq + 1 : 1;
 		off += nlh->nlmsg_len;
@@ -783,8 +783,8 @@ int nl_neigh4_add_many(struct nl_sock *s, int ifindex, const uint32_t *addrs,
 		ret = -errno;
 		goto out;
 	}
-	ret = nl_transact(s, put_neigh4(last, ifindex, addrs[n - 1], macs[n - 1],
-					NLM_F_CREATE | NLM_F_REPLACE),
+	ret = nl_transact(s, put_neigh(last, ifindex, family, addrs + (n - 1) * alen, macs[n - 1],
+				       NLM_F_CREATE | NLM_F_REPLACE),
 			  NULL, NULL);
 out:
 	free(batch);

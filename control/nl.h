@@ -68,11 +68,13 @@ int nl_features_off(struct nl_sock *s, const char *ifname, const char *const *na
 int nl_sysctl_set(struct nl_sock *s, const char *path, const char *value, char *old,
 		  unsigned oldlen);
 
-/* Permanent IPv4 neighbour entries (addr host order -> mac) on ifindex,
- * many in few writes: the kernel's neighbour table then needs no ARP for
- * them (and permanent entries are exempt from its size limit's garbage
- * collection). 0 or the first failure's -errno. */
-int nl_neigh4_add_many(struct nl_sock *s, int ifindex, const uint32_t *addrs,
-		       const uint8_t (*macs)[6], unsigned n);
+/* Permanent neighbour entries on ifindex, many in few writes: the
+ * kernel's neighbour table then needs no ARP (IPv4) or neighbour
+ * discovery (IPv6) for them, and permanent entries are exempt from its size
+ * limit's garbage collection. family is AF_INET or AF_INET6; addrs holds n
+ * addresses of its size (4 or 16 bytes) in network order, one after the
+ * other, and macs their MACs. 0 or the first failure's -errno. */
+int nl_neigh_add_many(struct nl_sock *s, int ifindex, int family, const uint8_t *addrs,
+		      const uint8_t (*macs)[6], unsigned n);
 
 #endif

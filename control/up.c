@@ -1082,12 +1082,46 @@ static int up_neigh_limits(struct up *u)
 	return 0;
 }
 
-/* arp: static: every host gets a permanent entry for every other host of
- * its subnet, in one netlink batch per host. */
+/* The lab's other hosts on h's IPv4 subnet (family AF_INET) or IPv6
+ * prefix (AF_INET6): their addresses (network order, one after the other)
+ * and MACs. Their count. */
+static unsigned up_subnet_peers(const struct topo *t, unsigned i, int family, uint8_t *addrs,
+				uint8_t (*macs)[6])
+{
+	const struct topo_node *h = &t->nodes[i];
+	uint32_t mask = h->ip.plen ? ~0u << (32 - h->ip.plen) : 0;
+	unsigned n = 0;
+
+	if (family == AF_INET ? !h->has_ip : !h->has_ip6)
+		return 0;
+	for (unsigned k = 0; k < t->n_nodes; k++) {
+		const struct topo_node *o = &t->nodes[k];
+
+		if (k == i || o->kind != TOPO_KIND_HOST)
+			continue;
+		if (family == AF_INET) {
+			uint32_t a = htonl(o->ip.addr);
+
+			if (!o->has_ip || (o->ip.addr & mask) != (h->ip.addr & mask))
+				continue;
+			memcpy(addrs + 4 * n, &a, 4);
+		} else {
+			if (!o->has_ip6 || !topo_ip6_in_net(o->ip6.addr, &h->ip6))
+				continue;
+			memcpy(addrs + 16 * n, o->ip6.addr, 16);
+		}
+		memcpy(macs[n++], o->mac, 6);
+	}
+	return n;
+}
+
+/* arp: static: every host gets a permanent neighbour entry for every
+ * other host of its IPv4 subnet and of its IPv6 prefix, in one netlink
+ * batch per host and family: no ARP, no neighbour discovery. */
 static int up_static_arp(struct up *u)
 {
 	const struct topo *t = u->t;
-	uint32_t *addrs = malloc(sizeof(*addrs) * (t->n_nodes + 1));
+	uint8_t *addrs = malloc(16 * (t->n_nodes + 1));
 	uint8_t(*macs)[6] = malloc(6 * (t->n_nodes + 1));
 	unsigned long total = 0;
 	int ret = 0;
@@ -1098,35 +1132,28 @@ static int up_static_arp(struct up *u)
 	}
 	for (unsigned i = 0; i < t->n_nodes && ret == 0; i++) {
 		const struct topo_node *h = &t->nodes[i];
-		uint32_t mask;
 		struct nl_sock *s;
-		unsigned n = 0;
 		int idx;
 
-		if (h->kind != TOPO_KIND_HOST || !h->has_ip)
+		if (h->kind != TOPO_KIND_HOST || (!h->has_ip && !h->has_ip6))
 			continue;
-		mask = h->ip.plen ? ~0u << (32 - h->ip.plen) : 0;
-		for (unsigned k = 0; k < t->n_nodes; k++) {
-			const struct topo_node *o = &t->nodes[k];
-
-			if (k == i || o->kind != TOPO_KIND_HOST || !o->has_ip ||
-			    (o->ip.addr & mask) != (h->ip.addr & mask))
-				continue;
-			addrs[n] = o->ip.addr;
-			memcpy(macs[n], o->mac, 6);
-			n++;
-		}
 		s = nl_open(u->host_fd[i]);
 		if (s == NULL) {
 			ret = -errno;
 			break;
 		}
 		idx = nl_link_index(s, "eth0");
-		ret = idx < 0 ? idx : nl_neigh4_add_many(s, idx, addrs, (const uint8_t(*)[6])macs, n);
+		ret = idx < 0 ? idx : 0;
+		for (int f = 0; f < 2 && ret == 0; f++) {
+			int family = f == 0 ? AF_INET : AF_INET6;
+			unsigned n = up_subnet_peers(t, i, family, addrs, macs);
+
+			ret = nl_neigh_add_many(s, idx, family, addrs, (const uint8_t(*)[6])macs, n);
+			total += n;
+		}
 		if (ret < 0)
-			up_err("static ARP on %s: %s", h->name, strerror(-ret));
+			up_err("static neighbour entries on %s: %s", h->name, strerror(-ret));
 		nl_close(s);
-		total += n;
 		if (ret == 0)
 			ret = up_check_interrupt();
 	}

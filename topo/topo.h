@@ -381,6 +381,9 @@ int topo_ip4_parse(const char *s, struct topo_ip4 *ip);
 /* "addr/len" (plen: -1 if want_plen is 0 and there is no "/len"), or "addr"
  * alone with want_plen < 0 (a gateway). 0 or -EINVAL. */
 int topo_ip6_parse(const char *s, struct topo_ip6 *ip, int want_plen);
+/* Is the address a (16 bytes) in net, its first plen bits (all 128 when
+ * plen is 255)? 1 or 0. */
+int topo_ip6_in_net(const uint8_t *a, const struct topo_ip6 *net);
 /* "addr/len", or "addr" when plen is 255. */
 void topo_ip6_format(const struct topo_ip6 *ip, char *buf, size_t len);
 /* "10.0.0.1" (no prefix) -> host-order address. 0 or -EINVAL. */

@@ -51,10 +51,10 @@ void topo_ip6_format(const struct topo_ip6 *ip, char *buf, size_t len)
 		snprintf(buf, len, "%s", a);
 }
 
-/* Is a in the network net (its first plen bits)? */
-static int in_net6(const uint8_t *a, const struct topo_ip6 *net)
+int topo_ip6_in_net(const uint8_t *a, const struct topo_ip6 *net)
 {
-	unsigned full = net->plen / 8, rest = net->plen % 8;
+	unsigned plen = net->plen > 128 ? 128 : net->plen;
+	unsigned full = plen / 8, rest = plen % 8;
 
 	if (memcmp(a, net->addr, full) != 0)
 		return 0;
@@ -113,7 +113,7 @@ int topo_check_ip6(struct topo_build *b)
 			topo_diag(b->diags, b->subnet6_mark,
 				  "bad subnet6 %s: host bits must be 0, and /len at most 120", a);
 		/* a link-local gateway (fe80::/10) is on every link */
-		else if (t->has_gateway6 && !in_net6(t->gateway6, &t->subnet6) &&
+		else if (t->has_gateway6 && !topo_ip6_in_net(t->gateway6, &t->subnet6) &&
 			 !(t->gateway6[0] == 0xfe && (t->gateway6[1] & 0xc0) == 0x80))
 			topo_diag(b->diags, b->subnet6_mark,
 				  "defaults.gateway6 is outside subnet6 %s (or use a link-local "

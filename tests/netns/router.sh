@@ -135,6 +135,37 @@ ip netns exec "rl.$LAB.b1" ip link set eth0 down
 check "pingall -6 counts b1 cut off (exit $?)" grep -q "^a1 -> r1 X$" "$TMP/pa6.out"
 check "down" "$RL" down "$LAB"
 
+# -- arp: static in a dual-stack lab: permanent entries for both families -----
+cat > "$TMP/st6.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.0.33.0/24, subnet6: "fd00:33::/64", arp: static}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host}
+    h2: {kind: host}
+    h3: {kind: host}
+    o1: {kind: host, ip6: "fd00:34::9/64"}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+    - endpoints: [h2:eth0, sw1:p2]
+    - endpoints: [h3:eth0, sw1:p3]
+    - endpoints: [o1:eth0, sw1:p4]
+YAML
+check "arp: static with IPv6: up" "$RL" up -q "$TMP/st6.yaml"
+check "h1: 3 permanent IPv4 entries (h2, h3, o1)" test \
+	"$("$RL" exec "$LAB" h1 -- ip -4 neigh show nud permanent dev eth0 | wc -l)" -eq 3
+check "h1: 2 permanent IPv6 entries (h2, h3: o1 is on another prefix)" test \
+	"$("$RL" exec "$LAB" h1 -- ip -6 neigh show nud permanent dev eth0 | grep -c '^fd00:33::')" -eq 2
+check "h1's entry for h2 is h2's MAC" test \
+	"$("$RL" exec "$LAB" h1 -- ip -6 neigh show fd00:33::2 dev eth0 | awk '{print $3}')" = \
+	"$("$RL" exec "$LAB" h2 -- cat /sys/class/net/eth0/address)"
+check "h1 pings h2 and h3 over IPv6" "$RL" exec "$LAB" h1 -- sh -c \
+	"ping -6 -c 1 -W 2 fd00:33::2 && ping -6 -c 1 -W 2 fd00:33::3"
+check "no neighbour solicitation was needed: only permanent global entries" sh -c \
+	"! '$RL' exec '$LAB' h1 -- ip -6 neigh show dev eth0 | grep '^fd00:' | grep -qv PERMANENT"
+check "down" "$RL" down "$LAB"
+
 # -- two routers on a wire ------------------------------------------------------
 cat > "$TMP/wire.yaml" <<YAML
 name: $LAB
