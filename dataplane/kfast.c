@@ -12,9 +12,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <libmnl/libmnl.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -26,6 +23,7 @@
 #include "kfast_policy.h"
 #include "portlink.h"
 #include "switch.h"
+#include "vethpeer.h"
 
 /* the compiled programs (bpf/kfast.bpf.c, embedded at build time) */
 extern const unsigned char kfast_bpf_obj[];
@@ -75,9 +73,7 @@ struct kfast {
 	uint64_t now;	       /* TSC of the tick being run */
 	uint64_t tick_ns;      /* CLOCK_MONOTONIC of the last tick */
 	int ifr_fd;	       /* for interface flags (carrier) */
-	struct mnl_socket *nl; /* for hosts' MTUs (kfast_host_mtu) */
-	uint32_t nl_seq;
-	char nlbuf[32768];
+	struct vethpeer vp;    /* for hosts' MTUs (kfast_host_mtu) */
 };
 
 /* Set while creating a clsact qdisc that may exist already (a port added
@@ -144,11 +140,7 @@ struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t 
 	kf->sw = sw;
 	kf->efd = -1;
 	kf->ifr_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	kf->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (kf->nl != NULL && mnl_socket_bind(kf->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(kf->nl);
-		kf->nl = NULL;
-	}
+	(void)vethpeer_open(&kf->vp); /* without it, the ports' own MTUs */
 	kf->ncpus = libbpf_num_possible_cpus();
 	kf->memo = calloc(SW_WORKER_MAX, sizeof(*kf->memo));
 	kf->ports = calloc(SW_PORT_MAX, sizeof(*kf->ports));
@@ -250,64 +242,6 @@ static int kfast_carrier(const struct kfast *kf, const struct port *p)
 	return (ifr.ifr_flags & IFF_RUNNING) != 0;
 }
 
-/* What kfast_getlink reads of an interface. */
-struct kfast_link {
-	unsigned mtu;
-	int link; /* IFLA_LINK: a veth's peer, 0: none */
-	int nsid; /* IFLA_LINK_NETNSID: the peer's namespace, -1: ours */
-};
-
-static int kfast_link_attr(const struct nlattr *a, void *data)
-{
-	struct kfast_link *l = data;
-
-	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-		return MNL_CB_OK;
-	if (mnl_attr_get_type(a) == IFLA_MTU)
-		l->mtu = mnl_attr_get_u32(a);
-	else if (mnl_attr_get_type(a) == IFLA_LINK)
-		l->link = (int)mnl_attr_get_u32(a);
-	else if (mnl_attr_get_type(a) == IFLA_LINK_NETNSID)
-		l->nsid = (int)mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
-
-static int kfast_link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), kfast_link_attr, data);
-}
-
-/* Interface ifindex of the namespace the switch's knows as nsid (-1: its
- * own). 0 or -errno. */
-static int kfast_getlink(struct kfast *kf, int ifindex, int nsid, struct kfast_link *l)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(kf->nlbuf);
-	uint32_t seq = ++kf->nl_seq;
-	struct ifinfomsg *ifi;
-	ssize_t n;
-	int ret;
-
-	*l = (struct kfast_link){.nsid = -1};
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if (nsid >= 0)
-		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
-	if (mnl_socket_sendto(kf->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	n = mnl_socket_recvfrom(kf->nl, kf->nlbuf, sizeof(kf->nlbuf));
-	if (n < 0)
-		return -errno;
-	/* (the reply is read over the request: seq kept apart) */
-	ret =
-	    mnl_cb_run(kf->nlbuf, (size_t)n, seq, mnl_socket_get_portid(kf->nl), kfast_link_cb, l);
-	return ret < 0 ? -errno : 0;
-}
-
 /* The MTU of p's host: that of the far end of its veth, in the host's
  * namespace, which the host may change at any time (the switch end's own
  * takes anything). Read at most every half second (the once-a-second
@@ -315,9 +249,8 @@ static int kfast_getlink(struct kfast *kf, int ifindex, int nsid, struct kfast_l
 static unsigned kfast_host_mtu(struct kfast *kf, const struct port *p)
 {
 	struct kfast_port *kp = p->id < SW_PORT_MAX ? &kf->ports[p->id] : NULL;
-	struct kfast_link sw, host;
 	unsigned mtu = p->conf.mtu;
-	int ifindex;
+	int ifindex, host;
 
 	/* two netlink round trips a port: at most twice a second, not at
 	 * every pass (each control command makes one over all flows) */
@@ -325,9 +258,8 @@ static unsigned kfast_host_mtu(struct kfast *kf, const struct port *p)
 	    rte_get_tsc_cycles() - kp->mtu_tsc < rte_get_tsc_hz() / 2)
 		return kp->host_mtu;
 	ifindex = kp != NULL && kp->p == p ? kp->ifindex : (int)if_nametoindex(p->conf.ifname);
-	if (kf->nl != NULL && ifindex > 0 && kfast_getlink(kf, ifindex, -1, &sw) == 0 &&
-	    sw.link > 0 && kfast_getlink(kf, sw.link, sw.nsid, &host) == 0 && host.mtu > 0)
-		mtu = host.mtu;
+	if (ifindex > 0 && (host = vethpeer_mtu(&kf->vp, ifindex)) > 0)
+		mtu = (unsigned)host;
 	if (kp != NULL && kp->p == p) {
 		kp->host_mtu = mtu;
 		kp->mtu_tsc = rte_get_tsc_cycles();
@@ -791,8 +723,7 @@ void kfast_destroy(struct kfast *kf)
 		close(kf->efd);
 	if (kf->ifr_fd >= 0)
 		close(kf->ifr_fd);
-	if (kf->nl != NULL)
-		mnl_socket_close(kf->nl);
+	vethpeer_close(&kf->vp);
 	free(kf->percpu);
 	free(kf->ports);
 	free(kf->memo);

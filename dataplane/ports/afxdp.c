@@ -41,6 +41,11 @@
  * end the veth's largest MTU, so that no frame the host sends is dropped
  * by the veth unseen: what exceeds the port's MTU is counted as
  * rx_truncated, here or by the kernel (a UMEM frame too small).
+ * The other way, the veth drops what exceeds the host's own MTU, which the
+ * host may lower at any time, after the socket has taken the frame: the
+ * port reads that MTU (vethpeer.h, at most every AFXDP_MTU_MS, in the
+ * worker before a burst) and counts such frames as tx_error, as the
+ * afpacket and tap ports do.
  *
  * Threads. open/close run on the switch's control threads, several at
  * once; the group list and libxdp's UMEM bookkeeping (not thread-safe) are
@@ -73,15 +78,19 @@
 #include <xdp/xsk.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "../port.h"
+#include "../vethpeer.h"
 #include "afxdp_frames.h"
 
 #define AFXDP_RING_DEFAULT 128 /* frames per port in its group, when not given */
 #define AFXDP_TX_RING	   64  /* two worker bursts */
 #define AFXDP_COMP_RING	   128 /* room for every frame the TX ring can hold, twice */
 #define AFXDP_BURST	   64
+#define AFXDP_MTU_MS	   500 /* the host's MTU read again after */
 #define AFXDP_KICKS	   4   /* sendto() moves at most 32 frames in copy mode */
 #define AFXDP_BUSY_TRIES   100 /* x AFXDP_BUSY_WAIT_US: a device queue being freed */
 #define AFXDP_BUSY_WAIT_US 10000
@@ -126,6 +135,9 @@ struct afxdp {
 	struct afxdp_holder h;
 	struct afxdp_group *g;
 	unsigned ifindex;
+	int peer, peer_nsid; /* the host's end of the veth (vethpeer), 0: none */
+	uint32_t max_tx;     /* largest frame the host takes (its MTU's) */
+	uint64_t mtu_tsc;    /* when max_tx was read */
 	struct bpf_link *link;	    /* the XDP program, attached */
 	struct xdp_statistics seen; /* kernel counters already folded (control) */
 };
@@ -133,6 +145,10 @@ struct afxdp {
 static pthread_mutex_t afxdp_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct afxdp_group *afxdp_groups;
 static pthread_once_t afxdp_once = PTHREAD_ONCE_INIT;
+/* the hosts' MTUs: one netlink socket for all ports, read by the workers
+ * and the control threads' opens in turn */
+static pthread_mutex_t afxdp_mtu_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vethpeer afxdp_vp;
 
 /* ---- setup ------------------------------------------------------------- */
 
@@ -152,6 +168,38 @@ static void afxdp_init_once(void)
 {
 	libbpf_set_print(afxdp_libbpf_print);
 	libxdp_set_print(afxdp_libxdp_print);
+	(void)vethpeer_open(&afxdp_vp); /* without it, no MTU check on send */
+}
+
+/* The largest frame x's host takes: its MTU, Ethernet and a VLAN tag (a
+ * veth's rule). Kept when it cannot be read. */
+static void afxdp_read_mtu(struct afxdp *x)
+{
+	struct vethpeer_if host;
+
+	x->mtu_tsc = rte_get_tsc_cycles();
+	if (x->peer <= 0)
+		return;
+	pthread_mutex_lock(&afxdp_mtu_lock);
+	if (vethpeer_get(&afxdp_vp, x->peer, x->peer_nsid, &host) == 0 && host.mtu > 0)
+		x->max_tx = host.mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+	pthread_mutex_unlock(&afxdp_mtu_lock);
+}
+
+/* Find the host's end of x's veth, and its MTU. */
+static void afxdp_find_peer(struct afxdp *x)
+{
+	struct vethpeer_if sw;
+
+	x->peer = 0;
+	x->max_tx = UINT32_MAX;
+	pthread_mutex_lock(&afxdp_mtu_lock);
+	if (vethpeer_get(&afxdp_vp, (int)x->ifindex, -1, &sw) == 0 && sw.link > 0) {
+		x->peer = sw.link;
+		x->peer_nsid = sw.nsid;
+	}
+	pthread_mutex_unlock(&afxdp_mtu_lock);
+	afxdp_read_mtu(x);
 }
 
 /*
@@ -499,6 +547,7 @@ static int afxdp_open(struct port *p)
 	if (x->ifindex == 0)
 		return -errno;
 	pthread_once(&afxdp_once, afxdp_init_once);
+	afxdp_find_peer(x);
 	ret = afxdp_socket_open(p, ring, x->frame_size);
 	if (ret < 0)
 		goto out;
@@ -592,6 +641,8 @@ static uint16_t afxdp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t 
 	uint16_t i = 0;
 
 	afxdp_reap(x);
+	if (rte_get_tsc_cycles() - x->mtu_tsc > rte_get_tsc_hz() / 1000 * AFXDP_MTU_MS)
+		afxdp_read_mtu(x);
 	if (n > AFXDP_BURST)
 		n = AFXDP_BURST;
 	got = afxdp_frames_take(&x->g->frames, &x->h, addrs,
@@ -604,6 +655,12 @@ static uint16_t afxdp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t 
 
 		if (m->pkt_len > x->frame_size) {
 			p->stats.drops[PORT_DROP_TX_TOOBIG]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* over the host's MTU: the veth would drop it unseen */
+		if (m->pkt_len > x->max_tx) {
+			p->stats.drops[PORT_DROP_TX_ERROR]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}

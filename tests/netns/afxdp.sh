@@ -4,7 +4,8 @@
 #   afxdp.sh         the quickstart lab with 'port: afxdp': XDP programs
 #                    attached in native mode, every pair pings, TCP crosses
 #                    the switch, the counters show it; a host's frames over
-#                    the port's MTU are counted (rx_truncated); down, and a switch
+#                    the port's MTU are counted (rx_truncated), frames over the
+#                    host's own MTU (lowered) as tx_error; down, and a switch
 #                    killed with SIGKILL, leave no BPF program, map, link or
 #                    BTF object behind
 #   afxdp.sh scale   200 hosts on afxdp and then on afpacket ports: up, a
@@ -91,6 +92,11 @@ sys.exit(1 if left or not objs else 0)
 PY
 }
 
+p2_tx() { # tx_error and tx_bytes of sw1:p2 (h2's port)
+	"$RL" stats "$LAB" --json | python3 -c 'import json,sys
+p = [p for p in json.load(sys.stdin)["ports"] if p["name"] == "sw1:p2"][0]
+print(p["drops"]["tx_error"], p["tx_bytes"])'
+}
 count() { # count KIND FILE
 	grep -c "^$1 " "$2"
 }
@@ -170,6 +176,22 @@ PY
 	check "h1 at MTU 3000: 1600- and 2500-byte pings get no reply (got $r1, $r)" test "$r1$r" = 00
 	check "and each is counted as rx_truncated of h1's port (+$((t1 - t0)))" test $((t1 - t0)) -eq 6
 	ip netns exec "rl.$LAB.h1" ip link set eth0 mtu 1500
+
+	# the other way: a host that lowered its MTU below the port's; the veth
+	# would drop what exceeds it after the switch sent it, so the port
+	# checks (the MTU is read at most every 0.5 s) and counts tx_error
+	local e0 e1 s0 s1
+	ip netns exec "rl.$LAB.h2" ip link set eth0 mtu 1000
+	sleep 0.7
+	read -r e0 s0 <<< "$(p2_tx)"
+	r=$("$RL" exec "$LAB" h1 -- ping -c 3 -i 0.2 -W 1 -q -s 1200 "$ip2" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	read -r e1 s1 <<< "$(p2_tx)"
+	check "h2 at MTU 1000: 1200-byte pings from h1 get no reply (got $r)" test "$r" = 0
+	check "each is counted as tx_error of h2's port (+$((e1 - e0))), none as sent (+$((s1 - s0)) bytes)" \
+		test $((e1 - e0)) -eq 3 -a $((s1 - s0)) -lt 1200
+	ip netns exec "rl.$LAB.h2" ip link set eth0 mtu 1500
+	sleep 0.7
+	check "h2 back at 1500: the 1200-byte pings cross" "$RL" exec "$LAB" h1 -- ping -c 2 -i 0.2 -W 1 -q -s 1200 "$ip2"
 
 	# frames larger than an mbuf: ports with a 3000-byte MTU take 4096-byte
 	# UMEM frames, receive into chained mbufs and transmit them
