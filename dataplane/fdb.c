@@ -27,6 +27,10 @@ struct fdb {
 	 * rte_hash_count() counts slots deleted but still in the RCU defer
 	 * queue */
 	uint32_t live;
+	/* by key position: the key is in live (set by the learner that
+	 * counted it, cleared by the delete that uncounts it), so that two
+	 * workers learning one new MAC at once count it once */
+	uint8_t *counted;
 	uint64_t age_tsc;
 	struct rte_rcu_qsbr *qs;
 	/* written by workers (learned, moved, full) and control (the rest) */
@@ -85,7 +89,8 @@ struct fdb *fdb_create(const char *name, uint32_t capacity, uint32_t age_ms,
 	/* positions go up to the hash's real size, which may exceed capacity */
 	f->last_seen = rte_zmalloc(NULL, sizeof(uint64_t) * (rte_hash_max_key_id(f->h) + 1),
 				   RTE_CACHE_LINE_SIZE);
-	if (f->last_seen == NULL) {
+	f->counted = rte_zmalloc(NULL, rte_hash_max_key_id(f->h) + 1, RTE_CACHE_LINE_SIZE);
+	if (f->last_seen == NULL || f->counted == NULL) {
 		err = ENOMEM;
 		goto fail;
 	}
@@ -100,6 +105,7 @@ struct fdb *fdb_create(const char *name, uint32_t capacity, uint32_t age_ms,
 fail:
 	rte_hash_free(f->h);
 	rte_free(f->last_seen);
+	rte_free(f->counted);
 	rte_free(f);
 	errno = err;
 	return NULL;
@@ -111,6 +117,7 @@ void fdb_destroy(struct fdb *f)
 		return;
 	rte_hash_free(f->h);
 	rte_free(f->last_seen);
+	rte_free(f->counted);
 	rte_free(f);
 }
 
@@ -130,8 +137,8 @@ int fdb_learn(struct fdb *f, uint16_t bridge, const struct rte_ether_addr *mac, 
 			return FDB_REFRESHED;
 		ret = FDB_MOVED;
 	}
-	/* a new key takes a place first (two workers learning the same new
-	 * MAC at once may count it twice: the table then holds one less) */
+	/* a new key takes a place first, so that the table never holds
+	 * more than capacity */
 	if (ret == FDB_LEARNED && __atomic_fetch_add(&f->live, 1, __ATOMIC_RELAXED) >= f->capacity)
 		goto full;
 	/* new, or moved: rte_hash updates the data word of an existing key
@@ -141,6 +148,15 @@ int fdb_learn(struct fdb *f, uint16_t bridge, const struct rte_ether_addr *mac, 
 	    (pos = rte_hash_lookup(f->h, &k)) < 0)
 		goto full;
 	__atomic_store_n(&f->last_seen[pos], now, __ATOMIC_RELAXED);
+	/* the key is counted once: another worker that learned the same new
+	 * MAC at the same time gives its place back; a move that found its
+	 * key aged out meanwhile (so added it anew) takes one */
+	if (__atomic_exchange_n(&f->counted[pos], 1, __ATOMIC_ACQ_REL) == 0) {
+		if (ret == FDB_MOVED)
+			__atomic_fetch_add(&f->live, 1, __ATOMIC_RELAXED);
+	} else if (ret == FDB_LEARNED) {
+		__atomic_fetch_sub(&f->live, 1, __ATOMIC_RELAXED);
+	}
 	if (ret == FDB_MOVED)
 		__atomic_fetch_add(&f->moved, 1, __ATOMIC_RELAXED);
 	else
@@ -171,7 +187,8 @@ static void fdb_del(struct fdb *f, const struct fdb_key *k)
 
 	if (pos < 0)
 		return;
-	__atomic_fetch_sub(&f->live, 1, __ATOMIC_RELAXED);
+	if (__atomic_exchange_n(&f->counted[pos], 0, __ATOMIC_ACQ_REL) != 0)
+		__atomic_fetch_sub(&f->live, 1, __ATOMIC_RELAXED);
 	if (f->qs == NULL)
 		rte_hash_free_key_with_position(f->h, pos);
 }

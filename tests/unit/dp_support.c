@@ -27,11 +27,17 @@ static void dp_runtime_parent(void)
 
 int dp_test_eal_init(void)
 {
-	char pfx[96];
+	return dp_test_eal_init_lcores("0");
+}
+
+int dp_test_eal_init_lcores(const char *lcores)
+{
+	char pfx[96], l[32];
 	char *argv[] = {
 	    "rltest", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",	   "-l",
-	    "0",      "-m",	   "128",      pfx,	      "--log-level=error", NULL};
+	    l,        "-m",	   "128",      pfx,	      "--log-level=error", NULL};
 
+	snprintf(l, sizeof(l), "%s", lcores);
 	dp_runtime_parent();
 	dp_parent_existed = access(dp_parent, F_OK) == 0;
 	snprintf(dp_prefix, sizeof(dp_prefix), "rltest-%d", (int)getpid());

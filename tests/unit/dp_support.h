@@ -14,6 +14,8 @@
 #include <rte_mbuf.h>
 
 int dp_test_eal_init(void);
+/* the same with the lcores given ("0-1": a worker lcore to launch on) */
+int dp_test_eal_init_lcores(const char *lcores);
 void dp_test_eal_fini(void);
 
 /* A pool of n mbufs. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* FDB: learn, refresh, move, isolation between bridges, aging, flush,
- * capacity, and slot reuse through RCU. */
+ * capacity, slot reuse through RCU, and two lcores learning the same new
+ * MACs at once (each counted once). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,8 @@
 #include <cmocka.h>
 
 #include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 
 #include "dp_support.h"
@@ -170,10 +174,74 @@ static void test_rcu_reuse(void **state)
 	rte_free(qs);
 }
 
+/* Two lcores learn the same new MACs in the same order, released at once:
+ * many keys are missed by both lookups and added by both. The table must
+ * count each once: it says it holds that many, and a table with room for
+ * two more (the two learners' places taken in flight) takes them all. Half the rounds from one port (both learn),
+ * half from two (one learns, the other moves it). */
+#define RACE_MACS 4096
+struct race {
+	struct fdb *f;
+	uint32_t port;
+	volatile int *go;
+	int full;
+};
+
+static void race_learn(struct race *r)
+{
+	struct rte_ether_addr m = {{0x02, 0, 0, 0, 0, 0}};
+
+	while (!__atomic_load_n(r->go, __ATOMIC_ACQUIRE))
+		rte_pause();
+	for (int i = 0; i < RACE_MACS; i++) {
+		m.addr_bytes[4] = (uint8_t)(i >> 8);
+		m.addr_bytes[5] = (uint8_t)i;
+		r->full += fdb_learn(r->f, 0, &m, r->port, 1) == -ENOSPC;
+	}
+}
+
+static int race_lcore(void *arg)
+{
+	race_learn(arg);
+	return 0;
+}
+
+static void test_concurrent_learn(void **state)
+{
+	struct fdb *f = fdb_create("t_race", RACE_MACS + 2, 1000, NULL);
+	unsigned worker = rte_get_next_lcore(-1, 1, 0);
+	struct fdb_stats st;
+	volatile int go;
+
+	(void)state;
+	assert_non_null(f);
+	if (worker >= RTE_MAX_LCORE)
+		skip(); /* one lcore: nothing to race with */
+	for (int round = 0; round < 40; round++) {
+		struct race a = {.f = f, .port = 1, .go = &go};
+		struct race b = {.f = f, .port = round % 2 ? 2 : 1, .go = &go};
+
+		go = 0;
+		assert_int_equal(rte_eal_remote_launch(race_lcore, &b, worker), 0);
+		rte_delay_us_block(200);
+		__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+		race_learn(&a);
+		rte_eal_wait_lcore(worker);
+		fdb_get_stats(f, &st);
+		if (a.full + b.full != 0 || st.entries != RACE_MACS)
+			fail_msg("round %d: %d + %d refused as full, %u counted (of %d)", round,
+				 a.full, b.full, (unsigned)st.entries, RACE_MACS);
+		assert_int_equal(fdb_flush_all(f), RACE_MACS);
+		fdb_get_stats(f, &st);
+		assert_int_equal(st.entries, 0);
+	}
+	fdb_destroy(f);
+}
+
 static int setup(void **state)
 {
 	(void)state;
-	return dp_test_eal_init() < 0 ? -1 : 0;
+	return dp_test_eal_init_lcores("0-1") < 0 ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -188,7 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_learn_lookup_move), cmocka_unit_test(test_age),
 	    cmocka_unit_test(test_flush_port),	      cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_rcu_reuse),
+	    cmocka_unit_test(test_rcu_reuse),	      cmocka_unit_test(test_concurrent_learn),
 	};
 	return cmocka_run_group_tests_name("fdb", tests, setup, teardown);
 }
