@@ -27,6 +27,9 @@ static void hostexec_child(const char *ns, const char *lab, const char *node, co
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
 		_exit(126); /* dup2 clears CLOEXEC on 0-2 only: null itself closes */
+	/* a daemon the command starts keeps none of the CLI's descriptors
+	 * (a pipe around `up` would not see its end while the lab is up) */
+	close_range(3, ~0U, 0);
 	if (netns_enter_for_exec(ns) < 0)
 		_exit(126);
 	if (setenv("RACKLESS_LAB", lab, 1) < 0 || setenv("RACKLESS_NODE", node, 1) < 0)

@@ -102,6 +102,7 @@ static void child(const char *ns, const char *cg, const char *out, int append, c
 		dprintf(2, "rackless: cannot enter %s\n", ns);
 		_exit(126);
 	}
+	close_range(3, ~0U, 0); /* nothing of run's: its report, its pipes */
 	execv(argv[0], argv);
 	dprintf(2, "rackless: %s: %s\n", argv[0], strerror(errno));
 	_exit(127);

@@ -228,6 +228,9 @@ static void up_switch_child(struct up *u, int gofd, const char *bin)
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		dup2(fd, 0);
+	/* none of the caller's descriptors: a pipe around `up` would not
+	 * see its end while the lab is up */
+	close_range(3, ~0U, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);

@@ -7,7 +7,8 @@
 # gateway: none gets no default route, exec without a command is a shell in
 # the host, one file runs as two labs (--name), pingall completes with a
 # host's namespace deleted, graph wants a file name, and a switch binary
-# that cannot run is named.
+# that cannot run is named, and neither the switch nor an exec daemon keeps
+# the caller's descriptors.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish_labs EXIT
@@ -200,4 +201,22 @@ check "down" "$RL" down "$LAB"
 # -- a switch binary that cannot run ------------------------------------------
 "$RL" up -q --switch "$TMP/no-such-switch" --topo star,2 --name "$LAB" > "$TMP/sw.out" 2>&1
 check "a missing switch binary is named" grep -q "cannot run $TMP/no-such-switch" "$TMP/sw.out"
+assert_gone "$LAB" "" "$TMP/links.before"
+
+# -- the caller's descriptors stay with the caller ----------------------------
+# a pipe on fd 3 around up (a CI runner's, a script's) ends when up does:
+# neither the switch nor a daemon an exec command starts keeps it
+cat > "$TMP/fds.yaml" <<YAML
+name: $LAB
+topology:
+  defaults: {subnet: 10.0.13.0/24}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host, exec: ["sleep 600 &"]}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+YAML
+timeout 60 bash -c "'$RL' up -q '$TMP/fds.yaml' 3>&1 >/dev/null | cat >/dev/null"
+check "up with a pipe on fd 3 ends, the lab up (exit $?)" test $? -eq 0 -a -e "/run/rackless/$LAB"
+check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "" "$TMP/links.before"
