@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "lab.h"
@@ -496,7 +497,14 @@ int cmd_link(int argc, char **argv)
 	}
 
 	if (strcmp(verb, "show") != 0) {
+		int lock = lab_link_lock(lab);
+
+		if (lock < 0) {
+			fprintf(stderr, "rackless: lab %s: %s\n", lab, strerror(-lock));
+			return 1;
+		}
 		ret = link_apply(lab, &r, dir, params, replace);
+		close(lock);
 		if (ret < 0)
 			return 1;
 	}

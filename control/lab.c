@@ -95,6 +95,26 @@ fail:
 	return ret;
 }
 
+int lab_link_lock(const char *lab)
+{
+	struct lab_paths p;
+	int fd;
+
+	lab_paths(lab, &p);
+	fd = open(p.state, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+	}
+	return fd;
+}
+
 int lab_busy(const char *lab)
 {
 	struct lab_paths p;

@@ -73,6 +73,12 @@ int lab_busy(const char *lab);
 
 int lab_lock(const char *lab);
 
+/* Take the lock that live link changes of LAB hold (flock on its lab.json)
+ * from reading the switch's ports to applying the change: two `rackless
+ * link` at once would each plan the spanning tree without the other's
+ * change, and could open a loop. Waits; the fd to close, or -errno. */
+int lab_link_lock(const char *lab);
+
 #define LAB_UNDO_GRACEFUL 1 /* ask the switch to shut down before signalling it */
 #define LAB_UNDO_QUIET	  2 /* no "lab ... is down" line */
 #define LAB_UNDO_LOCKED	  4 /* the caller holds the lab's lock (up's rollback) */

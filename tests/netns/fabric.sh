@@ -1,7 +1,8 @@
 #!/bin/bash
 # Labs of several switches: the spanning tree blocks exactly the redundant
 # trunks, every host reaches every host, cutting a link on the active path
-# fails over (and restoring it blocks the loop again), trunks take link
+# fails over (and restoring it blocks the loop again, also when two trunks
+# come back at once from two `rackless link`), trunks take link
 # parameters, and a generated fat-tree (k=4) pings every pair.
 . "$(dirname "$0")/lib.sh"
 LAB=tf$$
@@ -64,6 +65,19 @@ check "the blocked trunk was opened" test -z "$(blocked "$LAB")"
 check "every host reaches every host" test "$(all_pairs "$LAB")" -eq 0
 check "set state=up" "$RL" link "$LAB" s1:p2 set state=up
 check "the loop is blocked again" test "$(blocked "$LAB" | wc -w)" -eq 2
+
+# two trunks restored at once by two `rackless link`: each plans the tree
+# with the other's change (they take turns), so the loop stays blocked
+open=0
+for i in $(seq 15); do
+	"$RL" link "$LAB" s1:p2 down >/dev/null
+	"$RL" link "$LAB" "$B1" down >/dev/null
+	"$RL" link "$LAB" s1:p2 up >/dev/null &
+	"$RL" link "$LAB" "$B1" up >/dev/null &
+	wait
+	[ "$(blocked "$LAB" | wc -w)" -eq 2 ] || open=$((open + 1))
+done
+check "two trunks restored at once, 15 times: the loop blocked every time ($open open)" test "$open" -eq 0
 
 # trunks take link parameters: 10 ms each way on s1-s2 shows in h1 -> h2
 check "delay on a trunk" "$RL" link "$LAB" s1:p2 set delay=10ms
