@@ -200,7 +200,21 @@ const char *sw_port_bridge(const struct sw *sw, const struct port *p)
 	return sw->bridges[p->bridge].name;
 }
 
-static int sw_bridge_get(struct sw *sw, const char *name)
+static int sw_bridge_taken(int bid, const int *taken, unsigned n_taken)
+{
+	for (unsigned k = 0; k < n_taken; k++)
+		if (taken[k] == bid)
+			return 1;
+	return 0;
+}
+
+/* The id of the bridge called name, made if there is none. Ids are never
+ * freed (workers index the table), so when all are made, one without
+ * ports takes the new name: a bridge of ports all deleted, or one whose
+ * only add failed. Not one of 'taken', the ids the caller got for ports
+ * not yet published. The id or -errno. */
+static int sw_bridge_get_excl(struct sw *sw, const char *name, const int *taken,
+			      unsigned n_taken)
 {
 	struct sw_bridge *b;
 
@@ -210,14 +224,27 @@ static int sw_bridge_get(struct sw *sw, const char *name)
 		if (strcmp(sw->bridges[i].name, name) == 0)
 			return (int)i;
 	}
-	if (sw->n_bridges == SW_BRIDGE_MAX)
+	if (sw->n_bridges == SW_BRIDGE_MAX) {
+		for (unsigned i = 0; i < sw->n_bridges; i++) {
+			b = &sw->bridges[i];
+			if (b->ports->n == 0 && !sw_bridge_taken((int)i, taken, n_taken)) {
+				snprintf(b->name, sizeof(b->name), "%s", name);
+				return (int)i;
+			}
+		}
 		return -ENOSPC;
+	}
 	b = &sw->bridges[sw->n_bridges];
 	b->ports = calloc(1, sizeof(*b->ports));
 	if (b->ports == NULL)
 		return -ENOMEM;
 	snprintf(b->name, sizeof(b->name), "%s", name);
 	return sw->n_bridges++;
+}
+
+static int sw_bridge_get(struct sw *sw, const char *name)
+{
+	return sw_bridge_get_excl(sw, name, NULL, 0);
 }
 
 /* Publish a copy of the bridge's port set with 'add' added or 'del'
@@ -428,7 +455,7 @@ int sw_ports_add(struct sw *sw, const struct port_conf *confs, const char *const
 				goto out;
 			}
 		}
-		bids[i] = sw_bridge_get(sw, bridges[i]);
+		bids[i] = sw_bridge_get_excl(sw, bridges[i], bids, i);
 		if (bids[i] < 0) {
 			ret = bids[i];
 			goto out;
@@ -475,7 +502,7 @@ int sw_patch_add(struct sw *sw, const struct port_conf *a, const char *bridge_a,
 	if (sw_port_find(sw, a->name) != NULL || sw_port_find(sw, b->name) != NULL)
 		return -EEXIST;
 	ba = sw_bridge_get(sw, bridge_a);
-	bb = ba < 0 ? ba : sw_bridge_get(sw, bridge_b);
+	bb = ba < 0 ? ba : sw_bridge_get_excl(sw, bridge_b, &ba, 1);
 	if (bb < 0)
 		return bb;
 	ida = sw_free_id(sw, 0);

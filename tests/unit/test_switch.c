@@ -223,6 +223,39 @@ static void test_port_removal(void **state)
 	    -EEXIST);
 }
 
+/* Bridge ids are never freed, so a switch that saw 4096 bridge names
+ * (failed adds each made one) takes new names on bridges without ports,
+ * never on one that has them. */
+static void test_bridge_reuse(void **state)
+{
+	struct env *e = *state;
+	struct port_conf bad = {.type = PORT_TYPE_RING, .pool = e->mp, .ring_size = 3};
+	char br[32];
+
+	snprintf(bad.name, sizeof(bad.name), "bad");
+	for (int i = 0; i < SW_BRIDGE_MAX + 10; i++) {
+		snprintf(br, sizeof(br), "fail%d", i);
+		assert_int_equal(sw_port_add(e->sw, &bad, br), -EINVAL);
+	}
+	/* a valid port on a new bridge, and two more on others */
+	add_ring(e, "new:p1", "new1");
+	add_ring(e, "new:p2", "new2");
+	add_ring(e, "new:p3", "new2");
+	assert_int_equal(sw_port_find(e->sw, "new:p2")->bridge,
+			 sw_port_find(e->sw, "new:p3")->bridge);
+	assert_int_not_equal(sw_port_find(e->sw, "new:p1")->bridge,
+			     sw_port_find(e->sw, "new:p2")->bridge);
+	/* b1 and b2 kept theirs: still one bridge each, apart */
+	assert_string_equal(sw_port_bridge(e->sw, e->p[0]), "b1");
+	assert_string_equal(sw_port_bridge(e->sw, e->p[3]), "b2");
+	assert_int_not_equal(sw_port_find(e->sw, "new:p1")->bridge, e->p[0]->bridge);
+	assert_int_not_equal(sw_port_find(e->sw, "new:p1")->bridge, e->p[3]->bridge);
+	inject(e, e->p[0], MAC1, BCAST, 60);
+	run(e);
+	assert_int_equal(collected(e->p[1], NULL), 1);
+	assert_int_equal(collected(e->p[3], NULL), 0);
+}
+
 static void nap_ns(uint64_t ns)
 {
 	struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000) + 100000};
@@ -619,6 +652,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_flood_learn_unicast, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_drop_reasons, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_port_removal, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_bridge_reuse, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_park_and_wake, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_tx_ring_full, env_setup, env_teardown),
 	    cmocka_unit_test_setup_teardown(test_link_delay, env_setup, env_teardown),
