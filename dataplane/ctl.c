@@ -34,11 +34,19 @@
 #define CTL_TAG_TIMER	(-3)
 #define CTL_TAG_KFAST	(-4)
 
+/* A client is served one request at a time: the reply goes out without
+ * waiting (what the socket does not take waits in out, and the client is
+ * watched for EPOLLOUT instead of EPOLLIN), and its next request is read
+ * once the reply is out. A client that stops reading holds only its own
+ * reply, never the control thread. */
 struct ctl_client {
 	int fd;
 	char *buf;
 	size_t len, cap;
-	uint64_t last_ns; /* connected, or last received from (CLOCK_MONOTONIC) */
+	char *out; /* the reply not yet sent, from out_off to out_len */
+	size_t out_off, out_len;
+	bool watch_out; /* watched for EPOLLOUT (a reply waits), not EPOLLIN */
+	uint64_t last_ns; /* connected, or last received from or sent to (CLOCK_MONOTONIC) */
 };
 
 struct ctl {
@@ -678,6 +686,7 @@ static void ctl_client_close(struct ctl_client *cl)
 	if (cl->fd >= 0)
 		close(cl->fd);
 	free(cl->buf);
+	free(cl->out);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
 }
@@ -699,7 +708,7 @@ void ctl_destroy(struct ctl *c)
 	free(c);
 }
 
-static int ctl_send(int fd, json_t *reply);
+static void ctl_send(int fd, json_t *reply);
 
 /* A free client slot, or the one of the client idle longest if that is
  * over CTL_EVICT_IDLE_NS (closed to make room); -1 if all are busy. */
@@ -721,16 +730,12 @@ static int ctl_client_slot(struct ctl *c, uint64_t now)
 
 static void ctl_accept(struct ctl *c)
 {
-	struct timeval tv = {.tv_sec = 2};
 	int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	uint64_t now = ctl_now_ns();
 	int i;
 
 	if (fd < 0)
 		return;
-	/* replies are written with a deadline: a client that stops reading
-	 * cannot stall the switch's control thread for long */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	i = ctl_client_slot(c, now);
 	if (i < 0) {
 		json_t *reply = ctl_error(EBUSY, "%d control clients are busy: try again",
@@ -749,56 +754,118 @@ static void ctl_accept(struct ctl *c)
 	c->clients[i].last_ns = now;
 }
 
-static int ctl_send(int fd, json_t *reply)
+/* A reply as one line: malloc'd, its length in *len. NULL: no memory. */
+static char *ctl_line(json_t *reply, size_t *len)
 {
 	char *s = json_dumps(reply, JSON_COMPACT);
-	size_t len, off = 0;
-	int ret = 0;
 
 	if (s == NULL)
-		return -ENOMEM;
-	len = strlen(s);
-	s[len] = '\n'; /* overwrite the NUL: we send len + 1 bytes */
-	while (off < len + 1) {
-		ssize_t n = send(fd, s + off, len + 1 - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-			if (poll(&pfd, 1, 2000) > 0)
-				continue;
-		}
-		if (n <= 0) {
-			ret = -EIO;
-			break;
-		}
-		off += (size_t)n;
-	}
-	free(s);
-	return ret;
+		return NULL;
+	*len = strlen(s);
+	s[(*len)++] = '\n'; /* over the NUL */
+	return s;
 }
 
-/* Serve every complete line in the client's buffer. Returns -1 when the
- * client must be dropped. */
+/* Send what the socket takes now. The bytes sent, or -1 (the client is
+ * gone). */
+static ssize_t ctl_write(int fd, const char *s, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return (ssize_t)off;
+}
+
+/* A last word to a client about to be closed (busy, a line too long):
+ * what the socket takes. */
+static void ctl_send(int fd, json_t *reply)
+{
+	size_t len;
+	char *s = ctl_line(reply, &len);
+
+	if (s != NULL)
+		(void)ctl_write(fd, s, len);
+	free(s);
+}
+
+/* Watch the client for room to write (out) or for requests. 0 or -errno. */
+static int ctl_watch(struct ctl *c, struct ctl_client *cl, bool out)
+{
+	struct epoll_event ev = {.events = out ? EPOLLOUT : EPOLLIN,
+				 .data.u64 = (uint64_t)(cl - c->clients)};
+
+	if (cl->watch_out == out)
+		return 0;
+	if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, cl->fd, &ev) < 0)
+		return -errno;
+	cl->watch_out = out;
+	return 0;
+}
+
+/* Send the client's pending reply as far as the socket takes it; once it
+ * is all out, watch for requests again. 0, or -1: drop the client. */
+static int ctl_flush(struct ctl *c, struct ctl_client *cl)
+{
+	ssize_t n = ctl_write(cl->fd, cl->out + cl->out_off, cl->out_len - cl->out_off);
+
+	if (n < 0)
+		return -1;
+	if (n > 0)
+		cl->last_ns = ctl_now_ns();
+	cl->out_off += (size_t)n;
+	if (cl->out_off < cl->out_len)
+		return ctl_watch(c, cl, true) < 0 ? -1 : 0;
+	free(cl->out);
+	cl->out = NULL;
+	return ctl_watch(c, cl, false) < 0 ? -1 : 0;
+}
+
+/* Answer with reply (taken): sent now, or as the client reads. 0 or -1. */
+static int ctl_reply(struct ctl *c, struct ctl_client *cl, json_t *reply)
+{
+	cl->out = ctl_line(reply, &cl->out_len);
+	json_decref(reply);
+	if (cl->out == NULL)
+		return -1;
+	cl->out_off = 0;
+	return ctl_flush(c, cl);
+}
+
+/* Serve the complete lines in the client's buffer, one at a time: the
+ * next once the reply to the last is out. Returns -1 when the client must
+ * be dropped. */
 static int ctl_client_lines(struct ctl *c, struct ctl_client *cl, bool *shutdown)
 {
 	size_t start = 0;
 	char *nl;
+	int ret = 0;
 
-	while ((nl = memchr(cl->buf + start, '\n', cl->len - start)) != NULL) {
+	while (cl->out == NULL && !*shutdown &&
+	       (nl = memchr(cl->buf + start, '\n', cl->len - start)) != NULL) {
 		size_t len = (size_t)(nl - (cl->buf + start));
-		json_t *reply = ctl_handle(c, cl->buf + start, len, shutdown);
-		int ret = ctl_send(cl->fd, reply);
 
-		json_decref(reply);
+		ret = ctl_reply(c, cl, ctl_handle(c, cl->buf + start, len, shutdown));
 		start += len + 1;
 		if (ret < 0)
 			return -1;
 	}
 	memmove(cl->buf, cl->buf + start, cl->len - start);
 	cl->len -= start;
-	if (cl->len >= CTL_LINE_MAX) {
+	/* what is left is one line in the making (all lines are served, or
+	 * the client is not read until its reply is out) */
+	if (cl->out == NULL && cl->len >= CTL_LINE_MAX) {
 		json_t *reply = ctl_error(EMSGSIZE, "request longer than %d bytes", CTL_LINE_MAX);
+
 		ctl_send(cl->fd, reply);
 		json_decref(reply);
 		return -1;
@@ -808,7 +875,7 @@ static int ctl_client_lines(struct ctl *c, struct ctl_client *cl, bool *shutdown
 
 static void ctl_client_read(struct ctl *c, struct ctl_client *cl, bool *shutdown)
 {
-	for (;;) {
+	while (cl->out == NULL && !*shutdown) {
 		ssize_t n;
 
 		if (cl->cap - cl->len < 4096) {
@@ -830,11 +897,35 @@ static void ctl_client_read(struct ctl *c, struct ctl_client *cl, bool *shutdown
 		cl->len += (size_t)n;
 		if (ctl_client_lines(c, cl, shutdown) < 0)
 			goto drop;
-		if (*shutdown)
-			return;
 	}
+	return;
 drop:
 	ctl_client_close(cl);
+}
+
+/* The client reads again: more of its reply, then its next requests. */
+static void ctl_client_write(struct ctl *c, struct ctl_client *cl, bool *shutdown)
+{
+	if (ctl_flush(c, cl) < 0 || (cl->out == NULL && ctl_client_lines(c, cl, shutdown) < 0))
+		ctl_client_close(cl);
+}
+
+/* Shutting down: the replies still going out (the shutdown's own among
+ * them) get a short while to leave. */
+static void ctl_drain(struct ctl *c)
+{
+	uint64_t end = ctl_now_ns() + 500ull * 1000 * 1000;
+
+	for (int i = 0; i < CTL_CLIENTS_MAX; i++) {
+		struct ctl_client *cl = &c->clients[i];
+
+		while (cl->fd >= 0 && cl->out != NULL && ctl_now_ns() < end) {
+			struct pollfd pfd = {.fd = cl->fd, .events = POLLOUT};
+
+			if (poll(&pfd, 1, 50) < 0 || ctl_flush(c, cl) < 0)
+				break;
+		}
+	}
 }
 
 static void ctl_age(struct ctl *c)
@@ -881,10 +972,16 @@ int ctl_run(struct ctl *c, int sigfd)
 				if (read(sigfd, &si, sizeof(si)) == sizeof(si))
 					shutdown = true;
 			} else if (tag >= 0 && tag < CTL_CLIENTS_MAX && c->clients[tag].fd >= 0) {
-				ctl_client_read(c, &c->clients[tag], &shutdown);
+				struct ctl_client *cl = &c->clients[tag];
+
+				if (cl->out != NULL)
+					ctl_client_write(c, cl, &shutdown);
+				else
+					ctl_client_read(c, cl, &shutdown);
 			}
 		}
 	}
+	ctl_drain(c);
 	return ret;
 }
 

@@ -11,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -261,6 +265,95 @@ static void test_batch(void **state)
 	json_decref(expect_ok(e, "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}"));
 }
 
+/* ---- over the socket, ctl_run on a thread of its own ---- */
+
+static void *run_ctl(void *arg)
+{
+	struct env *e = arg;
+
+	return (void *)(intptr_t)ctl_run(e->ctl, -1);
+}
+
+static int connect_ctl(struct env *e)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_true(strlen(e->path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, e->path, strlen(e->path) + 1);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Lines received on fd until n arrived or nothing came for 10 s. */
+static unsigned read_lines(int fd, unsigned n, char *last, size_t last_len)
+{
+	static char buf[65536];
+	unsigned got = 0;
+	size_t at = 0;
+
+	while (got < n) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&pfd, 1, 10000) <= 0)
+			break;
+		r = recv(fd, buf, sizeof(buf), 0);
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] == '\n') {
+				got++;
+				if (last != NULL)
+					last[at < last_len ? at : last_len - 1] = '\0';
+				at = 0;
+			} else if (last != NULL && at + 1 < last_len) {
+				last[at++] = buf[i];
+			}
+		}
+	}
+	return got;
+}
+
+/* A client that sends many requests and reads none of the replies holds
+ * its own replies, not the control thread: another client is answered
+ * meanwhile, and the first still gets every reply, in order, when it
+ * reads (before, the thread blocked up to 2 s per reply, and dropped the
+ * client). */
+static void test_client_not_reading(void **state)
+{
+	struct env *e = *state;
+	const char req[] = "{\"cmd\": \"stats\"}\n";
+	unsigned n = 3000, sent = 0;
+	char last[256];
+	pthread_t th;
+	void *rc;
+	int a, b;
+
+	assert_int_equal(pthread_create(&th, NULL, run_ctl, e), 0);
+	a = connect_ctl(e);
+	/* as many as the socket takes: the switch reads them as A reads */
+	for (unsigned i = 0; i < n; i++)
+		sent += send(a, req, sizeof(req) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+			(ssize_t)sizeof(req) - 1;
+	usleep(200 * 1000);
+	b = connect_ctl(e);
+	assert_int_equal(send(b, "{\"cmd\": \"ping\"}\n", 16, MSG_NOSIGNAL), 16);
+	assert_int_equal(read_lines(b, 1, last, sizeof(last)), 1);
+	assert_non_null(strstr(last, "\"ok\":true"));
+	/* A reads now: a reply for each request it got in */
+	print_message("    %u requests in, A reading none\n", sent);
+	assert_true(sent >= 50);
+	assert_int_equal(read_lines(a, sent, NULL, 0), sent);
+	assert_int_equal(send(b, "{\"cmd\": \"shutdown\"}\n", 20, MSG_NOSIGNAL), 20);
+	assert_int_equal(read_lines(b, 1, last, sizeof(last)), 1);
+	assert_int_equal(pthread_join(th, &rc), 0);
+	assert_int_equal((intptr_t)rc, 0);
+	close(a);
+	close(b);
+}
+
 static int setup(void **state)
 {
 	static struct env e;
@@ -298,6 +391,7 @@ int main(void)
 	    cmocka_unit_test(test_shutdown),
 	    cmocka_unit_test(test_deadline),
 	    cmocka_unit_test(test_batch),
+	    cmocka_unit_test(test_client_not_reading),
 	};
 	return cmocka_run_group_tests_name("ctl", tests, setup, teardown);
 }
