@@ -56,8 +56,6 @@ struct ctl {
 	struct ctl_client clients[CTL_CLIENTS_MAX];
 };
 
-typedef json_t *ctl_cmd_fn(struct ctl *c, json_t *req, bool *shutdown);
-
 /* ---- replies -------------------------------------------------------- */
 
 json_t *ctl_error(int err, const char *fmt, ...)
@@ -486,8 +484,6 @@ static json_t *ctl_cmd_shutdown(struct ctl *c, json_t *req, bool *shutdown)
 	return ctl_ok(NULL);
 }
 
-static json_t *ctl_cmd_batch(struct ctl *c, json_t *req, bool *shutdown);
-
 static const struct {
 	const char *name;
 	ctl_cmd_fn *fn;
@@ -500,62 +496,12 @@ static const struct {
     {"batch", ctl_cmd_batch},
 };
 
-static ctl_cmd_fn *ctl_cmd_find(const char *name)
+ctl_cmd_fn *ctl_cmd_find(const char *name)
 {
 	for (size_t i = 0; i < RTE_DIM(ctl_cmds); i++)
 		if (strcmp(name, ctl_cmds[i].name) == 0)
 			return ctl_cmds[i].fn;
 	return NULL;
-}
-
-#define CTL_BATCH_MAX 4096
-
-/*   {"cmd": "batch", "requests": [{"cmd": ...}, ...]}
- * The requests in order, from one read of the socket: a change made of
- * several (a trunk's two directions, the spanning tree's port states, the
- * FDB flush) is applied whole, or not at all when the batch arrives after
- * its deadline. Every step is checked to be a request for a command
- * before the first runs (not "batch" or "shutdown"); the first step that
- * fails stops the batch, and its error names it and says how many steps
- * before it were applied. The result: the steps' results, in order. */
-static json_t *ctl_cmd_batch(struct ctl *c, json_t *req, bool *shutdown)
-{
-	json_t *steps = json_object_get(req, "requests"), *step, *results;
-	size_t i, n = json_array_size(steps);
-	bool stop = false;
-
-	(void)shutdown;
-	if (!json_is_array(steps) || n > CTL_BATCH_MAX)
-		return ctl_error(EINVAL, "batch: 'requests' must be an array of at most %d requests",
-				 CTL_BATCH_MAX);
-	json_array_foreach(steps, i, step) {
-		const char *cmd = json_is_object(step) ? ctl_str(step, "cmd") : NULL;
-
-		if (cmd == NULL || ctl_cmd_find(cmd) == NULL || strcmp(cmd, "batch") == 0 ||
-		    strcmp(cmd, "shutdown") == 0)
-			return ctl_error(EINVAL, "batch: step %zu is not a request for a command "
-						 "a batch can run: nothing applied", i + 1);
-	}
-	results = json_array();
-	json_array_foreach(steps, i, step) {
-		const char *cmd = ctl_str(step, "cmd");
-		json_t *r = ctl_cmd_find(cmd)(c, step, &stop);
-
-		if (!json_is_true(json_object_get(r, "ok"))) {
-			const char *msg = json_string_value(json_object_get(r, "error"));
-			int err = (int)json_integer_value(json_object_get(r, "errno"));
-			json_t *e = ctl_error(err ? err : EINVAL,
-					      "batch: step %zu (%s): %s (the %zu before it applied)",
-					      i + 1, cmd, msg ? msg : "failed", i);
-
-			json_decref(r);
-			json_decref(results);
-			return e;
-		}
-		json_array_append(results, json_object_get(r, "result") ?: json_null());
-		json_decref(r);
-	}
-	return ctl_ok(results);
 }
 
 static uint64_t ctl_now_ns(void)

@@ -108,29 +108,56 @@ json_t *ctl_cmd_link_show(struct ctl *c, json_t *req, bool *shutdown)
 	return ctl_ok(ctl_link_json(p));
 }
 
-json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown)
+/* link-set's arguments. NULL, or an error reply. */
+static json_t *ctl_link_set_args(json_t *req, const char **name, int dirs[2],
+				 struct linkparams *delta, bool *replace)
 {
-	const char *name = ctl_str(req, "name"), *dir = ctl_str(req, "dir");
-	const char *params = ctl_str(req, "params");
-	json_t *replace = json_object_get(req, "replace");
-	struct linkparams delta = {0}, old[2], cur[2];
-	int dirs[2] = {0, 0}, was_down = 0, down, ret;
+	const char *dir = ctl_str(req, "dir"), *params = ctl_str(req, "params");
+	json_t *rep = json_object_get(req, "replace");
 	char err[200];
-	struct port *p;
 
-	(void)shutdown;
-	if (name == NULL || name[0] == '\0' || dir == NULL || params == NULL)
+	*name = ctl_str(req, "name");
+	if (*name == NULL || (*name)[0] == '\0' || dir == NULL || params == NULL)
 		return ctl_error(EINVAL, "link-set: 'name', 'dir' and 'params' must be strings");
-	if (replace != NULL && !json_is_boolean(replace))
+	if (rep != NULL && !json_is_boolean(rep))
 		return ctl_error(EINVAL, "link-set: 'replace' must be true or false");
-	if (strcmp(dir, "in") == 0 || strcmp(dir, "both") == 0 || dir[0] == '\0')
-		dirs[PORTLINK_IN] = 1;
-	if (strcmp(dir, "out") == 0 || strcmp(dir, "both") == 0 || dir[0] == '\0')
-		dirs[PORTLINK_OUT] = 1;
+	*replace = json_is_true(rep);
+	dirs[PORTLINK_IN] = strcmp(dir, "in") == 0 || strcmp(dir, "both") == 0 || dir[0] == '\0';
+	dirs[PORTLINK_OUT] = strcmp(dir, "out") == 0 || strcmp(dir, "both") == 0 || dir[0] == '\0';
 	if (!dirs[0] && !dirs[1])
 		return ctl_error(EINVAL, "link-set: 'dir' must be in, out or both");
-	if (ctl_params_parse(params, &delta, err, sizeof(err)) < 0)
+	*delta = (struct linkparams){0};
+	if (ctl_params_parse(params, delta, err, sizeof(err)) < 0)
 		return ctl_error(EINVAL, "link-set: %s", err);
+	return NULL;
+}
+
+json_t *ctl_check_link_set(struct ctl *c, json_t *req)
+{
+	struct linkparams delta;
+	const char *name;
+	int dirs[2];
+	bool replace;
+	json_t *err = ctl_link_set_args(req, &name, dirs, &delta, &replace);
+
+	if (err == NULL && sw_port_find(ctl_sw(c), name) == NULL)
+		err = ctl_error(ENOENT, "link-set %s: no such port", name);
+	return err;
+}
+
+json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown)
+{
+	struct linkparams delta, old[2], cur[2];
+	int dirs[2], was_down = 0, down, ret;
+	const char *name;
+	bool replace;
+	struct port *p;
+	json_t *err;
+
+	(void)shutdown;
+	err = ctl_link_set_args(req, &name, dirs, &delta, &replace);
+	if (err != NULL)
+		return err;
 	p = sw_port_find(ctl_sw(c), name);
 	if (p == NULL)
 		return ctl_error(ENOENT, "link-set %s: no such port", name);
@@ -141,7 +168,7 @@ json_t *ctl_cmd_link_set(struct ctl *c, json_t *req, bool *shutdown)
 		cur[d] = old[d];
 		if (!dirs[d])
 			continue;
-		if (json_is_true(replace))
+		if (replace)
 			memset(&cur[d], 0, sizeof(cur[d]));
 		linkparams_merge(&cur[d], &delta);
 	}
@@ -215,16 +242,34 @@ json_t *ctl_cmd_add_patch(struct ctl *c, json_t *req, bool *shutdown)
 }
 
 /*   {"cmd": "port-state", "name": "sw1:p9", "blocked": true} */
+static json_t *ctl_port_state_args(json_t *req, const char **name)
+{
+	*name = ctl_str(req, "name");
+	if (*name == NULL || (*name)[0] == '\0' || !json_is_boolean(json_object_get(req, "blocked")))
+		return ctl_error(EINVAL, "port-state: 'name' (string) and 'blocked' (bool) needed");
+	return NULL;
+}
+
+json_t *ctl_check_port_state(struct ctl *c, json_t *req)
+{
+	const char *name;
+	json_t *err = ctl_port_state_args(req, &name);
+
+	if (err == NULL && sw_port_find(ctl_sw(c), name) == NULL)
+		err = ctl_error(ENOENT, "port-state %s: no such port", name);
+	return err;
+}
+
 json_t *ctl_cmd_port_state(struct ctl *c, json_t *req, bool *shutdown)
 {
-	const char *name = ctl_str(req, "name");
-	json_t *blocked = json_object_get(req, "blocked");
+	const char *name;
+	json_t *err = ctl_port_state_args(req, &name);
 	int ret;
 
 	(void)shutdown;
-	if (name == NULL || name[0] == '\0' || !json_is_boolean(blocked))
-		return ctl_error(EINVAL, "port-state: 'name' (string) and 'blocked' (bool) needed");
-	ret = sw_port_set_blocked(ctl_sw(c), name, json_is_true(blocked));
+	if (err != NULL)
+		return err;
+	ret = sw_port_set_blocked(ctl_sw(c), name, json_is_true(json_object_get(req, "blocked")));
 	if (ret < 0)
 		return ctl_error(-ret, "port-state %s: no such port", name);
 	return ctl_ok(NULL);
@@ -240,18 +285,77 @@ json_t *ctl_cmd_fdb_flush(struct ctl *c, json_t *req, bool *shutdown)
 
 /*   {"cmd": "port-group", "name": "sw1:p1", "group": 2}: partition groups
  * (0: none). Frames stay inside their ingress port's group. */
+static json_t *ctl_port_group_args(json_t *req, const char **name, uint16_t *group)
+{
+	json_t *g = json_object_get(req, "group");
+
+	*name = ctl_str(req, "name");
+	if (*name == NULL || (*name)[0] == '\0' || !json_is_integer(g) || json_integer_value(g) < 0 ||
+	    json_integer_value(g) > 65535)
+		return ctl_error(EINVAL, "port-group: 'name' (string) and 'group' (0..65535) needed");
+	*group = (uint16_t)json_integer_value(g);
+	return NULL;
+}
+
+json_t *ctl_check_port_group(struct ctl *c, json_t *req)
+{
+	const char *name;
+	uint16_t group;
+	json_t *err = ctl_port_group_args(req, &name, &group);
+
+	if (err == NULL && sw_port_find(ctl_sw(c), name) == NULL)
+		err = ctl_error(ENOENT, "port-group %s: no such port", name);
+	return err;
+}
+
 json_t *ctl_cmd_port_group(struct ctl *c, json_t *req, bool *shutdown)
 {
-	const char *name = ctl_str(req, "name");
-	json_t *g = json_object_get(req, "group");
+	const char *name;
+	uint16_t group;
+	json_t *err = ctl_port_group_args(req, &name, &group);
 	int ret;
 
 	(void)shutdown;
-	if (name == NULL || name[0] == '\0' || !json_is_integer(g) || json_integer_value(g) < 0 ||
-	    json_integer_value(g) > 65535)
-		return ctl_error(EINVAL, "port-group: 'name' (string) and 'group' (0..65535) needed");
-	ret = sw_port_set_group(ctl_sw(c), name, (uint16_t)json_integer_value(g));
+	if (err != NULL)
+		return err;
+	ret = sw_port_set_group(ctl_sw(c), name, group);
 	if (ret < 0)
 		return ctl_error(-ret, "port-group %s: no such port", name);
 	return ctl_ok(NULL);
+}
+
+/* ---- a batch's undo: a port's settings as they were ---- */
+
+void ctl_port_save(struct port *p, struct ctl_saved *s)
+{
+	s->p = p;
+	s->down = 0;
+	for (int d = 0; d < 2; d++) {
+		portlink_params(p->link, (enum portlink_dir)d, &s->link[d]);
+		s->down |= s->link[d].down;
+	}
+	s->blocked = __atomic_load_n(&p->blocked, __ATOMIC_RELAXED);
+	s->group = __atomic_load_n(&p->group, __ATOMIC_RELAXED);
+}
+
+void ctl_port_restore(struct ctl *c, const struct ctl_saved *s)
+{
+	struct sw *sw = ctl_sw(c);
+	struct port *p = s->p;
+	int down = 0;
+
+	for (int d = 0; d < 2; d++) {
+		struct linkparams now;
+
+		portlink_params(p->link, (enum portlink_dir)d, &now);
+		down |= now.down;
+		portlink_set(p->link, (enum portlink_dir)d, &s->link[d]);
+	}
+	if (down != s->down && p->ops->set_carrier != NULL)
+		(void)p->ops->set_carrier(p, !s->down);
+	if (s->down)
+		worker_relink(sw->workers[p->id % sw->n_workers]);
+	if (__atomic_load_n(&p->blocked, __ATOMIC_RELAXED) != s->blocked)
+		sw_port_set_blocked(sw, p->conf.name, s->blocked);
+	__atomic_store_n(&p->group, s->group, __ATOMIC_RELEASE);
 }

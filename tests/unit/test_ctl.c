@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "ctl.h"
+#include "ctl_priv.h"
 #include "dp_support.h"
 #include "worker.h"
 
@@ -200,40 +201,70 @@ static void test_deadline(void **state)
 	json_decref(r);
 }
 
-/* A batch runs its steps in order and returns their results; a step that
- * is no request (or a batch, or shutdown) refuses the whole batch before
- * anything runs; a failing step stops it and names it; an expired batch
- * applies none of its steps. */
+static const char *out_params(json_t *link_show)
+{
+	return json_string_value(json_object_get(json_object_get(link_show, "out"), "params"));
+}
+
+/* A batch is all or nothing: it runs its steps in order and returns their
+ * results; a step that is no request a batch can run (a port made or
+ * removed, a nested batch, shutdown), bad arguments or a port that is not
+ * there refuse the whole batch before anything runs; an expired batch
+ * applies none of its steps; a port's saved settings come back whole
+ * (what undoes the steps before one that fails when applied). */
 static void test_batch(void **state)
 {
 	struct env *e = *state;
 	char line[512];
 	struct timespec ts;
+	struct ctl_saved sv;
 	bool down = false;
 	json_t *r;
 
+	json_decref(expect_ok(e, "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": "
+				 "\"ring\", \"bridge\": \"sw1\"}"));
 	r = expect_ok(e, "{\"cmd\": \"batch\", \"requests\": ["
-			 "{\"cmd\": \"add-port\", \"name\": \"sw1:p1\", \"type\": \"ring\", "
-			 "\"bridge\": \"sw1\"},"
 			 "{\"cmd\": \"link-set\", \"name\": \"sw1:p1\", \"dir\": \"out\", "
 			 "\"params\": \"delay=5ms\"},"
-			 "{\"cmd\": \"fdb-flush\"}]}");
-	assert_int_equal(json_array_size(r), 3);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(r, 0), "id")), 0);
-	assert_non_null(strstr(json_string_value(json_object_get(
-				   json_object_get(json_array_get(r, 1), "out"), "params")),
-			       "delay=5ms"));
+			 "{\"cmd\": \"port-state\", \"name\": \"sw1:p1\", \"blocked\": true},"
+			 "{\"cmd\": \"fdb-flush\"},"
+			 "{\"cmd\": \"link-show\", \"name\": \"sw1:p1\"}]}");
+	assert_int_equal(json_array_size(r), 4);
+	assert_non_null(strstr(out_params(json_array_get(r, 0)), "delay=5ms"));
+	assert_true(json_is_true(json_object_get(json_array_get(r, 3), "blocked")));
 	json_decref(r);
-	assert_int_equal(e->sw->n_ports, 1);
 
-	/* not a request, a nested batch, shutdown, an unknown command, no
-	 * array: refused, nothing of it applied */
-	expect_error(e,
-		     "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"add-port\", \"name\": "
-		     "\"sw1:p2\", \"type\": \"ring\", \"bridge\": \"sw1\"}, 7]}",
-		     EINVAL);
-	expect_error(e, "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"batch\"}]}", EINVAL);
-	expect_error(e, "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"frob\"}]}", EINVAL);
+	/* refused whole, nothing of it applied (the link-set of step 1 not
+	 * either) */
+	static const char *const refused[] = {
+	    "{\"cmd\": \"add-port\", \"name\": \"sw1:p2\", \"type\": \"ring\", \"bridge\": "
+	    "\"sw1\"}",
+	    "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}",
+	    "{\"cmd\": \"batch\"}",
+	    "{\"cmd\": \"frob\"}",
+	    "7",
+	    "{\"cmd\": \"link-set\", \"name\": \"sw1:nope\", \"dir\": \"out\", \"params\": "
+	    "\"delay=1ms\"}",
+	    "{\"cmd\": \"link-set\", \"name\": \"sw1:p1\", \"dir\": \"out\", \"params\": "
+	    "\"delay=-1ms\"}",
+	    "{\"cmd\": \"port-state\", \"name\": \"sw1:nope\", \"blocked\": false}",
+	    "{\"cmd\": \"port-group\", \"name\": \"sw1:p1\", \"group\": 70000}",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "{\"cmd\": \"batch\", \"requests\": ["
+			 "{\"cmd\": \"link-set\", \"name\": \"sw1:p1\", \"dir\": \"out\", "
+			 "\"params\": \"delay=9ms\"}, %s]}",
+			 refused[i]);
+		r = call(e, line, NULL);
+		assert_true(json_is_false(json_object_get(r, "ok")));
+		assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "step 2"));
+		assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "nothing applied"));
+		json_decref(r);
+		r = expect_ok(e, "{\"cmd\": \"link-show\", \"name\": \"sw1:p1\"}");
+		assert_non_null(strstr(out_params(r), "delay=5ms"));
+		json_decref(r);
+	}
 	expect_error(e, "{\"cmd\": \"batch\", \"requests\": {}}", EINVAL);
 	r = call(e, "{\"cmd\": \"batch\", \"requests\": [{\"cmd\": \"shutdown\"}]}", &down);
 	assert_true(json_is_false(json_object_get(r, "ok")));
@@ -241,27 +272,28 @@ static void test_batch(void **state)
 	json_decref(r);
 	assert_int_equal(e->sw->n_ports, 1);
 
-	/* a failing step stops the batch and is named */
-	r = call(e, "{\"cmd\": \"batch\", \"requests\": ["
-		    "{\"cmd\": \"fdb-flush\"},"
-		    "{\"cmd\": \"link-set\", \"name\": \"sw1:nope\", \"dir\": \"out\", "
-		    "\"params\": \"delay=1ms\"},"
-		    "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}]}",
-		 NULL);
-	assert_true(json_is_false(json_object_get(r, "ok")));
-	assert_int_equal(json_integer_value(json_object_get(r, "errno")), ENOENT);
-	assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "step 2 (link-set)"));
+	/* saved settings come back whole: link parameters, state, group */
+	ctl_port_save(sw_port_find(e->sw, "sw1:p1"), &sv);
+	json_decref(expect_ok(e, "{\"cmd\": \"batch\", \"requests\": ["
+				 "{\"cmd\": \"link-set\", \"name\": \"sw1:p1\", \"dir\": \"both\", "
+				 "\"params\": \"loss=50% state=down\", \"replace\": true},"
+				 "{\"cmd\": \"port-state\", \"name\": \"sw1:p1\", \"blocked\": false},"
+				 "{\"cmd\": \"port-group\", \"name\": \"sw1:p1\", \"group\": 3}]}"));
+	ctl_port_restore(e->ctl, &sv);
+	r = expect_ok(e, "{\"cmd\": \"link-show\", \"name\": \"sw1:p1\"}");
+	assert_string_equal(out_params(r), "delay=5ms");
+	assert_true(json_is_true(json_object_get(r, "blocked")));
 	json_decref(r);
-	assert_int_equal(e->sw->n_ports, 1); /* step 3 did not run */
+	assert_int_equal(sw_port_find(e->sw, "sw1:p1")->group, 0);
 
 	/* expired: none of it */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(line, sizeof(line),
 		 "{\"cmd\": \"batch\", \"deadline\": %lld, \"requests\": ["
-		 "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}]}",
+		 "{\"cmd\": \"port-state\", \"name\": \"sw1:p1\", \"blocked\": false}]}",
 		 (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - 1);
 	expect_error(e, line, ETIMEDOUT);
-	assert_int_equal(e->sw->n_ports, 1);
+	assert_true(sw_port_find(e->sw, "sw1:p1")->blocked);
 	json_decref(expect_ok(e, "{\"cmd\": \"del-port\", \"name\": \"sw1:p1\"}"));
 }
 
