@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "hugepages.h"
+#include "lockfile.h"
 
 static long hp_parse(int fd)
 {
@@ -68,20 +68,9 @@ static long hp_persistent(int fd, const char *dir)
 static int hp_lock(const char *dir)
 {
 	char path[256];
-	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/nr_hugepages", dir);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
-			continue;
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
+	return lockfile_open(path, O_RDWR);
 }
 
 static int hp_write(int fd, long v)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "lockfile.h"
 
 void lab_paths(const char *lab, struct lab_paths *p)
 {
@@ -98,21 +99,9 @@ fail:
 int lab_link_lock(const char *lab)
 {
 	struct lab_paths p;
-	int fd;
 
 	lab_paths(lab, &p);
-	fd = open(p.state, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-	}
-	return fd;
+	return lockfile_open(p.state, O_RDONLY);
 }
 
 int lab_busy(const char *lab)

@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "neigh.h"
+#include "lockfile.h"
 
 const char *const neigh_knobs[NEIGH_KNOBS] = {
     "net/ipv4/neigh/default/gc_thresh2", "net/ipv4/neigh/default/gc_thresh3",
@@ -66,17 +66,9 @@ static int neigh_open(const char *dir, json_t **reg)
 	int fd;
 
 	/* the directory itself is the lock: no file to leave behind */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = lockfile_open(dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-	}
+		return fd;
 	snprintf(path, sizeof(path), "%s/%s", dir, NEIGH_FILE);
 	*reg = json_load_file(path, 0, NULL);
 	if (!json_is_object(*reg)) {
