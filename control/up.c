@@ -459,7 +459,11 @@ static enum topo_port_type up_host_port(const struct topo *t, unsigned h)
 
 /* What every host gets before its links, even a host without any: lo up,
  * and IPv6 off when the lab says so (set before the interfaces exist, so
- * that none of them ever starts autoconfiguration). */
+ * that none of them ever starts autoconfiguration); else no duplicate
+ * address detection: the lab makes every MAC unique, and so the link-local
+ * addresses made of them, which are then usable at once (a router's is
+ * what its neighbours solicit from: tentative, it answered nothing for the
+ * first second or two). */
 static int up_host_base(struct up *u, unsigned h)
 {
 	struct nl_sock *s = nl_open(u->host_fd[h]);
@@ -471,6 +475,9 @@ static int up_host_base(struct up *u, unsigned h)
 	if (ret == 0 && u->t->ipv6_off) {
 		nl_sysctl_set(s, "net/ipv6/conf/default/disable_ipv6", "1", NULL, 0);
 		nl_sysctl_set(s, "net/ipv6/conf/all/disable_ipv6", "1", NULL, 0);
+	} else if (ret == 0) {
+		nl_sysctl_set(s, "net/ipv6/conf/default/accept_dad", "0", NULL, 0);
+		nl_sysctl_set(s, "net/ipv6/conf/all/accept_dad", "0", NULL, 0);
 	}
 	if (ret < 0)
 		up_err("bring up lo of %s: %s", u->t->nodes[h].name, strerror(-ret));

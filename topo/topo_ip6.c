@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,24 +75,129 @@ static int ref_cmp(const void *pa, const void *pb)
 	return c ? c : (a->node > b->node) - (a->node < b->node);
 }
 
-/* Explicit addresses, sorted; NULL with *n 0 when there are none. */
-static struct ip6_ref *explicit_addrs(const struct topo_build *b, size_t *n)
+static int link_local6(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* Explicit addresses, sorted, and with gateways the gateways too (node:
+ * UINT_MAX for the defaults'): what assignment skips. NULL with *n 0 when
+ * there are none. */
+static struct ip6_ref *explicit_addrs(const struct topo_build *b, size_t *n, int gateways)
 {
 	const struct topo *t = b->t;
 	struct ip6_ref *r;
 
 	*n = 0;
-	r = calloc(t->n_nodes + 1, sizeof(*r));
+	r = calloc(2 * t->n_nodes + 2, sizeof(*r));
 	if (r == NULL)
 		return NULL;
+	if (gateways && t->has_gateway6) {
+		memcpy(r[*n].addr, t->gateway6, 16);
+		r[(*n)++].node = UINT_MAX;
+	}
 	for (unsigned i = 0; i < t->n_nodes; i++) {
-		if (!(b->src[i].flags & TOPO_SRC_IP6))
-			continue;
-		memcpy(r[*n].addr, t->nodes[i].ip6.addr, 16);
-		r[(*n)++].node = i;
+		if (b->src[i].flags & TOPO_SRC_IP6) {
+			memcpy(r[*n].addr, t->nodes[i].ip6.addr, 16);
+			r[(*n)++].node = i;
+		}
+		if (gateways && (b->src[i].flags & TOPO_SRC_GW6)) {
+			memcpy(r[*n].addr, t->nodes[i].gw6, 16);
+			r[(*n)++].node = i;
+		}
 	}
 	qsort(r, *n, sizeof(*r), ref_cmp);
 	return r;
+}
+
+/* What an address cannot be on a host's eth0, or NULL. */
+static const char *bad_kind6(const uint8_t *a)
+{
+	static const uint8_t zero[16], mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	if (a[0] == 0xff)
+		return "multicast";
+	if (memcmp(a, zero, 15) == 0 && a[15] <= 1)
+		return a[15] ? "the loopback address" : "the unspecified address";
+	if (memcmp(a, mapped, 12) == 0)
+		return "IPv4-mapped";
+	return NULL;
+}
+
+/* An explicit ip6 of host i (its /len resolved): a kind a host cannot
+ * have, the subnet-router anycast address of its prefix, and outside
+ * subnet6 unless the host is routed (a gateway6 of its own, or none, or
+ * 'exec' commands: a router host), as for IPv4. */
+static void check_host_ip6(struct topo_build *b, unsigned i)
+{
+	const struct topo *t = b->t;
+	const struct topo_node *h = &t->nodes[i];
+	const struct topo_src_node *src = &b->src[i];
+	struct topo_ip6 net = h->ip6;
+	char a[INET6_ADDRSTRLEN + 8], sub[INET6_ADDRSTRLEN + 8];
+	const char *kind = bad_kind6(h->ip6.addr);
+
+	topo_ip6_format(&h->ip6, a, sizeof(a));
+	if (kind != NULL) {
+		topo_diag(b->diags, src->ip6_mark, "ip6 %s of %s is %s", a, h->name, kind);
+		return;
+	}
+	if (t->has_subnet6 && !(src->flags & (TOPO_SRC_GW6 | TOPO_SRC_GW6_NONE)) &&
+	    h->n_exec == 0 &&
+	    (h->ip6.plen != t->subnet6.plen || !topo_ip6_in_net(h->ip6.addr, &t->subnet6))) {
+		topo_ip6_format(&t->subnet6, sub, sizeof(sub));
+		topo_diag(b->diags, src->ip6_mark,
+			  "address %s of %s is outside subnet6 %s (a host of another network needs "
+			  "a gateway6 of its own)",
+			  a, h->name, sub);
+		return;
+	}
+	for (unsigned k = net.plen; k < 128; k++)
+		net.addr[k / 8] &= (uint8_t)~(0x80 >> (k % 8));
+	if (net.plen < 127 && memcmp(net.addr, h->ip6.addr, 16) == 0) {
+		topo_ip6_format(&net, sub, sizeof(sub));
+		topo_diag(b->diags, src->ip6_mark,
+			  "address %s of %s is the subnet-router anycast address of %s (its "
+			  "network's own)",
+			  a, h->name, sub);
+	}
+}
+
+/* A host's own gateway6: not its own address, and on its network (or
+ * subnet6's when it takes its address from there) unless link-local. */
+static void check_host_gw6(struct topo_build *b, unsigned i)
+{
+	const struct topo *t = b->t;
+	const struct topo_node *h = &t->nodes[i];
+	const struct topo_src_node *src = &b->src[i];
+	const struct topo_ip6 *net = (src->flags & TOPO_SRC_IP6) ? &h->ip6 : &t->subnet6;
+	struct topo_ip6 gw = {.plen = 255};
+	char a[INET6_ADDRSTRLEN + 8], sub[INET6_ADDRSTRLEN + 8];
+
+	memcpy(gw.addr, h->gw6, 16);
+	topo_ip6_format(&gw, a, sizeof(a));
+	if (bad_kind6(h->gw6) != NULL) {
+		topo_diag(b->diags, src->gw6_mark, "gateway6 %s of %s is %s", a, h->name,
+			  bad_kind6(h->gw6));
+		return;
+	}
+	if (!(src->flags & TOPO_SRC_IP6) && !t->has_subnet6) {
+		topo_diag(b->diags, src->gw6_mark,
+			  "host %s has a gateway6 but no IPv6 address (no ip6 and no subnet6)",
+			  h->name);
+		return;
+	}
+	if ((src->flags & TOPO_SRC_IP6) && memcmp(h->gw6, h->ip6.addr, 16) == 0) {
+		topo_diag(b->diags, src->gw6_mark, "gateway6 %s of %s is its own address", a,
+			  h->name);
+		return;
+	}
+	if (!link_local6(h->gw6) && !topo_ip6_in_net(h->gw6, net)) {
+		topo_ip6_format(net, sub, sizeof(sub));
+		topo_diag(b->diags, src->gw6_mark,
+			  "gateway6 %s of %s is outside %s %s (or use a link-local fe80:: address)",
+			  a, h->name, (src->flags & TOPO_SRC_IP6) ? "its network" : "subnet6", sub);
+	}
 }
 
 int topo_check_ip6(struct topo_build *b)
@@ -112,9 +218,12 @@ int topo_check_ip6(struct topo_build *b)
 		if (memcmp(net.addr, t->subnet6.addr, 16) != 0 || net.plen > 120)
 			topo_diag(b->diags, b->subnet6_mark,
 				  "bad subnet6 %s: host bits must be 0, and /len at most 120", a);
+		else if (bad_kind6(t->subnet6.addr) != NULL)
+			topo_diag(b->diags, b->subnet6_mark, "subnet6 %s is %s", a,
+				  bad_kind6(t->subnet6.addr));
 		/* a link-local gateway (fe80::/10) is on every link */
 		else if (t->has_gateway6 && !topo_ip6_in_net(t->gateway6, &t->subnet6) &&
-			 !(t->gateway6[0] == 0xfe && (t->gateway6[1] & 0xc0) == 0x80))
+			 !link_local6(t->gateway6))
 			topo_diag(b->diags, b->subnet6_mark,
 				  "defaults.gateway6 is outside subnet6 %s (or use a link-local "
 				  "fe80:: address)",
@@ -124,7 +233,7 @@ int topo_check_ip6(struct topo_build *b)
 		struct topo_src_node *s = &b->src[i];
 		struct topo_node *h = &t->nodes[i];
 
-		if (!(s->flags & (TOPO_SRC_IP6 | TOPO_SRC_GW6)))
+		if (!(s->flags & (TOPO_SRC_IP6 | TOPO_SRC_GW6 | TOPO_SRC_GW6_NONE)))
 			continue;
 		if (t->ipv6_off)
 			topo_diag(b->diags, (s->flags & TOPO_SRC_IP6) ? s->ip6_mark : s->gw6_mark,
@@ -136,10 +245,16 @@ int topo_check_ip6(struct topo_build *b)
 		else if ((s->flags & TOPO_SRC_NOPLEN6) && !t->has_subnet6)
 			topo_diag(b->diags, s->ip6_mark,
 				  "ip6 of %s needs a /len: there is no subnet6 in defaults", h->name);
-		else if (s->flags & TOPO_SRC_NOPLEN6)
-			h->ip6.plen = t->subnet6.plen;
+		else {
+			if (s->flags & TOPO_SRC_NOPLEN6)
+				h->ip6.plen = t->subnet6.plen;
+			if (s->flags & TOPO_SRC_IP6)
+				check_host_ip6(b, i);
+			if (s->flags & TOPO_SRC_GW6)
+				check_host_gw6(b, i);
+		}
 	}
-	r = explicit_addrs(b, &n);
+	r = explicit_addrs(b, &n, 0);
 	if (r == NULL)
 		return -ENOMEM;
 	for (size_t k = 1; k < n; k++) {
@@ -183,7 +298,9 @@ int topo_resolve_ip6(struct topo_build *b)
 		t->nodes[i].has_ip6 = !!(b->src[i].flags & TOPO_SRC_IP6);
 		t->nodes[i].has_gw6 = !!(b->src[i].flags & TOPO_SRC_GW6);
 	}
-	r = explicit_addrs(b, &n);
+	/* skipping the gateways too: a host given a gateway's address would
+	 * route through itself, or collide with a router outside the lab */
+	r = explicit_addrs(b, &n, 1);
 	if (r == NULL)
 		return -ENOMEM;
 	/* the last host address: all ones but the top is the subnet's end */
@@ -215,11 +332,19 @@ int topo_resolve_ip6(struct topo_build *b)
 		next++;
 	}
 	free(r);
+	/* the defaults' gateway6 for hosts of subnet6 (without one: hosts it
+	 * is on the network of) with no gateway6 of their own (or none): not
+	 * the gateway itself, and not a host off subnet6, a router host
+	 * (check_host_ip6 let it in for its exec), as for IPv4 */
 	for (unsigned i = 0; i < t->n_nodes && t->has_gateway6; i++) {
 		struct topo_node *h = &t->nodes[i];
 
 		if (!topo_build_is_host(b, i) || h->has_gw6 || !h->has_ip6 ||
-		    memcmp(h->ip6.addr, t->gateway6, 16) == 0)
+		    (b->src[i].flags & TOPO_SRC_GW6_NONE) || memcmp(h->ip6.addr, t->gateway6, 16) == 0)
+			continue;
+		if (t->has_subnet6 ? h->ip6.plen != t->subnet6.plen ||
+					     !topo_ip6_in_net(h->ip6.addr, &t->subnet6)
+				   : !link_local6(t->gateway6) && !topo_ip6_in_net(t->gateway6, &h->ip6))
 			continue;
 		memcpy(h->gw6, t->gateway6, 16);
 		h->has_gw6 = 1;

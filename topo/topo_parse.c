@@ -809,7 +809,10 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 	if (host_key(c, &s[9], n, src, label)) {
 		struct topo_ip6 gw;
 
-		if (!parse_ip6(c, &s[9], what, -1, &gw)) {
+		/* none: no IPv6 default route (its exec or a daemon routes) */
+		if (scalar_eq(s[9].v, "none"))
+			src->flags |= TOPO_SRC_GW6_NONE;
+		else if (!parse_ip6(c, &s[9], what, -1, &gw)) {
 			memcpy(n->gw6, gw.addr, 16);
 			src->flags |= TOPO_SRC_GW6;
 			src->gw6_mark = mark_of(s[9].v);

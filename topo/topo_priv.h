@@ -24,6 +24,7 @@
 #define TOPO_SRC_NOPLEN6 (1u << 8) /* ip6 given without "/len" */
 #define TOPO_SRC_GW6	(1u << 9) /* gateway6 given and well formed */
 #define TOPO_SRC_GW_NONE (1u << 10) /* gateway: none (no default route) */
+#define TOPO_SRC_GW6_NONE (1u << 11) /* gateway6: none (no IPv6 default route) */
 
 /* Parallel to topo.nodes: where each optional value was, for diagnostics. */
 struct topo_src_node {

@@ -120,6 +120,13 @@ topology:
     - endpoints: [b1:eth0, lan2:p2]
 YAML
 check "an IPv6 lab" "$RL" up -q "$TMP/v6.yaml"
+# no duplicate address detection: link-local addresses too are usable at
+# once (a tentative router's answered no neighbour solicitation for a
+# second or two, and the first pingall -6 lost the routed pairs)
+check "no address is tentative right after up" test -z \
+	"$("$RL" exec "$LAB" r1 -- ip -6 addr show tentative)$("$RL" exec "$LAB" b1 -- ip -6 addr show tentative)"
+"$RL" pingall "$LAB" -6 > "$TMP/pa6.out" 2>&1
+check "pingall -6 right after up: every pair, across the router too" grep -q "0% dropped (6/6 received)" "$TMP/pa6.out"
 check "a1 got the subnet's first free address" sh -c \
 	"'$RL' exec '$LAB' a1 -- ip -6 addr show dev eth0 | grep -q 'inet6 fd00:31::2/64'"
 check "a1's default route is via the gateway6" sh -c \

@@ -379,7 +379,7 @@ static void test_ipv6(void **state)
 			"    a: {kind: host}\n"
 			"    b: {kind: host, ip6: 'fd00:1::2/64'}\n"
 			"    c: {kind: host, gateway6: 'fe80::1'}\n"
-			"    d: {kind: host, ip6: '2001:db8::5/48'}\n"
+			"    d: {kind: host, ip6: '2001:db8::5/48', gateway6: '2001:db8::1'}\n"
 			"    e: {kind: host}\n"
 			"  links:\n"
 			"    - endpoints: [r:eth0, s:p1]\n"
@@ -402,7 +402,37 @@ static void test_ipv6(void **state)
 	assert_memory_equal(node(t, "a")->gw6, want, 16);
 	ip6("fe80::1", want);
 	assert_memory_equal(node(t, "c")->gw6, want, 16);
+	ip6("2001:db8::1", want);
+	assert_memory_equal(node(t, "d")->gw6, want, 16); /* its own */
 	assert_false(node(t, "a")->has_ip); /* no IPv4 subnet: IPv6 only */
+	topo_free(t);
+
+	/* addresses drawn skip the gateways; a router host off subnet6 (its
+	 * exec routes) and a host with gateway6: none get no default route */
+	t = load_ok(HDR "  defaults: {subnet6: 'fd00:9::/64', gateway6: 'fd00:9::1'}\n"
+			"  nodes:\n"
+			"    s: {kind: switch}\n"
+			"    a: {kind: host}\n"
+			"    b: {kind: host, gateway6: 'fd00:9::3'}\n"
+			"    c: {kind: host}\n"
+			"    r: {kind: host, ip6: 'fd00:7::1/64', exec: [ip -6 route]}\n"
+			"    n: {kind: host, gateway6: none}\n"
+			"  links:\n"
+			"    - endpoints: [a:eth0, s:p1]\n"
+			"    - endpoints: [b:eth0, s:p2]\n"
+			"    - endpoints: [c:eth0, s:p3]\n"
+			"    - endpoints: [r:eth0, s:p4]\n"
+			"    - endpoints: [n:eth0, s:p5]\n");
+	topo_ip6_format(&node(t, "a")->ip6, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:9::2/64"); /* not the gateway's ::1 */
+	topo_ip6_format(&node(t, "b")->ip6, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:9::4/64"); /* not its own gateway's ::3 */
+	topo_ip6_format(&node(t, "c")->ip6, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00:9::5/64");
+	assert_true(node(t, "a")->has_gw6);
+	assert_false(node(t, "r")->has_gw6);
+	assert_true(node(t, "n")->has_ip6);
+	assert_false(node(t, "n")->has_gw6);
 	topo_free(t);
 
 	expect_err(HDR "  defaults: {ipv6: off}\n  nodes:\n    s: {kind: switch}\n"
@@ -424,6 +454,35 @@ static void test_ipv6(void **state)
 	expect_err(HDR "  defaults: {subnet6: 'fd00::/64', gateway6: 'fd01::1'}\n"
 		       "  nodes:\n    s: {kind: switch}\n",
 		   3, 23, "outside subnet6");
+	/* what IPv4 refuses, IPv6 refuses too, at the value */
+	static const struct {
+		const char *defaults, *host, *what;
+		unsigned col;
+	} bad[] = {
+	    {"{subnet6: 'fd00::/64'}", "ip6: 'fd01::5/64'", "outside subnet6 fd00::/64", 26},
+	    {"{subnet6: 'fd00::/64'}", "ip6: 'fd00::5/80'", "outside subnet6", 26},
+	    {"{subnet6: 'fd00::/64'}", "ip6: 'fd00::/64'", "subnet-router anycast address", 26},
+	    {"{subnet6: 'fd00::/64'}", "ip6: 'ff02::5/64', gateway6: none", "is multicast", 26},
+	    {"{subnet6: 'fd00::/64'}", "ip6: '::1/128', gateway6: none", "the loopback address", 26},
+	    {"{subnet6: 'fd00::/64'}", "ip6: '::/64', gateway6: none", "the unspecified address", 26},
+	    {"{subnet6: '::ffff:0:0/96'}", "ip6: 'fd00::5/64'", "IPv4-mapped", 0},
+	    {"{subnet6: 'fd00::/64'}", "ip6: 'fd00::5', gateway6: 'fd00::5'", "its own address", 47},
+	    {"{subnet6: 'fd00::/64'}", "ip6: 'fd00::5', gateway6: 'fd01::1'", "outside its network", 47},
+	    {"{subnet6: 'fd00::/64'}", "gateway6: 'fd01::1'", "outside subnet6 fd00::/64", 31},
+	    {"{subnet: 10.0.0.0/24}", "gateway6: 'fd01::1'", "has a gateway6 but no IPv6 address", 31},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char yaml[512];
+
+		snprintf(yaml, sizeof(yaml),
+			 HDR "  defaults: %s\n  nodes:\n    s: {kind: switch}\n    h: {kind: host, %s}\n"
+			     "  links:\n    - endpoints: [h:eth0, s:p1]\n",
+			 bad[i].defaults, bad[i].host);
+		if (bad[i].col == 0)
+			expect_err(yaml, 3, 23, bad[i].what);
+		else
+			expect_err(yaml, 6, bad[i].col, bad[i].what);
+	}
 }
 
 static void test_err_exec(void **state)
