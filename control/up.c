@@ -1399,8 +1399,12 @@ static void up_print(const struct up *u)
 	       t->n_nodes - t->n_wires, t->n_links - t->n_wires, u->paths.fabric,
 	       (unsigned long long)u->seed,
 	       t->has_seed ? "" : ", drawn: add 'seed:' to the file to replay");
-	printf("  %-12s %-8s %-20s %-18s %-17s %s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC",
-	       "PORT");
+	int v6 = 0;
+
+	for (unsigned i = 0; i < t->n_nodes; i++)
+		v6 |= t->nodes[i].has_ip6;
+	printf("  %-12s %-8s %-20s %-18s %-17s %-8s%s\n", "NODE", "KIND", "NETNS", "ADDRESS", "MAC",
+	       "PORT", v6 ? " ADDRESS6" : "");
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 

@@ -1096,8 +1096,9 @@ static void parse_topology(struct pctx *c, const yaml_node_t *k, const yaml_node
 			return;
 		}
 		/* without a subnet of the file's own, Mininet's 10.0.0.0/8,
-		 * as `up --topo` gives: generated hosts get addresses */
-		if (!c->b->t->has_subnet) {
+		 * as `up --topo` gives: generated hosts get addresses (IPv6
+		 * ones only with a subnet6 alone, as a lab of listed nodes) */
+		if (!c->b->t->has_subnet && !c->b->t->has_subnet6) {
 			c->b->t->has_subnet = 1;
 			c->b->t->subnet.addr = 10u << 24;
 			c->b->t->subnet.plen = 8;

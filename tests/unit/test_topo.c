@@ -454,6 +454,14 @@ static void test_ipv6(void **state)
 	expect_err(HDR "  defaults: {subnet6: 'fd00::/64', gateway6: 'fd01::1'}\n"
 		       "  nodes:\n    s: {kind: switch}\n",
 		   3, 23, "outside subnet6");
+	/* a generated fabric with a subnet6 alone is IPv6 only, as a lab of
+	 * listed nodes is (no Mininet 10.0.0.0/8 then) */
+	t = load_ok(HDR "  defaults: {subnet6: 'fd00:5::/64'}\n"
+			"  generate: {type: linear, switches: 2}\n");
+	assert_true(node(t, "h1")->has_ip6);
+	assert_false(node(t, "h1")->has_ip);
+	topo_free(t);
+
 	/* what IPv4 refuses, IPv6 refuses too, at the value */
 	static const struct {
 		const char *defaults, *host, *what;
