@@ -658,7 +658,12 @@ static uint16_t afxdp_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t 
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		/* over the host's MTU: the veth would drop it unseen */
+		/* over the host's MTU: the veth would drop it unseen (the
+		 * MTU read again first, at most every ms: the host may have
+		 * raised it since) */
+		if (m->pkt_len > x->max_tx &&
+		    rte_get_tsc_cycles() - x->mtu_tsc > rte_get_tsc_hz() / 1000)
+			afxdp_read_mtu(x);
 		if (m->pkt_len > x->max_tx) {
 			p->stats.drops[PORT_DROP_TX_ERROR]++;
 			rte_pktmbuf_free(m);

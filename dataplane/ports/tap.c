@@ -25,6 +25,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -242,6 +243,7 @@ static uint16_t tap_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct tap *t = port_priv(p);
 	uint64_t now = rte_get_tsc_cycles();
+	bool fresh = false;
 	uint16_t i;
 
 	if (now - t->mtu_tsc > t->mtu_period) {
@@ -255,7 +257,15 @@ static uint16_t tap_tx_burst(struct port *p, struct rte_mbuf **pkts, uint16_t n)
 		int nseg = 0;
 		ssize_t ret;
 
-		/* over the host's MTU, as a veth would: dropped, an error */
+		/* over the host's MTU, as a veth would: dropped, an error;
+		 * the MTU read again first (once a burst): the host may
+		 * have raised it since (`up` sets a link's MTU right after
+		 * the port is made) */
+		if (m->pkt_len > t->max_tx && !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && !fresh) {
+			tap_read_mtu(t);
+			t->mtu_tsc = now;
+			fresh = true;
+		}
 		if (m->pkt_len > t->max_tx && !(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
 			p->stats.drops[PORT_DROP_TX_ERROR]++;
 			rte_pktmbuf_free(m);
