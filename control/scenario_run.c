@@ -6,7 +6,8 @@
  * as it goes, and always tears the lab down (unless --keep-on-fail and
  * something failed). An assertion that does not hold is recorded and the run
  * goes on; a step that cannot be carried out at all ends it (the rest are
- * skipped). SIGINT/SIGTERM tear down and exit 130.
+ * skipped). SIGINT, SIGTERM and SIGHUP (a closed terminal) tear down and
+ * exit 130.
  *
  * Teardown, whatever happened: captures are stopped (their files flushed),
  * traffic and background commands killed, the hosts' cgroups emptied and
@@ -433,6 +434,7 @@ int cmd_run(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* a closed terminal: tear down too */
 	/* `rackless run ... | head`: the reader going away must not kill the
 	 * runner before it tears the lab down and writes its report */
 	signal(SIGPIPE, SIG_IGN);

@@ -29,7 +29,7 @@
 #define SRUN_BG_MAX  64
 #define SRUN_PATH    (PATH_MAX + 64)
 
-/* Set by SIGINT/SIGTERM: every wait gives up, the run tears down. */
+/* Set by SIGINT/SIGTERM/SIGHUP: every wait gives up, the run tears down. */
 extern volatile sig_atomic_t srun_stop;
 
 /* A capture: a child process in the capture's namespace (scenario_capture.c). */

@@ -2,7 +2,7 @@
 # rackless run: the library's quickstart passes with a clean JUnit report; a
 # failing assertion exits 1, is reported once and keeps the artifacts (with
 # the switch's stats); a command that times out ends the run quickly; SIGINT
-# tears down and exits 130; a bad file exits 2 and brings nothing up. After
+# tears down and exits 130, and so does SIGHUP; a bad file exits 2 and brings nothing up. After
 # every case nothing of the lab remains.
 . "$(dirname "$0")/lib.sh"
 trap finish EXIT
@@ -115,6 +115,22 @@ check "interrupted run exits 130 (got $rc)" test "$rc" -eq 130
 check "it stopped within 15 s" elapsed_lt "$t0" 15
 check "the background command was killed" no_marked_procs
 assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"
+
+# 4b. SIGHUP (a closed terminal) during a long wait: the same teardown
+LAB=sh$$
+"$RL" run "$TMP/int.yaml" --lab "$LAB" > "$TMP/hup.log" 2>&1 &
+RUN=$!
+for _ in $(seq 100); do grep -q '\[ 2/2\]' "$TMP/hup.log" && break; sleep 0.1; done
+check "the wait step started (SIGHUP case)" grep -q '\[ 2/2\] wait' "$TMP/hup.log"
+SWPID=$(lab_pid "$LAB")
+kill -HUP "$RUN"
+wait "$RUN"
+rc=$?
+sed 's/^/    /' "$TMP/hup.log"
+check "a run hung up on exits 130 (got $rc)" test "$rc" -eq 130
+check "the background command was killed (SIGHUP)" no_marked_procs
+assert_gone "$LAB" "$SWPID"
 rm -rf "$TMP/rackless-artifacts"
 
 # 5. a YAML error: exit 2, nothing brought up
