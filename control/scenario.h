@@ -212,7 +212,8 @@ struct scenario_result {
 	char msg[512];
 };
 
-/* Write JUnit XML for results (one per step) to path. 0 or -errno. */
+/* Write JUnit XML for results (one per step) to path. 0 or -errno. Every
+ * writer replaces path atomically (a file beside it, renamed over it). */
 int scenario_junit_write(const char *path, const struct scenario *s,
 			 const struct scenario_result *r, double total_secs);
 /* A report for a run whose lab did not come up: one errored testcase,

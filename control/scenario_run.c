@@ -301,6 +301,7 @@ static int prepare(const struct run_opts *o, struct scenario **s, struct topo **
 	return 0;
 }
 
+/* failed: an assertion or step failed, or (2) the report was not written */
 static void summary(const struct run *r, double secs, int failed)
 {
 	unsigned n[SCENARIO_SKIP + 1] = {0};
@@ -308,11 +309,17 @@ static void summary(const struct run *r, double secs, int failed)
 	for (unsigned i = 0; i < r->s->n_steps; i++)
 		n[r->res[i].status]++;
 	printf("scenario %s: %s: %u ok, %u failed, %u errors, %u skipped (%.1f s)\n", r->s->name,
-	       srun_stop ? "interrupted"
-	       : failed	 ? "FAILED"
-			 : "passed",
+	       srun_stop     ? "interrupted"
+	       : failed == 2 ? "FAILED (no JUnit report)"
+	       : failed	     ? "FAILED"
+			     : "passed",
 	       n[SCENARIO_PASS], n[SCENARIO_FAIL], n[SCENARIO_ERROR],
 	       n[SCENARIO_SKIP] + n[SCENARIO_NOT_RUN], secs);
+}
+
+static void junit_error(const char *path, int err)
+{
+	fprintf(stderr, "rackless: JUnit report %s: %s\n", path, strerror(-err));
 }
 
 static int any_failed(const struct run *r)
@@ -333,7 +340,12 @@ static int run_lab(struct run *r, const struct run_opts *o)
 
 	ret = make_artifacts(r);
 	if (ret < 0) {
-		fprintf(stderr, "rackless: cannot create %s/: %s\n", ART_ROOT, strerror(-ret));
+		snprintf(msg, sizeof(msg), "cannot create the artifacts directory %s/: %s",
+			 ART_ROOT, strerror(-ret));
+		fprintf(stderr, "rackless: %s\n", msg);
+		if (o->junit && (ret = scenario_junit_write_error(o->junit, r->s->name, "artifacts",
+								  msg, 0)) < 0)
+			junit_error(o->junit, ret);
 		return 1;
 	}
 	printf("scenario %s: lab %s, %u steps, artifacts in %s\n", r->s->name, r->lab,
@@ -371,13 +383,13 @@ static int run_lab(struct run *r, const struct run_opts *o)
 			fprintf(stderr, "rackless: tearing lab %s down: %s\n", r->lab,
 				strerror(-ret));
 	}
-	summary(r, (double)(srun_now() - t0) / 1e9, failed);
 	if (o->junit && (ret = scenario_junit_write(o->junit, r->s, r->res,
 						    (double)(srun_now() - t0) / 1e9)) < 0) {
 		/* a CI job that asked for a report and has none must not pass */
-		fprintf(stderr, "rackless: JUnit report %s: %s\n", o->junit, strerror(-ret));
-		failed = 1;
+		junit_error(o->junit, ret);
+		failed = 2;
 	}
+	summary(r, (double)(srun_now() - t0) / 1e9, failed);
 	if (keep)
 		printf("lab %s kept: rackless down %s removes it\n", r->lab, r->lab);
 	if (failed || srun_stop)
@@ -391,8 +403,28 @@ setup_failed:
 	remove_artifacts(r, 0);
 	if (o->junit && (ret = scenario_junit_write_setup(o->junit, r->s, msg,
 							  (double)(srun_now() - t0) / 1e9)) < 0)
-		fprintf(stderr, "rackless: JUnit report %s: %s\n", o->junit, strerror(-ret));
+		junit_error(o->junit, ret);
 	return srun_stop ? EXIT_INTERRUPTED : 1;
+}
+
+/* From here until the end, the report says this run did not complete: a
+ * runner killed outright (-9) leaves that, never an old pass. A report that
+ * cannot be written fails the run before anything is up. 0 or exit code 1. */
+static int start_report(const struct run_opts *o, const struct scenario *s)
+{
+	int root = geteuid() == 0, ret = 0;
+
+	if (o->junit)
+		ret = scenario_junit_write_error(o->junit, s->name, "run",
+						 root ? "error: run did not complete (the runner "
+							"was killed, or is still running)"
+						      : "error: run needs root",
+						 0);
+	if (ret < 0)
+		junit_error(o->junit, ret);
+	if (!root)
+		fprintf(stderr, "rackless: run needs root\n");
+	return ret < 0 || !root ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -415,14 +447,12 @@ int cmd_run(int argc, char **argv)
 				 : 0;
 
 		if (jr < 0)
-			fprintf(stderr, "rackless: JUnit report %s: %s\n", o.junit, strerror(-jr));
+			junit_error(o.junit, jr);
 		goto out;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "rackless: run needs root\n");
-		ret = 1;
+	ret = start_report(&o, s);
+	if (ret)
 		goto out;
-	}
 	r.s = s;
 	r.t = t;
 	r.lab = t->name;

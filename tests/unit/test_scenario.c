@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "scenario.h"
@@ -327,6 +328,36 @@ static void test_junit(void **state)
 	assert_null(strstr(buf, "[1] wait")); /* not an assertion */
 	free(buf);
 	scenario_free(s);
+}
+
+/* A report replaces the file whole (written beside it, renamed over it),
+ * and a path that cannot be written is an error. */
+static void test_junit_atomic(void **state)
+{
+	char dir[] = "/tmp/rl-junit-XXXXXX", path[64], text[512] = "";
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.xml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("<testsuite tests=\"1\" failures=\"0\" errors=\"0\"/> stale pass", f);
+	fclose(f);
+	assert_int_equal(scenario_junit_write_error(path, "s", "run", "did not complete", 0), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	assert_non_null(strstr(text, "errors=\"1\""));
+	assert_non_null(strstr(text, "<error message=\"did not complete\"/>"));
+	assert_null(strstr(text, "stale"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0); /* nothing else was left in it */
+	snprintf(path, sizeof(path), "%s/r.xml", dir);
+	assert_int_equal(scenario_junit_write_error(path, "s", "run", "x", 0), -ENOENT);
 }
 
 /* Garbage never crashes the loader. */
@@ -690,6 +721,7 @@ int main(void)
 	    cmocka_unit_test(test_valid),	   cmocka_unit_test(test_generate_and_defaults),
 	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_unknown_names),
 	    cmocka_unit_test(test_topology_file),  cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_junit_atomic),
 	    cmocka_unit_test(test_fuzzish),
 	};
 
