@@ -157,7 +157,7 @@ struct scenario {
 	char *topo_arg;
 	size_t topo_len; /* inline: length of topo_arg */
 	struct topo_mark topo_mark;
-	int has_seed;
+	int has_seed; /* the file's, or (rackless run) the seed the run used */
 	uint64_t seed;
 	struct scenario_step *steps;
 	unsigned n_steps;
@@ -212,7 +212,8 @@ struct scenario_result {
 	char msg[512];
 };
 
-/* Write JUnit XML for results (one per step) to path. 0 or -errno. Every
+/* Write JUnit XML for results (one per step) to path, with the seed as a
+ * property when s has one. 0 or -errno. Every
  * writer replaces path atomically (a file beside it, renamed over it). */
 int scenario_junit_write(const char *path, const struct scenario *s,
 			 const struct scenario_result *r, double total_secs);

@@ -141,6 +141,11 @@ int scenario_junit_fprint(FILE *f, const struct scenario *s, const struct scenar
 	xml_put(f, s->name);
 	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
 		tests, fails, errors, skipped, total_secs);
+	if (s->has_seed) /* to replay the run: rackless run --seed N */
+		fprintf(f,
+			"    <properties>\n      <property name=\"seed\" value=\"%llu\"/>\n"
+			"    </properties>\n",
+			(unsigned long long)s->seed);
 	for (unsigned i = 0; i < s->n_steps; i++)
 		if (is_case(&s->steps[i], &r[i]))
 			put_case(f, s, i, &r[i]);

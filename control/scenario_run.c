@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -330,6 +331,41 @@ static int any_failed(const struct run *r)
 	return 0;
 }
 
+/* The seed of the lab's link emulation, always known to the run: --seed,
+ * the scenario's, the topology file's, or drawn here (so that a failing run
+ * can be replayed with --seed). Set in t and s (the report shows it). */
+static const char *pick_seed(const struct run_opts *o, struct scenario *s, struct topo *t)
+{
+	const char *src = o->has_seed ? "--seed"
+			  : s->has_seed ? "from the scenario"
+			  : t->has_seed ? "from the topology"
+					: "drawn";
+
+	if (!t->has_seed &&
+	    getrandom(&t->seed, sizeof(t->seed), 0) != (ssize_t)sizeof(t->seed))
+		t->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	t->has_seed = 1;
+	s->has_seed = 1;
+	s->seed = t->seed;
+	return src;
+}
+
+/* The seed on stdout and in the artifacts: how to run this again. */
+static void note_seed(const struct run *r)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	printf("seed %llu (%s): rerun with --seed %llu\n", (unsigned long long)r->t->seed,
+	       r->seed_src, (unsigned long long)r->t->seed);
+	snprintf(path, sizeof(path), "%s/seed", r->art);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "%llu\n", (unsigned long long)r->t->seed);
+	fclose(f);
+}
+
 /* Up, steps, teardown. Returns the exit code. */
 static int run_lab(struct run *r, const struct run_opts *o)
 {
@@ -350,6 +386,7 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	}
 	printf("scenario %s: lab %s, %u steps, artifacts in %s\n", r->s->name, r->lab,
 	       r->s->n_steps, r->art);
+	note_seed(r);
 	ret = lab_up(r->t, &uo);
 	if (ret == -EINTR) /* up's own handler took the signal */
 		srun_stop = 1;
@@ -453,6 +490,7 @@ int cmd_run(int argc, char **argv)
 	ret = start_report(&o, s);
 	if (ret)
 		goto out;
+	r.seed_src = pick_seed(&o, s, t);
 	r.s = s;
 	r.t = t;
 	r.lab = t->name;

@@ -64,7 +64,8 @@ struct run {
 	const struct scenario *s;
 	const struct topo *t;
 	const char *lab;
-	char art[PATH_MAX]; /* artifacts directory */
+	const char *seed_src; /* where the lab's seed (t->seed) came from: "drawn", ... */
+	char art[PATH_MAX];   /* artifacts directory */
 	pid_t bg[SRUN_BG_MAX];
 	unsigned n_bg;
 	unsigned idx; /* current step, 0-based */

@@ -26,6 +26,8 @@ check "quickstart scenario passes (exit 0, got $rc)" test "$rc" -eq 0
 check "its JUnit report has 0 failures" grep -q 'failures="0" errors="0"' "$TMP/qs.xml"
 check "its JUnit report has test cases" grep -q '<testcase ' "$TMP/qs.xml"
 check "no artifacts kept after a pass" test ! -e "$TMP/rackless-artifacts"
+check "the scenario's seed is printed" grep -qx 'seed 1 (from the scenario): rerun with --seed 1' "$TMP/qs.log"
+check "and is in the report" grep -q '<property name="seed" value="1"/>' "$TMP/qs.xml"
 assert_gone "$LAB"
 
 # 1b. partition and heal, across the trunks of a tree of switches
@@ -58,6 +60,12 @@ ART=$(sed -n 's/^artifacts kept in //p' "$TMP/fail.log")
 check "artifacts directory kept ($ART)" test -n "$ART" -a -d "$TMP/$ART"
 check "it holds the switch's stats" grep -q '"ports"' "$TMP/$ART/stats.json"
 check "it holds the command's output" grep -q marker "$TMP/$ART/step-3.out"
+SEED=$(sed -n 's/^seed \([0-9]*\) (drawn): rerun with --seed \1$/\1/p' "$TMP/fail.log")
+check "a scenario without seed prints the one it drew ($SEED)" test -n "$SEED"
+check "its report holds it" grep -q "<property name=\"seed\" value=\"$SEED\"/>" "$TMP/fail.xml"
+check "and so do the artifacts" grep -qx "$SEED" "$TMP/$ART/seed"
+"$RL" run "$TMP/fail.yaml" --lab "$LAB" --seed 77 > "$TMP/seed.log" 2>&1
+check "--seed is said as given" grep -qx 'seed 77 (--seed): rerun with --seed 77' "$TMP/seed.log"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 

@@ -326,6 +326,17 @@ static void test_junit(void **state)
 	assert_non_null(strstr(buf, "<error message=\"timed out \xe2\x9c\x93 ??\"/>"));
 	assert_non_null(strstr(buf, "<skipped/>"));
 	assert_null(strstr(buf, "[1] wait")); /* not an assertion */
+	assert_null(strstr(buf, "<property")); /* no seed */
+	free(buf);
+
+	/* the seed a run used is in its report, to replay it */
+	s->has_seed = 1;
+	s->seed = 18446744073709551615ull;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(scenario_junit_fprint(f, s, r, 2.5), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "<properties>\n      <property name=\"seed\" "
+				    "value=\"18446744073709551615\"/>\n    </properties>\n"));
 	free(buf);
 	scenario_free(s);
 }
