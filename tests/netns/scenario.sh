@@ -39,6 +39,35 @@ check "partition-heal scenario passes (exit 0, got $rc)" test "$rc" -eq 0
 check "its JUnit report has 5 passing assertions" grep -q 'tests="5" failures="0" errors="0"' "$TMP/ph.xml"
 assert_gone "$LAB"
 
+# 1c. reach pings its pairs at once: 36 pairs that must not answer cost
+# about one 2 s timeout, not 72 s; the results stay exact per pair
+LAB=sr$$
+cat > "$TMP/many.yaml" <<YAML
+name: many-pairs
+topology: {generate: "star,12"}
+steps:
+  - partition: [[h1, h2, h3, h4, h5, h6], [h7, h8, h9, h10, h11, h12]]
+  - reach: {from: [h1, h2, h3, h4, h5, h6], to: [h7, h8, h9, h10, h11, h12], expect: false}
+  - reach: {from: [h1, h2, h3, h4, h5, h6], to: [h1, h2, h3, h4, h5, h6]}
+  - reach: {from: [h1, h7], to: [h2, h8]}
+YAML
+"$RL" run "$TMP/many.yaml" --lab "$LAB" --junit "$TMP/many.xml" > "$TMP/many.log" 2>&1
+rc=$?
+sed 's/^/    /' "$TMP/many.log"
+check "exit 1: one reach fails (got $rc)" test "$rc" -eq 1
+check "36 pairs that must not answer: ok" grep -q '\[ *2/4\] .* ok (36 pairs)' "$TMP/many.log"
+check "and took less than 8 s" /usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E
+c = [t for t in E.parse(sys.argv[1]).iter("testcase") if t.get("name").startswith("[2]")]
+sys.exit(0 if c and float(c[0].get("time")) < 8 else 1)' "$TMP/many.xml"
+check "30 pairs within a group answer" grep -q '\[ *3/4\] .* ok (30 pairs)' "$TMP/many.log"
+check "exactly the pairs across the partition fail" \
+	grep -q '\[ *4/4\] .* FAIL (2 of 4 pairs got no reply: h1->h8 h7->h2)' "$TMP/many.log"
+ART=$(sed -n 's/^artifacts kept in //p' "$TMP/many.log")
+check "every pair's ping output is in the step's output" \
+	test "$(grep -c '^== ' "$TMP/$ART/step-2.out")" -eq 36
+assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"
+
 # 2. an assertion that must fail: reported once, the run goes on, artifacts kept
 LAB=sf$$
 cat > "$TMP/fail.yaml" <<YAML
