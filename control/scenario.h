@@ -87,7 +87,9 @@ struct scenario_step {
 	char endpoint[SCENARIO_EP_MAX];
 	struct topo_mark ep_mark;
 	enum scenario_link_op link_op;
-	char *set; /* link set: "key=value key=value" */
+	char *set;	/* link set: "key=value key=value" */
+	int link_dir;	/* link set: 0 both ways, 1 egress, 2 ingress (the
+			 * endpoint's, as `rackless link --egress/--ingress`) */
 
 	/* reach */
 	int expect;

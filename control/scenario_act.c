@@ -67,7 +67,12 @@ static int step_run(struct run *r, const struct scenario_step *st)
 	if (ret < 0)
 		return ret;
 	if (st->has_expect_exit && code != st->expect_exit) {
-		srun_msg(r, "exit %d, expected %d", code, st->expect_exit);
+		char line[200];
+
+		/* what the command said: "sh: 1: nosuchcmd: not found" */
+		srun_first_line(out, line, sizeof(line));
+		srun_msg(r, "exit %d, expected %d%s%s", code, st->expect_exit, line[0] ? ": " : "",
+			 line);
 		return 1;
 	}
 	if (st->expect_output != NULL) {
@@ -93,9 +98,11 @@ static int step_link(struct run *r, const struct scenario_step *st)
 		if (set == NULL)
 			return -ENOMEM;
 		argv[n++] = "set";
-		for (tok = strtok_r(set, " \t", &save); tok && n < 63;
+		for (tok = strtok_r(set, " \t", &save); tok && n < 62;
 		     tok = strtok_r(NULL, " \t", &save))
 			argv[n++] = tok;
+		if (st->link_dir)
+			argv[n++] = st->link_dir == 1 ? "--egress" : "--ingress";
 	} else {
 		argv[n++] = st->link_op == SCENARIO_LINK_DOWN ? "down" : "up";
 	}
@@ -326,6 +333,7 @@ static int step_ping(struct run *r, const struct scenario_step *st)
 	struct srun_ping pg;
 	double loss;
 	uint64_t budget = st->count * st->ns + 10 * SRUN_SEC;
+	unsigned nfail = 0;
 	int code = 0, ret;
 
 	srun_out_path(r, ".out", out, sizeof(out));
@@ -349,14 +357,11 @@ static int step_ping(struct run *r, const struct scenario_step *st)
 		srun_msg(r, "loss %.3g%%, p50 %.2f ms", loss * 100, pg.p50_ms);
 	else
 		srun_msg(r, "loss %.3g%%, no replies", loss * 100);
-	if (st->has_max_loss && loss > st->max_loss + 1e-9) {
-		srun_msg(r, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100, st->max_loss * 100,
-			 pg.tx - pg.rx, pg.tx);
-		return 1;
-	}
-	if (srun_p50_fails(r, st, pg.p50_ms))
-		return 1;
-	return 0;
+	if (st->has_max_loss && loss > st->max_loss + 1e-9)
+		srun_fail(r, &nfail, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100,
+			  st->max_loss * 100, pg.tx - pg.rx, pg.tx);
+	srun_p50_check(r, st, pg.p50_ms, &nfail);
+	return nfail ? 1 : 0;
 }
 
 /* Wait for iperf3's server to listen: it prints "Server listening". */

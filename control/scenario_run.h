@@ -109,9 +109,15 @@ void srun_host_ip(const struct run *r, const char *host, char *buf, size_t len);
 void srun_first_line(const char *path, char *buf, size_t len);
 /* A file's first MiB as a string (NULs made spaces); NULL if unreadable. */
 char *srun_slurp(const char *path);
-/* 1 (with the step's message) if a max_rtt_p50 bound is set and p50_ms
- * (negative: no replies) does not hold to it, else 0. */
-int srun_p50_fails(struct run *r, const struct scenario_step *st, double p50_ms);
+/* A bound that did not hold: the first replaces the step's message, each
+ * next one is added to it ("a; b"), so that a failure names all of them.
+ * *nfail counts them. */
+void srun_fail(struct run *r, unsigned *nfail, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* srun_fail() if a max_rtt_p50 bound is set and p50_ms (negative: no
+ * replies) does not hold to it. */
+void srun_p50_check(struct run *r, const struct scenario_step *st, double p50_ms,
+		    unsigned *nfail);
 /* 1 if the file holds needle anywhere (NULs read as spaces), 0 if not,
  * -errno if it cannot be read: the whole output, however long. */
 int srun_file_contains(const char *path, const char *needle);

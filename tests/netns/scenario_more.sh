@@ -268,13 +268,35 @@ check "and the report says so" grep -q "interrupted" "$TMP/big.xml"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 
-# 6. expect_output looks at all of a command's output, however long
+# 6. expect_output looks at all of a command's output, however long; a
+# foreground command must exit 0 unless expect_exit says otherwise; a ping
+# stream with no reply has no median to show
 LAB=sw$$
 printf 'name: long\n%s\nsteps:\n  - run: {host: h1, cmd: "seq 1 400000; echo MARK-END", expect_output: MARK-END}\n  - run: {host: h1, cmd: "seq 1 400000", expect_output: MARK-END, expect_exit: 0}\n' "$TOPO" > "$TMP/long.yaml"
+cat >> "$TMP/long.yaml" <<YAML
+  - run: {host: h1, cmd: nonexistentcmd$MARK}
+  - run: {host: h1, cmd: "exit 3", expect_exit: 3}
+  - link: {endpoint: h2:eth0, down: true}
+  - traffic: {name: p, kind: ping, from: h1, to: h2, seconds: 1, interval: 100ms}
+  - expect: {traffic: p, max_lost: 100}
+  - expect: {traffic: p, max_lost: 0, max_gap: 100ms}
+  - link: {endpoint: h1:eth0, set: "delay=60ms", direction: egress}
+  - ping: {from: h1, to: h3, count: 5, interval: 20ms, max_rtt_p50: 100ms}
+YAML
 "$RL" run "$TMP/long.yaml" --lab "$LAB" > "$TMP/long.log" 2>&1
 sed 's/^/    /' "$TMP/long.log"
-check "a marker after 2.6 MB of output is found" grep -q "\[ *1/2\] run.* ok" "$TMP/long.log"
-check "and a missing one is not" grep -q "\[ *2/2\] run.* FAIL" "$TMP/long.log"
+check "a marker after 2.6 MB of output is found" grep -q "\[ *1/10\] run.* ok" "$TMP/long.log"
+check "and a missing one is not" grep -q "\[ *2/10\] run.* FAIL" "$TMP/long.log"
+check "a command not found fails the step, saying why" \
+	grep -q "\[ *3/10\] run.* FAIL (exit 127, expected 0: .*not found" "$TMP/long.log"
+check "a command that exits as expect_exit says passes" grep -q "\[ *4/10\] run.* ok (exit 3)" "$TMP/long.log"
+check "a ping stream without replies says so" grep -q "\[ *7/10\] expect p .* ok (0 of [0-9]* replies" "$TMP/long.log"
+check "and shows no -1 ms median" sh -c "! grep -q -- '-1.00' '$TMP/long.log'"
+check "a failure names every bound that did not hold" \
+	grep -q "\[ *8/10\] expect p .* FAIL (.* lost > max 0 .*; max gap .* > 0.100 s)" "$TMP/long.log"
+check "a link step with direction: egress delays one way only (60 ms, not 120)" \
+	grep -q "\[ *9/10\] link h1:eth0 set delay=60ms (egress) .* ok" "$TMP/long.log"
+check "the ping after it holds to 100 ms (both ways would be 120)" grep -q "\[10/10\] ping .* ok (loss 0%" "$TMP/long.log"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 
