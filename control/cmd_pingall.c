@@ -11,7 +11,8 @@
  * keeps at most PA_WINDOW echoes unanswered. A host that cannot be entered
  * (its namespace deleted by hand) is a row of X, and the matrix completes.
  * With -6, the same over IPv6 between the hosts' ip6 addresses (ICMPv6
- * from raw sockets: the kernel fills in their checksum).
+ * from raw sockets: the kernel fills in their checksum). Fewer than two
+ * hosts with an address of the family: nothing to test, exit 2.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -260,9 +261,21 @@ int cmd_pingall(int argc, char **argv)
 		return 1;
 	}
 	n = pa_hosts(st, family, &h);
-	got = n > 0 ? calloc((size_t)n, 1) : NULL;
-	if (n < 0 || (n > 0 && got == NULL)) {
-		ret = n < 0 ? n : -ENOMEM;
+	if (n >= 0 && n < 2) {
+		/* not "0% dropped (0/0)": nothing was tested */
+		fprintf(stderr, "rackless: pingall: lab %s has %d host%s with an %s address: ", lab,
+			n, n == 1 ? "" : "s", family == AF_INET6 ? "IPv6" : "IPv4");
+		fprintf(stderr, "no pair to ping\n");
+		ret = -EDESTADDRREQ;
+		goto out;
+	}
+	if (n < 0) {
+		ret = n;
+		goto out;
+	}
+	got = calloc((size_t)n, 1);
+	if (got == NULL) {
+		ret = -ENOMEM;
 		goto out;
 	}
 	printf("*** Ping: testing ping reachability (%d hosts)\n", n);
@@ -295,5 +308,5 @@ out:
 	free(got);
 	free(h);
 	json_decref(st);
-	return ret < 0 ? 1 : recv == sent ? 0 : 1;
+	return ret == -EDESTADDRREQ ? 2 : ret < 0 ? 1 : recv == sent ? 0 : 1;
 }

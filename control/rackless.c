@@ -271,19 +271,28 @@ static void print_ports(json_t *ports)
 
 static int cmd_stats(int argc, char **argv)
 {
-	int as_json = argc > 2 && strcmp(argv[2], "--json") == 0;
+	const char *lab = NULL;
 	json_t *r = NULL, *v;
+	int as_json = 0, ret;
 	const char *k;
 	size_t i;
-	int ret;
 
-	if (argc > 2 && !as_json)
+	/* stats LAB --json or stats --json LAB */
+	for (int a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--json") == 0 && !as_json)
+			as_json = 1;
+		else if (argv[a][0] != '-' && lab == NULL)
+			lab = argv[a];
+		else
+			return cmd_usage("stats");
+	}
+	if (lab == NULL)
 		return cmd_usage("stats");
-	if (!lab_name_ok(argv[1]))
+	if (!lab_name_ok(lab))
 		return EXIT_USAGE;
-	ret = switch_call(argv[1], "stats", &r);
+	ret = switch_call(lab, "stats", &r);
 	if (ret < 0) {
-		fprintf(stderr, "rackless: lab %s: switch not reachable: %s\n", argv[1],
+		fprintf(stderr, "rackless: lab %s: switch not reachable: %s\n", lab,
 			strerror(-ret));
 		return 1;
 	}
@@ -293,7 +302,7 @@ static int cmd_stats(int argc, char **argv)
 		json_decref(r);
 		return 0;
 	}
-	printf("switch of lab %s\n", argv[1]);
+	printf("switch of lab %s\n", lab);
 	print_ports(json_object_get(r, "ports"));
 	printf("  drops:");
 	json_object_foreach(json_object_get(r, "drops"), k, v)
@@ -481,7 +490,8 @@ static const struct cmd cmds[] = {
      1, 3, 0},
     {"run", "SCENARIO [--junit FILE] [--keep-on-fail] [--seed N] [--lab NAME]",
      "bring a scenario's lab up, run its steps and checks, tear it down", cmd_run, 1, 8, 0},
-    {"help", "", "this text", cmd_help, 0, 0, 0},
+    {"help", "[COMMAND]", "this text, or one command's usage (also: rackless COMMAND --help)",
+     cmd_help, 0, 1, 0},
 };
 
 static const struct cmd *cmd_find(const char *name)
@@ -493,10 +503,42 @@ static const struct cmd *cmd_find(const char *name)
 	return NULL;
 }
 
+/* One command's usage and help, on stdout: what --help asked for. */
+static int cmd_help_one(const struct cmd *c)
+{
+	printf("usage: rackless %s %s\n      %s\n", c->name, c->args, c->help);
+	return 0;
+}
+
+/* `rackless CMD --help` or `-h`: among the command's own arguments (for
+ * exec, before the command to run: its arguments are its own; never after
+ * "--"). */
+static int wants_help(const struct cmd *c, int argc, char **argv)
+{
+	int last = c->fn == cmd_exec ? 3 : argc - 1;
+
+	for (int i = 2; i <= last && i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	const struct cmd *c;
+
+	if (argc > 1) {
+		c = cmd_find(argv[1]);
+		if (c == NULL) {
+			fprintf(stderr, "rackless: unknown command '%s' (rackless help)\n",
+				argv[1]);
+			return EXIT_USAGE;
+		}
+		return cmd_help_one(c);
+	}
 	printf("rackless: one Linux machine as a rack of hosts wired by a DPDK switch\n\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		printf("  rackless %s %s\n      %s\n", cmds[i].name, cmds[i].args, cmds[i].help);
@@ -517,6 +559,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rackless: unknown command '%s' (rackless help)\n", argv[1]);
 		return EXIT_USAGE;
 	}
+	if (wants_help(c, argc, argv))
+		return cmd_help_one(c);
 	npos = argc - 2;
 	if (npos < c->min_args || (c->max_args >= 0 && npos > c->max_args))
 		return cmd_usage(c->name);

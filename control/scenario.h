@@ -87,7 +87,9 @@ struct scenario_step {
 	char endpoint[SCENARIO_EP_MAX];
 	struct topo_mark ep_mark;
 	enum scenario_link_op link_op;
-	char *set; /* link set: "key=value key=value" */
+	char *set;	/* link set: "key=value key=value" */
+	int link_dir;	/* link set: 0 both ways, 1 egress, 2 ingress (the
+			 * endpoint's, as `rackless link --egress/--ingress`) */
 
 	/* reach */
 	int expect;
@@ -157,7 +159,7 @@ struct scenario {
 	char *topo_arg;
 	size_t topo_len; /* inline: length of topo_arg */
 	struct topo_mark topo_mark;
-	int has_seed;
+	int has_seed; /* the file's, or (rackless run) the seed the run used */
 	uint64_t seed;
 	struct scenario_step *steps;
 	unsigned n_steps;
@@ -212,7 +214,9 @@ struct scenario_result {
 	char msg[512];
 };
 
-/* Write JUnit XML for results (one per step) to path. 0 or -errno. */
+/* Write JUnit XML for results (one per step) to path, with the seed as a
+ * property when s has one. 0 or -errno. Every
+ * writer replaces path atomically (a file beside it, renamed over it). */
 int scenario_junit_write(const char *path, const struct scenario *s,
 			 const struct scenario_result *r, double total_secs);
 /* A report for a run whose lab did not come up: one errored testcase,

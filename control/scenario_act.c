@@ -7,10 +7,12 @@
  * readers of ping's and iperf3's output that traffic streams share.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -65,7 +67,12 @@ static int step_run(struct run *r, const struct scenario_step *st)
 	if (ret < 0)
 		return ret;
 	if (st->has_expect_exit && code != st->expect_exit) {
-		srun_msg(r, "exit %d, expected %d", code, st->expect_exit);
+		char line[200];
+
+		/* what the command said: "sh: 1: nosuchcmd: not found" */
+		srun_first_line(out, line, sizeof(line));
+		srun_msg(r, "exit %d, expected %d%s%s", code, st->expect_exit, line[0] ? ": " : "",
+			 line);
 		return 1;
 	}
 	if (st->expect_output != NULL) {
@@ -91,9 +98,11 @@ static int step_link(struct run *r, const struct scenario_step *st)
 		if (set == NULL)
 			return -ENOMEM;
 		argv[n++] = "set";
-		for (tok = strtok_r(set, " \t", &save); tok && n < 63;
+		for (tok = strtok_r(set, " \t", &save); tok && n < 62;
 		     tok = strtok_r(NULL, " \t", &save))
 			argv[n++] = tok;
+		if (st->link_dir)
+			argv[n++] = st->link_dir == 1 ? "--egress" : "--ingress";
 	} else {
 		argv[n++] = st->link_op == SCENARIO_LINK_DOWN ? "down" : "up";
 	}
@@ -114,46 +123,146 @@ static int step_link(struct run *r, const struct scenario_step *st)
 	return 0;
 }
 
-static int ping_once(struct run *r, const char *from, const char *to, const char *out, int *ok)
-{
-	char ip[32], cmd[96];
-	int code = 0, ret;
+/* reach: every pair's ping at once (at most REACH_INFLIGHT in flight), so
+ * that pairs that must not answer cost one -W 2 timeout together, not one
+ * each. Each pair's output goes to a file of its own, gathered into the
+ * step's output at the end. */
+#define REACH_INFLIGHT 64
+#define REACH_WAIT_NS  (10 * SRUN_SEC)
 
-	srun_host_ip(r, to, ip, sizeof(ip));
+struct reach_pair {
+	const char *a, *b;
+	pid_t pid; /* 0: not started, or reaped */
+	uint64_t deadline;
+	int code; /* ping's exit code, -1: not known */
+	char out[SRUN_PATH];
+};
+
+static int reach_start(struct run *r, struct reach_pair *p, unsigned k)
+{
+	char ip[32], cmd[96], sfx[32];
+
+	snprintf(sfx, sizeof(sfx), ".pair-%u.out", k);
+	srun_out_path(r, sfx, p->out, sizeof(p->out));
+	srun_host_ip(r, p->b, ip, sizeof(ip));
 	snprintf(cmd, sizeof(cmd), "exec ping -c 1 -W 2 %s", ip);
-	ret = srun_run_sh(r, from, cmd, 10 * SRUN_SEC, out, 1, &code);
-	*ok = ret == 0 && code == 0;
+	p->pid = srun_spawn_sh(r, p->a, p->out, 0, cmd);
+	if (p->pid < 0) {
+		srun_msg(r, "ping %s -> %s: %s", p->a, p->b, strerror(-p->pid));
+		return p->pid;
+	}
+	p->deadline = srun_now() + REACH_WAIT_NS;
+	return 0;
+}
+
+/* Reap the pair if it is done: 1 if it was, 0 if it runs, -errno. */
+static int reach_reap(struct run *r, struct reach_pair *p)
+{
+	int st;
+	pid_t w = waitpid(p->pid, &st, WNOHANG);
+
+	if (w == p->pid) {
+		p->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		kill(-p->pid, SIGKILL); /* what it left in its group */
+		p->pid = 0;
+		return 1;
+	}
+	if (w < 0 && errno != EINTR)
+		return -errno;
+	if (srun_now() < p->deadline)
+		return 0;
+	srun_msg(r, "ping %s -> %s: %s", p->a, p->b, strerror(ETIMEDOUT));
+	return -ETIMEDOUT;
+}
+
+/* Run every pair; 0, or -errno (what is still running is killed). */
+static int reach_run(struct run *r, struct reach_pair *p, unsigned n)
+{
+	unsigned next = 0, running = 0;
+	int ret = 0;
+
+	while (ret == 0 && (next < n || running > 0)) {
+		for (; next < n && running < REACH_INFLIGHT && ret == 0; next++, running++)
+			ret = reach_start(r, &p[next], next);
+		for (unsigned k = 0; k < next && ret == 0; k++) {
+			int done = p[k].pid > 0 ? reach_reap(r, &p[k]) : 0;
+
+			ret = done < 0 ? done : 0;
+			running -= done > 0;
+		}
+		if (ret == 0 && srun_stop)
+			ret = -EINTR;
+		if (ret == 0 && running > 0)
+			srun_nap(SRUN_POLL_NS);
+	}
+	for (unsigned k = 0; k < next; k++)
+		if (p[k].pid > 0)
+			srun_kill_group(p[k].pid);
 	return ret;
+}
+
+/* The pairs' outputs, in order, into the step's output file. */
+static void reach_gather(const struct run *r, struct reach_pair *p, unsigned n)
+{
+	char out[SRUN_PATH], *text;
+	FILE *f;
+
+	srun_out_path(r, ".out", out, sizeof(out));
+	f = fopen(out, "w");
+	for (unsigned k = 0; k < n; k++) {
+		if (p[k].out[0] == '\0')
+			continue;
+		text = srun_slurp(p[k].out);
+		if (f != NULL)
+			fprintf(f, "== %s -> %s: exit %d\n%s", p[k].a, p[k].b, p[k].code,
+				text ? text : "");
+		free(text);
+		unlink(p[k].out);
+	}
+	if (f != NULL)
+		fclose(f);
+}
+
+static unsigned reach_pairs(const struct scenario_step *st, struct reach_pair *p)
+{
+	unsigned n = 0;
+
+	for (unsigned f = 0; f < st->n_from; f++) {
+		for (unsigned t = 0; t < st->n_to; t++) {
+			if (strcmp(st->from[f].name, st->to[t].name) == 0)
+				continue;
+			p[n] = (struct reach_pair){.a = st->from[f].name, .b = st->to[t].name,
+						   .code = -1};
+			n++;
+		}
+	}
+	return n;
 }
 
 static int step_reach(struct run *r, const struct scenario_step *st)
 {
-	char out[PATH_MAX + 32], bad[300] = "";
-	unsigned pairs = 0, nbad = 0;
+	struct reach_pair *p = calloc((size_t)st->n_from * st->n_to, sizeof(*p));
+	unsigned pairs, nbad = 0;
+	char bad[300] = "";
 	size_t o = 0;
-	int ok, ret;
+	int ret;
 
-	srun_out_path(r, ".out", out, sizeof(out));
-	for (unsigned f = 0; f < st->n_from; f++) {
-		for (unsigned t = 0; t < st->n_to; t++) {
-			const char *a = st->from[f].name, *b = st->to[t].name;
-
-			if (strcmp(a, b) == 0)
-				continue;
-			ret = ping_once(r, a, b, out, &ok);
-			if (ret < 0) {
-				srun_msg(r, "ping %s -> %s: %s", a, b, strerror(-ret));
-				return ret;
-			}
-			pairs++;
-			if (ok == st->expect)
-				continue;
-			nbad++;
-			if (o < sizeof(bad))
-				o += (size_t)snprintf(bad + o, sizeof(bad) - o, "%s%s->%s",
-						      o ? " " : "", a, b);
-		}
+	if (p == NULL)
+		return -ENOMEM;
+	pairs = reach_pairs(st, p);
+	ret = reach_run(r, p, pairs);
+	reach_gather(r, p, pairs);
+	for (unsigned k = 0; ret == 0 && k < pairs; k++) {
+		if ((p[k].code == 0) == st->expect)
+			continue;
+		nbad++;
+		if (o < sizeof(bad))
+			o += (size_t)snprintf(bad + o, sizeof(bad) - o, "%s%s->%s", o ? " " : "",
+					      p[k].a, p[k].b);
 	}
+	free(p);
+	if (ret < 0)
+		return ret;
 	if (nbad) {
 		srun_msg(r, "%u of %u pairs %s: %s", nbad, pairs,
 			 st->expect ? "got no reply" : "got a reply", bad);
@@ -224,6 +333,7 @@ static int step_ping(struct run *r, const struct scenario_step *st)
 	struct srun_ping pg;
 	double loss;
 	uint64_t budget = st->count * st->ns + 10 * SRUN_SEC;
+	unsigned nfail = 0;
 	int code = 0, ret;
 
 	srun_out_path(r, ".out", out, sizeof(out));
@@ -247,14 +357,11 @@ static int step_ping(struct run *r, const struct scenario_step *st)
 		srun_msg(r, "loss %.3g%%, p50 %.2f ms", loss * 100, pg.p50_ms);
 	else
 		srun_msg(r, "loss %.3g%%, no replies", loss * 100);
-	if (st->has_max_loss && loss > st->max_loss + 1e-9) {
-		srun_msg(r, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100, st->max_loss * 100,
-			 pg.tx - pg.rx, pg.tx);
-		return 1;
-	}
-	if (srun_p50_fails(r, st, pg.p50_ms))
-		return 1;
-	return 0;
+	if (st->has_max_loss && loss > st->max_loss + 1e-9)
+		srun_fail(r, &nfail, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100,
+			  st->max_loss * 100, pg.tx - pg.rx, pg.tx);
+	srun_p50_check(r, st, pg.p50_ms, &nfail);
+	return nfail ? 1 : 0;
 }
 
 /* Wait for iperf3's server to listen: it prints "Server listening". */

@@ -5,8 +5,10 @@
  * carried out, as an <error>), <failure>/<error>/<skipped/> as they went.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scenario.h"
 
@@ -139,6 +141,11 @@ int scenario_junit_fprint(FILE *f, const struct scenario *s, const struct scenar
 	xml_put(f, s->name);
 	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
 		tests, fails, errors, skipped, total_secs);
+	if (s->has_seed) /* to replay the run: rackless run --seed N */
+		fprintf(f,
+			"    <properties>\n      <property name=\"seed\" value=\"%llu\"/>\n"
+			"    </properties>\n",
+			(unsigned long long)s->seed);
 	for (unsigned i = 0; i < s->n_steps; i++)
 		if (is_case(&s->steps[i], &r[i]))
 			put_case(f, s, i, &r[i]);
@@ -146,18 +153,36 @@ int scenario_junit_fprint(FILE *f, const struct scenario *s, const struct scenar
 	return ferror(f) ? -EIO : 0;
 }
 
+/* Reports are written to PATH.tmp.PID and renamed over PATH: a reader (CI)
+ * sees the old report or the new one whole, never half of one. */
+static FILE *tmp_open(const char *path, char *tmp, size_t len)
+{
+	snprintf(tmp, len, "%s.tmp.%d", path, (int)getpid());
+	return fopen(tmp, "w");
+}
+
+static int tmp_commit(FILE *f, const char *tmp, const char *path, int ret)
+{
+	if (ferror(f) && ret == 0)
+		ret = -EIO;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret < 0)
+		unlink(tmp);
+	return ret;
+}
+
 int scenario_junit_write(const char *path, const struct scenario *s,
 			 const struct scenario_result *r, double total_secs)
 {
-	FILE *f = fopen(path, "w");
-	int ret;
+	char tmp[PATH_MAX + 32];
+	FILE *f = tmp_open(path, tmp, sizeof(tmp));
 
 	if (f == NULL)
 		return -errno;
-	ret = scenario_junit_fprint(f, s, r, total_secs);
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	return ret;
+	return tmp_commit(f, tmp, path, scenario_junit_fprint(f, s, r, total_secs));
 }
 
 int scenario_junit_write_setup(const char *path, const struct scenario *s, const char *msg,
@@ -169,8 +194,8 @@ int scenario_junit_write_setup(const char *path, const struct scenario *s, const
 int scenario_junit_write_error(const char *path, const char *suite, const char *what,
 			       const char *msg, double total_secs)
 {
-	FILE *f = fopen(path, "w");
-	int ret = 0;
+	char tmp[PATH_MAX + 32];
+	FILE *f = tmp_open(path, tmp, sizeof(tmp));
 
 	if (f == NULL)
 		return -errno;
@@ -186,9 +211,5 @@ int scenario_junit_write_error(const char *path, const char *suite, const char *
 	fputs("\" time=\"0.000\">\n      <error message=\"", f);
 	xml_put(f, msg);
 	fputs("\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n", f);
-	if (ferror(f))
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	return ret;
+	return tmp_commit(f, tmp, path, 0);
 }

@@ -151,6 +151,7 @@ static void parse_topology(struct sctx *c, const struct slot *s, const char *buf
 	c->s->topo_mark = sy_mark(s->k);
 	if (sy_is_scalar(s->v)) {
 		c->s->topo_kind = SCENARIO_TOPO_FILE;
+		c->s->topo_mark = sy_mark(s->v); /* where a file that cannot be read is named */
 		if (s->v->data.scalar.length == 0)
 			sy_err(c, s->k, "'topology' needs a file, {generate: SPEC} or a topology");
 		else
@@ -309,7 +310,7 @@ static int read_all(const char *path, char **buf, size_t *len)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
-		ret = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		ret = S_ISREG(st.st_mode) ? -EFBIG : S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		goto out;
 	}
 	*buf = malloc((size_t)st.st_size + 1);
@@ -336,7 +337,8 @@ int scenario_load_file(const char *path, struct scenario **out, struct topo_diag
 	if (ret < 0) {
 		memset(d, 0, sizeof(*d));
 		snprintf(d->file, sizeof(d->file), "%s", path);
-		topo_diag(d, (struct topo_mark){0, 0}, "cannot read: %s", strerror(-ret));
+		topo_diag(d, (struct topo_mark){0, 0}, "cannot read: %s",
+			  ret == -EINVAL ? "not a regular file" : strerror(-ret));
 		free(buf);
 		return ret;
 	}
@@ -386,6 +388,18 @@ static int load_inline(const struct scenario *s, const char *lab, struct topo **
 	return ret;
 }
 
+/* A topology file that cannot be read is reported where the scenario
+ * names it: "s.yaml:2:11: error: cannot read t.yaml: No such file ...". */
+static void file_unreadable(const struct scenario *s, struct topo_diags *d)
+{
+	char msg[sizeof(d->d[0].msg)];
+
+	snprintf(msg, sizeof(msg), "%s", d->d[0].msg);
+	memset(d, 0, sizeof(*d));
+	snprintf(d->file, sizeof(d->file), "%s", s->file);
+	topo_diag(d, s->topo_mark, "topology: %s", msg);
+}
+
 int scenario_load_topology(const struct scenario *s, const char *lab, struct topo **out,
 			   struct topo_diags *d)
 {
@@ -417,6 +431,8 @@ int scenario_load_topology(const struct scenario *s, const char *lab, struct top
 			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - s->file), s->file,
 				 s->topo_arg);
 		ret = topo_load_file(path, out, d);
+		if (ret < 0 && d->n > 0 && d->d[0].mark.line == 0)
+			file_unreadable(s, d);
 		if (ret < 0)
 			return ret;
 		snprintf((*out)->name, sizeof((*out)->name), "%s", lab);
@@ -588,11 +604,14 @@ void scenario_step_describe(const struct scenario_step *st, char *buf, size_t le
 			 st->cmd ? st->cmd : "", st->cmd && strlen(st->cmd) > 40 ? "..." : "");
 		break;
 	case SCENARIO_LINK:
-		snprintf(buf, len, "link %s %s%s", st->endpoint,
+		snprintf(buf, len, "link %s %s%s%s", st->endpoint,
 			 st->link_op == SCENARIO_LINK_SET    ? "set "
 			 : st->link_op == SCENARIO_LINK_DOWN ? "down"
 							     : "up",
-			 st->link_op == SCENARIO_LINK_SET && st->set ? st->set : "");
+			 st->link_op == SCENARIO_LINK_SET && st->set ? st->set : "",
+			 st->link_dir == 1   ? " (egress)"
+			 : st->link_dir == 2 ? " (ingress)"
+					     : "");
 		break;
 	case SCENARIO_REACH:
 		snprintf(buf, len, "reach %s -> %s%s", a, b, st->expect ? "" : " (must not)");

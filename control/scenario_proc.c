@@ -251,15 +251,33 @@ char *srun_slurp(const char *path)
 	return buf;
 }
 
-int srun_p50_fails(struct run *r, const struct scenario_step *st, double p50_ms)
+void srun_fail(struct run *r, unsigned *nfail, const char *fmt, ...)
+{
+	char *msg = r->res[r->idx].msg;
+	size_t len = sizeof(r->res[r->idx].msg), o = *nfail ? strlen(msg) : 0;
+	va_list ap;
+
+	if (*nfail && o + 2 < len)
+		o += (size_t)snprintf(msg + o, len - o, "; ");
+	if (o < len) {
+		va_start(ap, fmt);
+		vsnprintf(msg + o, len - o, fmt, ap);
+		va_end(ap);
+	}
+	(*nfail)++;
+}
+
+void srun_p50_check(struct run *r, const struct scenario_step *st, double p50_ms,
+		    unsigned *nfail)
 {
 	if (!st->has_max_rtt_p50 || (p50_ms >= 0 && p50_ms * 1e6 <= (double)st->max_rtt_p50))
-		return 0;
+		return;
 	if (p50_ms < 0)
-		srun_msg(r, "no replies: no p50 to hold to %.2f ms", (double)st->max_rtt_p50 / 1e6);
+		srun_fail(r, nfail, "no replies: no p50 to hold to %.2f ms",
+			  (double)st->max_rtt_p50 / 1e6);
 	else
-		srun_msg(r, "p50 %.2f ms > %.2f ms", p50_ms, (double)st->max_rtt_p50 / 1e6);
-	return 1;
+		srun_fail(r, nfail, "p50 %.2f ms > %.2f ms", p50_ms,
+			  (double)st->max_rtt_p50 / 1e6);
 }
 
 int srun_file_contains(const char *path, const char *needle)

@@ -6,7 +6,8 @@
  * as it goes, and always tears the lab down (unless --keep-on-fail and
  * something failed). An assertion that does not hold is recorded and the run
  * goes on; a step that cannot be carried out at all ends it (the rest are
- * skipped). SIGINT/SIGTERM tear down and exit 130.
+ * skipped). SIGINT, SIGTERM and SIGHUP (a closed terminal) tear down and
+ * exit 130.
  *
  * Teardown, whatever happened: captures are stopped (their files flushed),
  * traffic and background commands killed, the hosts' cgroups emptied and
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -300,6 +302,7 @@ static int prepare(const struct run_opts *o, struct scenario **s, struct topo **
 	return 0;
 }
 
+/* failed: an assertion or step failed, or (2) the report was not written */
 static void summary(const struct run *r, double secs, int failed)
 {
 	unsigned n[SCENARIO_SKIP + 1] = {0};
@@ -307,11 +310,17 @@ static void summary(const struct run *r, double secs, int failed)
 	for (unsigned i = 0; i < r->s->n_steps; i++)
 		n[r->res[i].status]++;
 	printf("scenario %s: %s: %u ok, %u failed, %u errors, %u skipped (%.1f s)\n", r->s->name,
-	       srun_stop ? "interrupted"
-	       : failed	 ? "FAILED"
-			 : "passed",
+	       srun_stop     ? "interrupted"
+	       : failed == 2 ? "FAILED (no JUnit report)"
+	       : failed	     ? "FAILED"
+			     : "passed",
 	       n[SCENARIO_PASS], n[SCENARIO_FAIL], n[SCENARIO_ERROR],
 	       n[SCENARIO_SKIP] + n[SCENARIO_NOT_RUN], secs);
+}
+
+static void junit_error(const char *path, int err)
+{
+	fprintf(stderr, "rackless: JUnit report %s: %s\n", path, strerror(-err));
 }
 
 static int any_failed(const struct run *r)
@@ -320,6 +329,41 @@ static int any_failed(const struct run *r)
 		if (r->res[i].status == SCENARIO_FAIL || r->res[i].status == SCENARIO_ERROR)
 			return 1;
 	return 0;
+}
+
+/* The seed of the lab's link emulation, always known to the run: --seed,
+ * the scenario's, the topology file's, or drawn here (so that a failing run
+ * can be replayed with --seed). Set in t and s (the report shows it). */
+static const char *pick_seed(const struct run_opts *o, struct scenario *s, struct topo *t)
+{
+	const char *src = o->has_seed ? "--seed"
+			  : s->has_seed ? "from the scenario"
+			  : t->has_seed ? "from the topology"
+					: "drawn";
+
+	if (!t->has_seed &&
+	    getrandom(&t->seed, sizeof(t->seed), 0) != (ssize_t)sizeof(t->seed))
+		t->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	t->has_seed = 1;
+	s->has_seed = 1;
+	s->seed = t->seed;
+	return src;
+}
+
+/* The seed on stdout and in the artifacts: how to run this again. */
+static void note_seed(const struct run *r)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	printf("seed %llu (%s): rerun with --seed %llu\n", (unsigned long long)r->t->seed,
+	       r->seed_src, (unsigned long long)r->t->seed);
+	snprintf(path, sizeof(path), "%s/seed", r->art);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "%llu\n", (unsigned long long)r->t->seed);
+	fclose(f);
 }
 
 /* Up, steps, teardown. Returns the exit code. */
@@ -332,11 +376,17 @@ static int run_lab(struct run *r, const struct run_opts *o)
 
 	ret = make_artifacts(r);
 	if (ret < 0) {
-		fprintf(stderr, "rackless: cannot create %s/: %s\n", ART_ROOT, strerror(-ret));
+		snprintf(msg, sizeof(msg), "cannot create the artifacts directory %s/: %s",
+			 ART_ROOT, strerror(-ret));
+		fprintf(stderr, "rackless: %s\n", msg);
+		if (o->junit && (ret = scenario_junit_write_error(o->junit, r->s->name, "artifacts",
+								  msg, 0)) < 0)
+			junit_error(o->junit, ret);
 		return 1;
 	}
 	printf("scenario %s: lab %s, %u steps, artifacts in %s\n", r->s->name, r->lab,
 	       r->s->n_steps, r->art);
+	note_seed(r);
 	ret = lab_up(r->t, &uo);
 	if (ret == -EINTR) /* up's own handler took the signal */
 		srun_stop = 1;
@@ -370,13 +420,13 @@ static int run_lab(struct run *r, const struct run_opts *o)
 			fprintf(stderr, "rackless: tearing lab %s down: %s\n", r->lab,
 				strerror(-ret));
 	}
-	summary(r, (double)(srun_now() - t0) / 1e9, failed);
 	if (o->junit && (ret = scenario_junit_write(o->junit, r->s, r->res,
 						    (double)(srun_now() - t0) / 1e9)) < 0) {
 		/* a CI job that asked for a report and has none must not pass */
-		fprintf(stderr, "rackless: JUnit report %s: %s\n", o->junit, strerror(-ret));
-		failed = 1;
+		junit_error(o->junit, ret);
+		failed = 2;
 	}
+	summary(r, (double)(srun_now() - t0) / 1e9, failed);
 	if (keep)
 		printf("lab %s kept: rackless down %s removes it\n", r->lab, r->lab);
 	if (failed || srun_stop)
@@ -390,8 +440,28 @@ setup_failed:
 	remove_artifacts(r, 0);
 	if (o->junit && (ret = scenario_junit_write_setup(o->junit, r->s, msg,
 							  (double)(srun_now() - t0) / 1e9)) < 0)
-		fprintf(stderr, "rackless: JUnit report %s: %s\n", o->junit, strerror(-ret));
+		junit_error(o->junit, ret);
 	return srun_stop ? EXIT_INTERRUPTED : 1;
+}
+
+/* From here until the end, the report says this run did not complete: a
+ * runner killed outright (-9) leaves that, never an old pass. A report that
+ * cannot be written fails the run before anything is up. 0 or exit code 1. */
+static int start_report(const struct run_opts *o, const struct scenario *s)
+{
+	int root = geteuid() == 0, ret = 0;
+
+	if (o->junit)
+		ret = scenario_junit_write_error(o->junit, s->name, "run",
+						 root ? "error: run did not complete (the runner "
+							"was killed, or is still running)"
+						      : "error: run needs root",
+						 0);
+	if (ret < 0)
+		junit_error(o->junit, ret);
+	if (!root)
+		fprintf(stderr, "rackless: run needs root\n");
+	return ret < 0 || !root ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -414,14 +484,13 @@ int cmd_run(int argc, char **argv)
 				 : 0;
 
 		if (jr < 0)
-			fprintf(stderr, "rackless: JUnit report %s: %s\n", o.junit, strerror(-jr));
+			junit_error(o.junit, jr);
 		goto out;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "rackless: run needs root\n");
-		ret = 1;
+	ret = start_report(&o, s);
+	if (ret)
 		goto out;
-	}
+	r.seed_src = pick_seed(&o, s, t);
 	r.s = s;
 	r.t = t;
 	r.lab = t->name;
@@ -433,6 +502,7 @@ int cmd_run(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* a closed terminal: tear down too */
 	/* `rackless run ... | head`: the reader going away must not kill the
 	 * runner before it tears the lab down and writes its report */
 	signal(SIGPIPE, SIG_IGN);

@@ -29,7 +29,7 @@
 #define SRUN_BG_MAX  64
 #define SRUN_PATH    (PATH_MAX + 64)
 
-/* Set by SIGINT/SIGTERM: every wait gives up, the run tears down. */
+/* Set by SIGINT/SIGTERM/SIGHUP: every wait gives up, the run tears down. */
 extern volatile sig_atomic_t srun_stop;
 
 /* A capture: a child process in the capture's namespace (scenario_capture.c). */
@@ -64,7 +64,8 @@ struct run {
 	const struct scenario *s;
 	const struct topo *t;
 	const char *lab;
-	char art[PATH_MAX]; /* artifacts directory */
+	const char *seed_src; /* where the lab's seed (t->seed) came from: "drawn", ... */
+	char art[PATH_MAX];   /* artifacts directory */
 	pid_t bg[SRUN_BG_MAX];
 	unsigned n_bg;
 	unsigned idx; /* current step, 0-based */
@@ -108,9 +109,15 @@ void srun_host_ip(const struct run *r, const char *host, char *buf, size_t len);
 void srun_first_line(const char *path, char *buf, size_t len);
 /* A file's first MiB as a string (NULs made spaces); NULL if unreadable. */
 char *srun_slurp(const char *path);
-/* 1 (with the step's message) if a max_rtt_p50 bound is set and p50_ms
- * (negative: no replies) does not hold to it, else 0. */
-int srun_p50_fails(struct run *r, const struct scenario_step *st, double p50_ms);
+/* A bound that did not hold: the first replaces the step's message, each
+ * next one is added to it ("a; b"), so that a failure names all of them.
+ * *nfail counts them. */
+void srun_fail(struct run *r, unsigned *nfail, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* srun_fail() if a max_rtt_p50 bound is set and p50_ms (negative: no
+ * replies) does not hold to it. */
+void srun_p50_check(struct run *r, const struct scenario_step *st, double p50_ms,
+		    unsigned *nfail);
 /* 1 if the file holds needle anywhere (NULs read as spaces), 0 if not,
  * -errno if it cannot be read: the whole output, however long. */
 int srun_file_contains(const char *path, const char *needle);

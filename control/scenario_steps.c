@@ -47,6 +47,11 @@ void sy_parse_run(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenar
 		sy_err(c, s[5].k,
 		       "a background command has nothing to expect "
 		       "(drop expect_exit/expect_output or background)");
+	if (st->cmd != NULL && st->cmd[strspn(st->cmd, " \t\n")] == '\0')
+		sy_err(c, s[1].v, "run step: 'cmd' is empty");
+	/* a foreground command that fails fails the step, unless told */
+	if (!st->background && !s[3].v)
+		st->has_expect_exit = 1;
 	if (s[2].v && st->ns == 0)
 		sy_err(c, s[2].v, "timeout must be more than 0");
 }
@@ -72,9 +77,31 @@ static void check_set(struct sctx *c, const yaml_node_t *at, const char *set)
 		sy_err(c, at, "link set: no parameters (e.g. \"delay=10ms loss=1%%\")");
 }
 
+/* direction: egress | ingress | both (what the endpoint sends or receives),
+ * only with set: a cable is down or up both ways. */
+static void link_direction(struct sctx *c, const struct slot *s, int not_set,
+			   struct scenario_step *st)
+{
+	char q[SY_QUOTE_MAX];
+
+	if (not_set) {
+		sy_err(c, s->k, "'direction' is only for 'set' (a cable is down or up both ways)");
+		return;
+	}
+	if (!sy_want_scalar(c, s, "link step"))
+		return;
+	if (sy_scalar_eq(s->v, "egress"))
+		st->link_dir = 1;
+	else if (sy_scalar_eq(s->v, "ingress"))
+		st->link_dir = 2;
+	else if (!sy_scalar_eq(s->v, "both"))
+		sy_err(c, s->v, "bad direction '%s' (egress, ingress or both)",
+		       sy_quote(s->v, q, sizeof(q)));
+}
+
 void sy_parse_link(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
-	struct slot s[] = {{"endpoint"}, {"set"}, {"down"}, {"up"}, {NULL}};
+	struct slot s[] = {{"endpoint"}, {"set"}, {"down"}, {"up"}, {"direction"}, {NULL}};
 	int down = 0, up = 0, n;
 
 	if (sy_collect(c, v, "link step", s) < 0)
@@ -86,6 +113,8 @@ void sy_parse_link(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scena
 		sy_err(c, at, "link step needs exactly one of 'set', 'down: true', 'up: true'");
 		return;
 	}
+	if (s[4].v)
+		link_direction(c, &s[4], !s[1].v, st);
 	if (s[1].v) {
 		st->link_op = SCENARIO_LINK_SET;
 		sy_get_text(c, &s[1], "link step", &st->set);
@@ -169,6 +198,16 @@ void sy_parse_heal(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scena
 		sy_err(c, v, "'heal' can only be true");
 }
 
+static unsigned reach_pairs(const struct scenario_step *st)
+{
+	unsigned n = 0;
+
+	for (unsigned f = 0; f < st->n_from; f++)
+		for (unsigned t = 0; t < st->n_to; t++)
+			n += strcmp(st->from[f].name, st->to[t].name) != 0;
+	return n;
+}
+
 void sy_parse_reach(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
 	struct slot s[] = {{"from"}, {"to"}, {"expect"}, {NULL}};
@@ -182,6 +221,8 @@ void sy_parse_reach(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scen
 		sy_get_hosts(c, &s[1], 1, &st->to, &st->n_to);
 	if (s[2].v)
 		sy_get_bool(c, &s[2], "reach step", &st->expect);
+	if (st->n_from && st->n_to && reach_pairs(st) == 0)
+		sy_err(c, at, "reach step has no pair of two different hosts: nothing to check");
 }
 
 void sy_parse_ping(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)

@@ -272,7 +272,8 @@ static void expect_capture(struct sctx *c, yaml_node_t *at, struct slot *s,
 	sy_check_bounds(c, &s[3], &s[4], (double)st->min, (double)st->max);
 }
 
-static void expect_traffic(struct sctx *c, struct slot *s, struct scenario_step *st)
+static void expect_traffic(struct sctx *c, yaml_node_t *at, struct slot *s,
+			   struct scenario_step *st)
 {
 	const struct scenario_step *ref = &c->s->steps[st->ref];
 	long long lost = 0;
@@ -320,6 +321,11 @@ static void expect_traffic(struct sctx *c, struct slot *s, struct scenario_step 
 		sy_get_time(c, &s[10], "expect step", &st->max_rtt_p50);
 		st->has_max_rtt_p50 = 1;
 	}
+	/* ping exits 0 whatever it lost: without a bound nothing is checked */
+	if (ping && !s[7].v && !s[8].v && !s[9].v && !s[10].v)
+		sy_err(c, at,
+		       "expect on a ping stream needs 'max_loss', 'max_lost', 'max_gap' or "
+		       "'max_rtt_p50'");
 }
 
 /* expect: {capture: NAME, filter, min, max} or {traffic: NAME, bounds} */
@@ -342,7 +348,7 @@ void sy_parse_expect(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct sce
 	if (which == 0)
 		expect_capture(c, at, s, st);
 	else
-		expect_traffic(c, s, st);
+		expect_traffic(c, at, s, st);
 }
 
 /* Is host frozen after the steps before 'before'? */

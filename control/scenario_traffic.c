@@ -173,6 +173,7 @@ static int expect_iperf(struct run *r, const struct scenario_step *st, struct sr
 {
 	struct srun_iperf res;
 	char extra[64] = "";
+	unsigned nfail = 0;
 
 	if (srun_iperf_parse(x->out, &res) < 0) {
 		srun_msg(r, "iperf3 (exit %d) gave no result: %.150s", x->code, res.error);
@@ -188,20 +189,15 @@ static int expect_iperf(struct run *r, const struct scenario_step *st, struct sr
 	else if (res.retransmits >= 0)
 		snprintf(extra, sizeof(extra), ", %lld retransmits", res.retransmits);
 	srun_msg(r, "%.2f Mbit/s%s", res.mbit, extra);
-	if (st->has_min_mbit && res.mbit < st->min_mbit) {
-		srun_msg(r, "%.2f Mbit/s < min %.6g%s", res.mbit, st->min_mbit, extra);
-		return 1;
-	}
-	if (st->has_max_mbit && res.mbit > st->max_mbit) {
-		srun_msg(r, "%.2f Mbit/s > max %.6g%s", res.mbit, st->max_mbit, extra);
-		return 1;
-	}
-	if (st->has_max_loss && res.loss > st->max_loss + 1e-9) {
-		srun_msg(r, "loss %.3g%% > %.3g%% (%lld of %lld)", res.loss * 100,
-			 st->max_loss * 100, res.lost, res.packets);
-		return 1;
-	}
-	return 0;
+	/* every bound that did not hold, in one message */
+	if (st->has_min_mbit && res.mbit < st->min_mbit)
+		srun_fail(r, &nfail, "%.2f Mbit/s < min %.6g%s", res.mbit, st->min_mbit, extra);
+	if (st->has_max_mbit && res.mbit > st->max_mbit)
+		srun_fail(r, &nfail, "%.2f Mbit/s > max %.6g%s", res.mbit, st->max_mbit, extra);
+	if (st->has_max_loss && res.loss > st->max_loss + 1e-9)
+		srun_fail(r, &nfail, "loss %.3g%% > %.3g%% (%lld of %lld)", res.loss * 100,
+			  st->max_loss * 100, res.lost, res.packets);
+	return nfail ? 1 : 0;
 }
 
 static int expect_ping(struct run *r, const struct scenario_step *st, struct srun_stream *x,
@@ -209,7 +205,7 @@ static int expect_ping(struct run *r, const struct scenario_step *st, struct sru
 {
 	struct srun_ping pg;
 	double loss, gap, end = x->started + ts->seconds;
-	unsigned lost;
+	unsigned lost, nfail = 0;
 
 	if (srun_ping_parse(x->out, &pg) < 0 || pg.tx == 0) {
 		char line[200];
@@ -226,23 +222,21 @@ static int expect_ping(struct run *r, const struct scenario_step *st, struct sru
 		gap = pg.first - x->started;
 	if (pg.rx && end - pg.last > gap)
 		gap = end - pg.last;
-	srun_msg(r, "%u of %u replies, max gap %.3f s, p50 %.2f ms", pg.rx, pg.tx, gap, pg.p50_ms);
-	if (st->has_max_loss && loss > st->max_loss + 1e-9) {
-		srun_msg(r, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100, st->max_loss * 100, lost,
-			 pg.tx);
-		return 1;
-	}
-	if (st->has_max_lost && lost > st->max_lost) {
-		srun_msg(r, "%u lost > max %llu (of %u)", lost, st->max_lost, pg.tx);
-		return 1;
-	}
-	if (st->has_max_gap && gap * 1e9 > (double)st->max_gap) {
-		srun_msg(r, "max gap %.3f s > %.3f s", gap, (double)st->max_gap / 1e9);
-		return 1;
-	}
-	if (srun_p50_fails(r, st, pg.p50_ms))
-		return 1;
-	return 0;
+	if (pg.p50_ms >= 0)
+		srun_msg(r, "%u of %u replies, max gap %.3f s, p50 %.2f ms", pg.rx, pg.tx, gap,
+			 pg.p50_ms);
+	else /* no reply, no median */
+		srun_msg(r, "0 of %u replies, max gap %.3f s", pg.tx, gap);
+	/* every bound that did not hold, in one message */
+	if (st->has_max_loss && loss > st->max_loss + 1e-9)
+		srun_fail(r, &nfail, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100,
+			  st->max_loss * 100, lost, pg.tx);
+	if (st->has_max_lost && lost > st->max_lost)
+		srun_fail(r, &nfail, "%u lost > max %llu (of %u)", lost, st->max_lost, pg.tx);
+	if (st->has_max_gap && gap * 1e9 > (double)st->max_gap)
+		srun_fail(r, &nfail, "max gap %.3f s > %.3f s", gap, (double)st->max_gap / 1e9);
+	srun_p50_check(r, st, pg.p50_ms, &nfail);
+	return nfail ? 1 : 0;
 }
 
 int scenario_traffic_expect(struct run *r, const struct scenario_step *st)

@@ -156,6 +156,15 @@ int sy_want_scalar(struct sctx *c, const struct slot *s, const char *what)
 	return 0;
 }
 
+/* "2", "0.5": a number with nothing after it */
+static int bare_number(const char *s)
+{
+	char *end;
+
+	(void)strtod(s, &end);
+	return end != s && *end == '\0';
+}
+
 void sy_get_time(struct sctx *c, const struct slot *s, const char *what, uint64_t *ns)
 {
 	char buf[64], q[SY_QUOTE_MAX];
@@ -165,6 +174,11 @@ void sy_get_time(struct sctx *c, const struct slot *s, const char *what, uint64_
 	if (sy_scalar_str(s->v, buf, sizeof(buf)) < 0 || linkparams_parse_time(buf, ns) < 0)
 		sy_err(c, s->v, "bad duration '%s' for %s (e.g. 500ms, 2s)",
 		       sy_quote(s->v, q, sizeof(q)), s->key);
+	else if (bare_number(buf))
+		/* link parameters read a bare number as ms, but seconds: 5 is
+		 * seconds: a scenario says which */
+		sy_err(c, s->v, "duration '%s' for %s has no unit: give one (%ss or %.6gms)", buf,
+		       s->key, buf, strtod(buf, NULL) * 1000);
 }
 
 void sy_get_prob(struct sctx *c, const struct slot *s, const char *what, double *p)

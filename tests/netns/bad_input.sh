@@ -2,7 +2,8 @@
 # Bad input never half-applies: topology errors create nothing and name
 # file:line:col, bad numbers on the command line are usage errors; a failure
 # halfway through up rolls back everything the lab made and nothing else; the switch answers malformed requests with errors
-# and keeps running.
+# and keeps running. Every command's --help is its usage (exit 0); pingall -6
+# without IPv6 hosts is an error, not 0/0.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish EXIT
@@ -56,6 +57,23 @@ for opt in "--workers abc" "--workers 0" "--workers 17" "--workers 2x" "--mem xy
 done
 assert_gone "$LAB" "" "$TMP/links.before"
 
+# 1c. every command's --help and -h: its usage on stdout, exit 0 (never
+# "bad lab name '--help'"); `rackless help CMD` the same
+for cmd in up down cleanup status exec pingall stats ctl link graph run; do
+	for h in --help -h; do
+		"$RL" $cmd $h > "$TMP/out" 2> "$TMP/err"
+		rc=$?
+		check "$cmd $h: usage on stdout, exit 0 ($rc)" \
+			sh -c "[ $rc -eq 0 ] && grep -q '^usage: rackless $cmd ' '$TMP/out' && ! test -s '$TMP/err'"
+	done
+done
+"$RL" help run > "$TMP/out" 2>&1
+check "help run: run's usage" grep -q '^usage: rackless run SCENARIO' "$TMP/out"
+"$RL" down "$LAB" --help > "$TMP/out" 2>&1
+check "down LAB --help: usage too" grep -q '^usage: rackless down ' "$TMP/out"
+"$RL" help nosuch > /dev/null 2>&1
+check "help of an unknown command: exit 2" test $? -eq 2
+
 # 2. a failure halfway through up rolls back, and spares what is not ours:
 # the test makes h2's namespace name first, so up fails on it
 topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB" "$TMP/lab.yaml"
@@ -78,6 +96,14 @@ for req in 'garbage' '{"cmd":' '[]' '{"cmd":"nope"}' '{"cmd":"add-port","name":7
 	check "malformed request '$req' gets an error reply" sh -c "echo '$out' | grep -q '\"ok\":false'"
 done
 check "switch still answers" "$RL" ctl "$LAB" '{"cmd":"ping"}'
+check "stats --json LAB, as well as stats LAB --json" \
+	sh -c "'$RL' stats --json '$LAB' | python3 -c 'import json, sys; json.load(sys.stdin)'"
+"$RL" pingall "$LAB" -6 > "$TMP/out" 2> "$TMP/err"
+rc=$?
+sed 's/^/    /' "$TMP/err"
+check "pingall -6 on a lab without IPv6: exit 2 ($rc)" test "$rc" -eq 2
+check "and says why, not '0% dropped (0/0)'" \
+	sh -c "grep -q 'has 0 hosts with an IPv6 address' '$TMP/err' && ! grep -q dropped '$TMP/out'"
 check "and still forwards" "$RL" exec "$LAB" h1 -- ping -c 1 -W 2 -q 10.0.0.20
 check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"

@@ -2,7 +2,7 @@
 # rackless run: the library's quickstart passes with a clean JUnit report; a
 # failing assertion exits 1, is reported once and keeps the artifacts (with
 # the switch's stats); a command that times out ends the run quickly; SIGINT
-# tears down and exits 130; a bad file exits 2 and brings nothing up. After
+# tears down and exits 130, and so does SIGHUP; a bad file exits 2 and brings nothing up. After
 # every case nothing of the lab remains.
 . "$(dirname "$0")/lib.sh"
 trap finish EXIT
@@ -26,6 +26,8 @@ check "quickstart scenario passes (exit 0, got $rc)" test "$rc" -eq 0
 check "its JUnit report has 0 failures" grep -q 'failures="0" errors="0"' "$TMP/qs.xml"
 check "its JUnit report has test cases" grep -q '<testcase ' "$TMP/qs.xml"
 check "no artifacts kept after a pass" test ! -e "$TMP/rackless-artifacts"
+check "the scenario's seed is printed" grep -qx 'seed 1 (from the scenario): rerun with --seed 1' "$TMP/qs.log"
+check "and is in the report" grep -q '<property name="seed" value="1"/>' "$TMP/qs.xml"
 assert_gone "$LAB"
 
 # 1b. partition and heal, across the trunks of a tree of switches
@@ -36,6 +38,35 @@ sed 's/^/    /' "$TMP/ph.log"
 check "partition-heal scenario passes (exit 0, got $rc)" test "$rc" -eq 0
 check "its JUnit report has 5 passing assertions" grep -q 'tests="5" failures="0" errors="0"' "$TMP/ph.xml"
 assert_gone "$LAB"
+
+# 1c. reach pings its pairs at once: 36 pairs that must not answer cost
+# about one 2 s timeout, not 72 s; the results stay exact per pair
+LAB=sr$$
+cat > "$TMP/many.yaml" <<YAML
+name: many-pairs
+topology: {generate: "star,12"}
+steps:
+  - partition: [[h1, h2, h3, h4, h5, h6], [h7, h8, h9, h10, h11, h12]]
+  - reach: {from: [h1, h2, h3, h4, h5, h6], to: [h7, h8, h9, h10, h11, h12], expect: false}
+  - reach: {from: [h1, h2, h3, h4, h5, h6], to: [h1, h2, h3, h4, h5, h6]}
+  - reach: {from: [h1, h7], to: [h2, h8]}
+YAML
+"$RL" run "$TMP/many.yaml" --lab "$LAB" --junit "$TMP/many.xml" > "$TMP/many.log" 2>&1
+rc=$?
+sed 's/^/    /' "$TMP/many.log"
+check "exit 1: one reach fails (got $rc)" test "$rc" -eq 1
+check "36 pairs that must not answer: ok" grep -q '\[ *2/4\] .* ok (36 pairs)' "$TMP/many.log"
+check "and took less than 8 s" /usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E
+c = [t for t in E.parse(sys.argv[1]).iter("testcase") if t.get("name").startswith("[2]")]
+sys.exit(0 if c and float(c[0].get("time")) < 8 else 1)' "$TMP/many.xml"
+check "30 pairs within a group answer" grep -q '\[ *3/4\] .* ok (30 pairs)' "$TMP/many.log"
+check "exactly the pairs across the partition fail" \
+	grep -q '\[ *4/4\] .* FAIL (2 of 4 pairs got no reply: h1->h8 h7->h2)' "$TMP/many.log"
+ART=$(sed -n 's/^artifacts kept in //p' "$TMP/many.log")
+check "every pair's ping output is in the step's output" \
+	test "$(grep -c '^== ' "$TMP/$ART/step-2.out")" -eq 36
+assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"
 
 # 2. an assertion that must fail: reported once, the run goes on, artifacts kept
 LAB=sf$$
@@ -58,6 +89,12 @@ ART=$(sed -n 's/^artifacts kept in //p' "$TMP/fail.log")
 check "artifacts directory kept ($ART)" test -n "$ART" -a -d "$TMP/$ART"
 check "it holds the switch's stats" grep -q '"ports"' "$TMP/$ART/stats.json"
 check "it holds the command's output" grep -q marker "$TMP/$ART/step-3.out"
+SEED=$(sed -n 's/^seed \([0-9]*\) (drawn): rerun with --seed \1$/\1/p' "$TMP/fail.log")
+check "a scenario without seed prints the one it drew ($SEED)" test -n "$SEED"
+check "its report holds it" grep -q "<property name=\"seed\" value=\"$SEED\"/>" "$TMP/fail.xml"
+check "and so do the artifacts" grep -qx "$SEED" "$TMP/$ART/seed"
+"$RL" run "$TMP/fail.yaml" --lab "$LAB" --seed 77 > "$TMP/seed.log" 2>&1
+check "--seed is said as given" grep -qx 'seed 77 (--seed): rerun with --seed 77' "$TMP/seed.log"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 
@@ -115,6 +152,22 @@ check "interrupted run exits 130 (got $rc)" test "$rc" -eq 130
 check "it stopped within 15 s" elapsed_lt "$t0" 15
 check "the background command was killed" no_marked_procs
 assert_gone "$LAB"
+rm -rf "$TMP/rackless-artifacts"
+
+# 4b. SIGHUP (a closed terminal) during a long wait: the same teardown
+LAB=sh$$
+"$RL" run "$TMP/int.yaml" --lab "$LAB" > "$TMP/hup.log" 2>&1 &
+RUN=$!
+for _ in $(seq 100); do grep -q '\[ 2/2\]' "$TMP/hup.log" && break; sleep 0.1; done
+check "the wait step started (SIGHUP case)" grep -q '\[ 2/2\] wait' "$TMP/hup.log"
+SWPID=$(lab_pid "$LAB")
+kill -HUP "$RUN"
+wait "$RUN"
+rc=$?
+sed 's/^/    /' "$TMP/hup.log"
+check "a run hung up on exits 130 (got $rc)" test "$rc" -eq 130
+check "the background command was killed (SIGHUP)" no_marked_procs
+assert_gone "$LAB" "$SWPID"
 rm -rf "$TMP/rackless-artifacts"
 
 # 5. a YAML error: exit 2, nothing brought up

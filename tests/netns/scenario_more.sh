@@ -9,7 +9,8 @@
 # the captures are flushed to the artifacts; bad names and a bad inline
 # topology are file:line:col errors that bring nothing up; a lab that does
 # not come up (already up, or SIGINT during up: 130) still gets a report
-# saying so, and a report that cannot be written fails the run.
+# saying so, and a report that cannot be written fails the run; a stale
+# report never stays (artifacts that cannot be made, a runner killed -9).
 . "$(dirname "$0")/lib.sh"
 trap finish EXIT
 cd "$TMP" || exit 1
@@ -58,6 +59,14 @@ for i in range($1):
     except socket.timeout:
         pass
 sys.exit(1)'"
+}
+# a stale report from an earlier run that passed
+PASSING='<?xml version="1.0"?><testsuites><testsuite name="old" tests="1" failures="0" errors="0"><testcase name="x"/></testsuite></testsuites>'
+report_error() { # report_error FILE TEXT: one errored testcase whose message holds TEXT
+	/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E
+s = E.parse(sys.argv[1]).getroot().find("testsuite")
+e = s.find("testcase/error")
+sys.exit(0 if s.get("errors") == "1" and sys.argv[2] in e.get("message") else 1)' "$1" "$2"
 }
 yq() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; } # a YAML string
 
@@ -171,12 +180,16 @@ rm -rf "$TMP/rackless-artifacts"
 # 3b. the runner killed outright (kill -9) while a host is frozen:
 # `rackless cleanup` removes the cgroup (journaled) with the rest
 LAB=sk$$
-"$RL" run "$TMP/int.yaml" --lab "$LAB" > "$TMP/kill.log" 2>&1 &
+echo "$PASSING" > "$TMP/kill.xml"
+"$RL" run "$TMP/int.yaml" --lab "$LAB" --junit "$TMP/kill.xml" > "$TMP/kill.log" 2>&1 &
 RUN=$!
 for _ in $(seq 300); do grep -q "\[ 6/6\]" "$TMP/kill.log" && break; sleep 0.1; done
 check "the wait started (kill -9 case)" grep -q "\[ 6/6\] wait" "$TMP/kill.log"
 kill -9 "$RUN"
 wait "$RUN" 2>/dev/null
+check "the report left by a runner killed with -9 is an error, not the old pass" \
+	report_error "$TMP/kill.xml" "did not complete"
+check "and no half-written report beside it" sh -c "! ls $TMP/kill.xml.tmp.* 2>/dev/null"
 check "the frozen cgroup outlived the runner" test -e "$CG2/rl.$LAB.h1"
 check "cleanup after kill -9" "$RL" cleanup "$LAB"
 check "no cgroup left after cleanup" cgroups_gone "$LAB" h1 h3
@@ -227,6 +240,19 @@ check "down" "$RL" down "$LAB"
 rc=$?
 check "a passing run whose report cannot be written exits 1 (got $rc)" test "$rc" -eq 1
 check "and names it" grep -q "JUnit report $TMP/no/such/dir/five.xml" "$TMP/five.log"
+check "and never says it passed" sh -c "! grep -q passed $TMP/five.log"
+check "nothing was brought up for it" test ! -e "/run/rackless/$LAB"
+assert_gone "$LAB"
+# the artifacts directory cannot be created (a file in its place): a
+# failing report replaces the stale pass
+mkdir "$TMP/noart" && touch "$TMP/noart/rackless-artifacts"
+echo "$PASSING" > "$TMP/noart.xml"
+(cd "$TMP/noart" && "$RL" run "$TMP/five.yaml" --lab "$LAB" --junit "$TMP/noart.xml") \
+	> "$TMP/noart.log" 2>&1
+rc=$?
+sed 's/^/    /' "$TMP/noart.log"
+check "no artifacts directory: exit 1 (got $rc)" test "$rc" -eq 1
+check "the report says why, not the stale pass" report_error "$TMP/noart.xml" "artifacts"
 assert_gone "$LAB"
 printf 'name: big\ntopology: {generate: "star,80"}\nsteps:\n  - wait: 1s\n' > "$TMP/big.yaml"
 "$RL" run "$TMP/big.yaml" --lab "$LAB" --junit "$TMP/big.xml" > "$TMP/big.log" 2>&1 &
@@ -242,13 +268,35 @@ check "and the report says so" grep -q "interrupted" "$TMP/big.xml"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 
-# 6. expect_output looks at all of a command's output, however long
+# 6. expect_output looks at all of a command's output, however long; a
+# foreground command must exit 0 unless expect_exit says otherwise; a ping
+# stream with no reply has no median to show
 LAB=sw$$
 printf 'name: long\n%s\nsteps:\n  - run: {host: h1, cmd: "seq 1 400000; echo MARK-END", expect_output: MARK-END}\n  - run: {host: h1, cmd: "seq 1 400000", expect_output: MARK-END, expect_exit: 0}\n' "$TOPO" > "$TMP/long.yaml"
+cat >> "$TMP/long.yaml" <<YAML
+  - run: {host: h1, cmd: nonexistentcmd$MARK}
+  - run: {host: h1, cmd: "exit 3", expect_exit: 3}
+  - link: {endpoint: h2:eth0, down: true}
+  - traffic: {name: p, kind: ping, from: h1, to: h2, seconds: 1, interval: 100ms}
+  - expect: {traffic: p, max_lost: 100}
+  - expect: {traffic: p, max_lost: 0, max_gap: 100ms}
+  - link: {endpoint: h1:eth0, set: "delay=60ms", direction: egress}
+  - ping: {from: h1, to: h3, count: 5, interval: 20ms, max_rtt_p50: 100ms}
+YAML
 "$RL" run "$TMP/long.yaml" --lab "$LAB" > "$TMP/long.log" 2>&1
 sed 's/^/    /' "$TMP/long.log"
-check "a marker after 2.6 MB of output is found" grep -q "\[ *1/2\] run.* ok" "$TMP/long.log"
-check "and a missing one is not" grep -q "\[ *2/2\] run.* FAIL" "$TMP/long.log"
+check "a marker after 2.6 MB of output is found" grep -q "\[ *1/10\] run.* ok" "$TMP/long.log"
+check "and a missing one is not" grep -q "\[ *2/10\] run.* FAIL" "$TMP/long.log"
+check "a command not found fails the step, saying why" \
+	grep -q "\[ *3/10\] run.* FAIL (exit 127, expected 0: .*not found" "$TMP/long.log"
+check "a command that exits as expect_exit says passes" grep -q "\[ *4/10\] run.* ok (exit 3)" "$TMP/long.log"
+check "a ping stream without replies says so" grep -q "\[ *7/10\] expect p .* ok (0 of [0-9]* replies" "$TMP/long.log"
+check "and shows no -1 ms median" sh -c "! grep -q -- '-1.00' '$TMP/long.log'"
+check "a failure names every bound that did not hold" \
+	grep -q "\[ *8/10\] expect p .* FAIL (.* lost > max 0 .*; max gap .* > 0.100 s)" "$TMP/long.log"
+check "a link step with direction: egress delays one way only (60 ms, not 120)" \
+	grep -q "\[ *9/10\] link h1:eth0 set delay=60ms (egress) .* ok" "$TMP/long.log"
+check "the ping after it holds to 100 ms (both ways would be 120)" grep -q "\[10/10\] ping .* ok (loss 0%" "$TMP/long.log"
 assert_gone "$LAB"
 rm -rf "$TMP/rackless-artifacts"
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "scenario.h"
@@ -105,6 +106,7 @@ static void test_valid(void **state)
 	assert_int_equal(st[3].link_op, SCENARIO_LINK_SET);
 	assert_string_equal(st[3].endpoint, "h1:eth0");
 	assert_string_equal(st[3].set, "delay=10ms loss=1%");
+	assert_int_equal(st[3].link_dir, 0); /* both ways */
 	assert_int_equal(st[4].link_op, SCENARIO_LINK_DOWN);
 
 	assert_int_equal(st[5].type, SCENARIO_REACH);
@@ -190,6 +192,10 @@ static void test_errors(void **state)
 		 "link set:");
 	load_bad(HEAD "  - link: {endpoint: h1:eth0, set: \"colour=red\"}\n", 4, 36, "link set:");
 	load_bad(HEAD "  - link: {endpoint: h1:eth0}\n", 4, 5, "exactly one of");
+	load_bad(HEAD "  - link: {endpoint: h1:eth0, down: true, direction: egress}\n", 4, 43,
+		 "'direction' is only for 'set'");
+	load_bad(HEAD "  - link: {endpoint: h1:eth0, set: \"rate=1mbit\", direction: out}\n", 4, 61,
+		 "bad direction 'out'");
 	/* bad values */
 	load_bad(HEAD "  - link: {endpoint: h1, down: true}\n", 4, 22, "bad endpoint 'h1'");
 	load_bad(HEAD "  - counter: {endpoint: h1:eth0, dir: up, drop: loss, min: 1}\n", 4, 39,
@@ -211,6 +217,82 @@ static void test_errors(void **state)
 	load_bad("name: x\ntopology: [a]\nsteps:\n  - wait: 1s\n", 2, 11, "'topology' is a file");
 	load_bad(HEAD "  - run: {host: h1, cmd: x, host: h2}\n", 4, 29, "duplicate key 'host'");
 	load_bad("", 0, 0, "empty");
+	/* a duration without a unit: 2 would have been 2 ms */
+	load_bad(HEAD "  - wait: 2\n", 4, 11, "duration '2' for wait has no unit: give one (2s or 2000ms)");
+	load_bad(HEAD "  - run: {host: h1, cmd: x, timeout: 5}\n", 4, 38, "has no unit");
+	load_bad(HEAD "  - ping: {from: h1, to: h2, interval: 0.5}\n", 4, 40, "has no unit");
+	/* checks that would check nothing */
+	load_bad(HEAD "  - run: {host: h1, cmd: \"\"}\n", 4, 26, "'cmd' is empty");
+	load_bad(HEAD "  - run: {host: h1, cmd: \"  \"}\n", 4, 26, "'cmd' is empty");
+	load_bad(HEAD "  - reach: {from: h1, to: h1}\n", 4, 5, "no pair of two different hosts");
+	load_bad(HEAD "  - reach: {from: [h1, h2], to: [h2, h1], expect: false}\n" /* has pairs */
+		      "  - reach: {from: [h2], to: [h2]}\n",
+		 5, 5, "no pair");
+	load_bad(HEAD "  - traffic: {name: p, kind: ping, from: h1, to: h2}\n"
+		      "  - expect: {traffic: p}\n",
+		 5, 5, "expect on a ping stream needs 'max_loss', 'max_lost', 'max_gap' or");
+}
+
+/* A foreground command must exit 0 unless expect_exit says otherwise: it is
+ * an assertion; a background one is not. */
+/* link set takes a direction, as `rackless link --egress/--ingress` */
+static void test_link_direction(void **state)
+{
+	struct scenario *s =
+	    load_ok(HEAD "  - link: {endpoint: h1:eth0, set: \"rate=1mbit\", direction: egress}\n"
+			 "  - link: {endpoint: h1:eth0, set: \"delay=5ms\", direction: ingress}\n"
+			 "  - link: {endpoint: h1:eth0, set: \"delay=5ms\", direction: both}\n");
+	char desc[128];
+
+	(void)state;
+	assert_int_equal(s->steps[0].link_dir, 1);
+	assert_int_equal(s->steps[1].link_dir, 2);
+	assert_int_equal(s->steps[2].link_dir, 0);
+	scenario_step_describe(&s->steps[0], desc, sizeof(desc));
+	assert_string_equal(desc, "link h1:eth0 set rate=1mbit (egress)");
+	scenario_free(s);
+}
+
+static void test_run_exit_default(void **state)
+{
+	struct scenario *s = load_ok(HEAD "  - run: {host: h1, cmd: nonexistentcmd}\n"
+					  "  - run: {host: h1, cmd: \"exit 3\", expect_exit: 3}\n"
+					  "  - run: {host: h1, cmd: \"sleep 9\", background: true}\n");
+
+	(void)state;
+	assert_true(s->steps[0].has_expect_exit);
+	assert_int_equal(s->steps[0].expect_exit, 0);
+	assert_true(scenario_step_is_assertion(&s->steps[0]));
+	assert_int_equal(s->steps[1].expect_exit, 3);
+	assert_false(s->steps[2].has_expect_exit);
+	assert_false(scenario_step_is_assertion(&s->steps[2]));
+	scenario_free(s);
+}
+
+/* A topology file that cannot be read is reported where the scenario names
+ * it; a directory given as the scenario says so. */
+static void test_unreadable(void **state)
+{
+	static const char text[] = "name: q\ntopology: nonexist.yaml\nsteps:\n  - wait: 1s\n";
+	struct scenario *s = NULL;
+	struct topo_diags d;
+	struct topo *t = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    scenario_load_buffer("/nonexistent-rl/s.yaml", text, strlen(text), &s, &d), 0);
+	assert_int_equal(scenario_load_topology(s, NULL, &t, &d), -ENOENT);
+	assert_null(t);
+	assert_string_equal(d.file, "/nonexistent-rl/s.yaml");
+	assert_int_equal(d.d[0].mark.line, 2);
+	assert_int_equal(d.d[0].mark.col, 11);
+	assert_non_null(strstr(d.d[0].msg, "nonexist.yaml"));
+	assert_non_null(strstr(d.d[0].msg, "No such file"));
+	scenario_free(s);
+
+	assert_int_equal(scenario_load_file("/tmp", &s, &d), -EISDIR);
+	assert_null(s);
+	assert_non_null(strstr(d.d[0].msg, "Is a directory"));
 }
 
 /* libyaml is quadratic in flow nesting: a scenario deeper than 64 levels
@@ -325,8 +407,49 @@ static void test_junit(void **state)
 	assert_non_null(strstr(buf, "<error message=\"timed out \xe2\x9c\x93 ??\"/>"));
 	assert_non_null(strstr(buf, "<skipped/>"));
 	assert_null(strstr(buf, "[1] wait")); /* not an assertion */
+	assert_null(strstr(buf, "<property")); /* no seed */
+	free(buf);
+
+	/* the seed a run used is in its report, to replay it */
+	s->has_seed = 1;
+	s->seed = 18446744073709551615ull;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(scenario_junit_fprint(f, s, r, 2.5), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "<properties>\n      <property name=\"seed\" "
+				    "value=\"18446744073709551615\"/>\n    </properties>\n"));
 	free(buf);
 	scenario_free(s);
+}
+
+/* A report replaces the file whole (written beside it, renamed over it),
+ * and a path that cannot be written is an error. */
+static void test_junit_atomic(void **state)
+{
+	char dir[] = "/tmp/rl-junit-XXXXXX", path[64], text[512] = "";
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.xml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("<testsuite tests=\"1\" failures=\"0\" errors=\"0\"/> stale pass", f);
+	fclose(f);
+	assert_int_equal(scenario_junit_write_error(path, "s", "run", "did not complete", 0), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	assert_non_null(strstr(text, "errors=\"1\""));
+	assert_non_null(strstr(text, "<error message=\"did not complete\"/>"));
+	assert_null(strstr(text, "stale"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0); /* nothing else was left in it */
+	snprintf(path, sizeof(path), "%s/r.xml", dir);
+	assert_int_equal(scenario_junit_write_error(path, "s", "run", "x", 0), -ENOENT);
 }
 
 /* Garbage never crashes the loader. */
@@ -690,6 +813,9 @@ int main(void)
 	    cmocka_unit_test(test_valid),	   cmocka_unit_test(test_generate_and_defaults),
 	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_unknown_names),
 	    cmocka_unit_test(test_topology_file),  cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_junit_atomic),
+	    cmocka_unit_test(test_run_exit_default),
+	    cmocka_unit_test(test_link_direction), cmocka_unit_test(test_unreadable),
 	    cmocka_unit_test(test_fuzzish),
 	};
 
