@@ -225,9 +225,18 @@ static int ethdev_check_memif(const struct rte_kvargs *kv, char *why, size_t len
 	const char *abstract = rte_kvargs_get(kv, "socket-abstract");
 	struct stat st;
 
+	int client = role != NULL && (strcmp(role, "client") == 0 || strcmp(role, "slave") == 0);
+	int file = abstract != NULL && strcmp(abstract, "no") == 0;
+
 	if (path != NULL && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
 		return ethdev_fail(why, len, EEXIST, "socket: '%s' exists and is not a socket",
 				   path);
+	/* DPDK says only "Operation not permitted" */
+	if (client && file && stat(path ? path : "/run/memif.sock", &st) < 0)
+		return ethdev_fail(why, len, ENOENT,
+				   "socket: the memif server's socket '%s' is not there (a client "
+				   "connects to its peer's socket: start the peer first)",
+				   path ? path : "/run/memif.sock");
 	if (role != NULL && (strcmp(role, "server") == 0 || strcmp(role, "master") == 0) &&
 	    (abstract == NULL || strcmp(abstract, "no") != 0))
 		return ethdev_fail(why, len, EINVAL,

@@ -230,6 +230,10 @@ static void test_refusals(void **state)
 	snprintf(arg, sizeof(arg), "net_memif0,role=server,socket=%s,socket-abstract=no", text);
 	expect_refused(arg, EEXIST, "not a socket");
 	expect_refused("net_memif0,role=server,socket=/tmp/x.sock", EINVAL, "socket-abstract=no");
+	/* a client connects to its peer's socket: DPDK said "Operation not permitted" */
+	tmp_path(dir, sizeof(dir), "no-server.sock");
+	snprintf(arg, sizeof(arg), "net_memif0,role=client,socket=%s,socket-abstract=no", dir);
+	expect_refused(arg, ENOENT, "memif server's socket");
 	memset(longargs, 'a', sizeof(longargs) - 1);
 	longargs[sizeof(longargs) - 1] = '\0';
 	memcpy(longargs, "net_ring0,", 10);

@@ -1,0 +1,74 @@
+#!/bin/bash
+# ethdev nodes of topology files, and what one lab's devices must not do
+# to another's or to the machine:
+#  1. a memif client node connects to a socket another lab serves (and
+#     neither journals nor removes it); without its server, up says so;
+#  2. a memif server node without socket= serves a socket of its lab's
+#     (not DPDK's /run/memif.sock, shared by every lab): two labs side by
+#     side, and cleanup after kill -9 of a switch removes it;
+# (each lab is named $LAB plus a letter)
+. "$(dirname "$0")/lib.sh"
+LAB=tdl$$
+LABS=""
+trap finish_labs EXIT
+
+# lab NAME DEVARGS IP: a file of one host and one ethdev node on a switch
+lab() {
+	cat > "$TMP/$1.yaml" <<YAML
+name: $1
+topology:
+  defaults: {subnet: 10.0.0.0/24, ipv6: off}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host, ip: $3/24}
+    d: {kind: ethdev, devargs: "$2"}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+    - endpoints: [d:eth0, sw1:p2]
+YAML
+	LABS="$LABS $1"
+}
+up_fails() { # up_fails FILE TEXT: up fails, says TEXT, leaves nothing
+	local l
+	l=$(sed -n 's/^name: //p' "$1")
+	! "$RL" up "$1" > "$TMP/up.out" 2>&1 || { cat "$TMP/up.out"; return 1; }
+	sed 's/^/    /' "$TMP/up.out"
+	grep -qF -- "$2" "$TMP/up.out" && test ! -e "/run/rackless/$l"
+}
+
+# 1. memif client ---------------------------------------------------------------
+SOCK=$TMP/ms.sock
+lab "${LAB}s" "net_memif_${LAB}s,role=server,socket=$SOCK,socket-abstract=no" 10.0.0.1
+lab "${LAB}c" "net_memif_${LAB}c,role=client,socket=$SOCK,socket-abstract=no" 10.0.0.2
+check "1: a client without its server: up fails, saying the socket is not there" \
+	up_fails "$TMP/${LAB}c.yaml" "memif server's socket $SOCK is not there"
+check "1: up the server's lab" "$RL" up "$TMP/${LAB}s.yaml"
+check "1: up the client's lab" "$RL" up "$TMP/${LAB}c.yaml"
+check "1: the client's lab journals no socket of memif" \
+	sh -c "! grep -q '\"path\": *\"$SOCK\"' /run/rackless/${LAB}c/journal"
+check "1: a host of one lab pings the other's through memif" \
+	"$RL" exec "${LAB}c" h1 -- ping -c 3 -i 0.3 -W 3 -q 10.0.0.1
+check "1: down the client's lab" "$RL" down "${LAB}c"
+check "1: the server's socket is still there" test -S "$SOCK"
+check "1: a client by ctl without a server says why" sh -c "'$RL' ctl '${LAB}s' \
+'{\"cmd\":\"add-port\",\"name\":\"sw1:c\",\"type\":\"ethdev\",\"bridge\":\"sw1\",\"devargs\":\"net_memif_${LAB}x,role=client,socket=$TMP/none.sock,socket-abstract=no\"}' 2>&1 | grep -q 'is not there'"
+check "1: down the server's lab" "$RL" down "${LAB}s"
+check "1: which removes its socket" test ! -e "$SOCK"
+assert_gone "${LAB}s"
+assert_gone "${LAB}c"
+
+# 2. memif server's default socket ------------------------------------------------
+lab "${LAB}m" "net_memif_${LAB}m,role=server,socket-abstract=no" 10.0.0.1
+lab "${LAB}n" "net_memif_${LAB}n,role=server,socket-abstract=no" 10.0.0.1
+check "2: up a memif server without socket=" "$RL" up "$TMP/${LAB}m.yaml"
+check "2: and a second one, in another lab" "$RL" up "$TMP/${LAB}n.yaml"
+check "2: each serves a socket in its lab's directory" \
+	test -S "/run/rackless/${LAB}m/sw1:p2.sock" -a -S "/run/rackless/${LAB}n/sw1:p2.sock"
+check "2: journaled" grep -q "sw1:p2.sock" "/run/rackless/${LAB}m/journal"
+check "2: down the first" "$RL" down "${LAB}m"
+PID=$(lab_pid "${LAB}n")
+kill -9 "$PID"
+for _ in $(seq 50); do proc_running "$PID" || break; sleep 0.1; done
+check "2: cleanup after kill -9 of the second's switch" "$RL" cleanup "${LAB}n"
+assert_gone "${LAB}m"
+assert_gone "${LAB}n" "$PID"
