@@ -63,6 +63,7 @@
 #include <rte_mempool.h>
 
 #include "../port.h"
+#include "ethdev_pcap.h"
 
 #define ETHDEV_TIMER_MIN_NS	1000000ull  /* re-poll 1 ms after traffic... */
 #define ETHDEV_TIMER_MAX_NS	32000000ull /* ...backing off to 32 ms idle */
@@ -91,6 +92,7 @@ struct ethdev {
 	uint64_t deadline;		   /* TSC at which the timer fires; UINT64_MAX: off */
 	uint64_t rx_trouble;		   /* rx_nombuf + ierrors when last looked at */
 	uint64_t seen_nombuf, seen_missed; /* PMD counters folded into stats */
+	struct ethdev_pcap files;	   /* net_pcap: its files' locks */
 };
 
 /* Probing and removing devices is not thread-safe in DPDK, and add-ports
@@ -170,51 +172,6 @@ static int ethdev_check_iface(const char *key, const char *ifname, char *why, si
 	return 0;
 }
 
-static int ethdev_is_pcap(const char *path)
-{
-	static const uint32_t magic[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
-					 0x0a0d0d0a};
-	uint32_t m = 0;
-	FILE *f = fopen(path, "rb");
-	size_t got;
-
-	if (f == NULL)
-		return 0;
-	got = fread(&m, sizeof(m), 1, f);
-	fclose(f);
-	for (size_t i = 0; got == 1 && i < RTE_DIM(magic); i++) {
-		if (m == magic[i])
-			return 1;
-	}
-	return 0;
-}
-
-/* net_pcap files: a capture to replay must be readable; one to record may
- * overwrite an old capture but nothing else. */
-static int ethdev_check_pcap(const char *key, const char *path, char *why, size_t len)
-{
-	struct stat st;
-
-	if (strcmp(key, "rx_pcap") == 0) {
-		if (stat(path, &st) < 0 || access(path, R_OK) < 0)
-			return ethdev_fail(why, len, errno, "rx_pcap: cannot read '%s': %s", path,
-					   strerror(errno));
-		if (!S_ISREG(st.st_mode))
-			return ethdev_fail(why, len, EINVAL, "rx_pcap: '%s' is not a file", path);
-		return 0;
-	}
-	if (strcmp(key, "tx_pcap") != 0 || stat(path, &st) < 0)
-		return 0;
-	if (!S_ISREG(st.st_mode))
-		return ethdev_fail(why, len, EINVAL, "tx_pcap: '%s' exists and is not a file",
-				   path);
-	if (st.st_size > 0 && !ethdev_is_pcap(path))
-		return ethdev_fail(why, len, EEXIST,
-				   "tx_pcap: '%s' exists and is not a capture: not overwritten",
-				   path);
-	return 0;
-}
-
 /* net_memif as the server of a socket: DPDK 22.11 never closes a removed
  * port's listening socket nor unregisters its callback, so an abstract
  * socket would stay reachable and call freed memory; a socket file is
@@ -264,9 +221,9 @@ static int ethdev_check_args(const char *name, const char *args, char *why, size
 		/* a queue per file, and the port uses one queue */
 		if (ret == 0 && has_prefix(name, "net_pcap") && rte_kvargs_count(kv, k) > 1)
 			ret = ethdev_fail(why, len, EINVAL, "'%s' given twice: one per port", k);
-		if (ret == 0 && has_prefix(name, "net_pcap"))
-			ret = ethdev_check_pcap(k, v, why, len);
 	}
+	if (ret == 0 && has_prefix(name, "net_pcap"))
+		ret = ethdev_pcap_check(kv, why, len);
 	if (ret == 0 && has_prefix(name, "net_memif"))
 		ret = ethdev_check_memif(kv, why, len);
 	rte_kvargs_free(kv);
@@ -570,9 +527,27 @@ static void ethdev_release(struct ethdev *e)
 		rte_eth_dev_close(e->port_id);
 	}
 	rte_eal_hotplug_remove("vdev", e->name);
+	ethdev_pcap_unlock(&e->files, 0);
 	if (e->fd >= 0)
 		close(e->fd);
 	e->fd = -1;
+}
+
+/* net_pcap: lock its files for the port's life (ethdev_pcap.h). */
+static int ethdev_files_lock(struct ethdev *e, const char *devargs, char *why, size_t len)
+{
+	const char *args = devargs + strlen(e->name);
+	struct rte_kvargs *kv;
+	int ret;
+
+	if (!has_prefix(e->name, "net_pcap"))
+		return 0;
+	kv = rte_kvargs_parse(*args == ',' ? args + 1 : args, NULL);
+	if (kv == NULL)
+		return -EINVAL;
+	ret = ethdev_pcap_lock(&e->files, kv, why, len);
+	rte_kvargs_free(kv);
+	return ret;
 }
 
 static int ethdev_open(struct port *p)
@@ -583,21 +558,29 @@ static int ethdev_open(struct port *p)
 
 	e->fd = -1;
 	e->port_id = RTE_MAX_ETHPORTS;
+	e->files.rx_fd = e->files.tx_fd = -1;
 	pthread_mutex_lock(&ethdev_lock);
 	ret = port_ethdev_check(p->conf.devargs, why, sizeof(why));
 	if (ret < 0)
 		goto out;
 	ethdev_name(p->conf.devargs, e->name, sizeof(e->name));
+	ret = ethdev_files_lock(e, p->conf.devargs, why, sizeof(why));
+	if (ret < 0)
+		goto out;
 	ret = rte_dev_probe(p->conf.devargs);
 	if (ret == -EPERM) /* a PMD's -1: it did not like its arguments */
 		ret = -EINVAL;
-	if (ret < 0)
+	if (ret < 0) {
+		ethdev_pcap_unlock(&e->files, 1);
 		goto out;
+	}
 	ret = ethdev_setup(e, p);
 	if (ret == 0)
 		ret = ethdev_wake_setup(e);
-	if (ret < 0)
+	if (ret < 0) {
+		ethdev_pcap_unlock(&e->files, 1);
 		ethdev_release(e);
+	}
 out:
 	pthread_mutex_unlock(&ethdev_lock);
 	return ret < 0 ? ret : 0;

@@ -6,6 +6,9 @@
 #  2. a memif server node without socket= serves a socket of its lab's
 #     (not DPDK's /run/memif.sock, shared by every lab): two labs side by
 #     side, and cleanup after kill -9 of a switch removes it;
+#  3. a tx_pcap recorder is its lab's alone: the same file up a second time
+#     (--name) is refused, creating nothing, and the first lab's capture
+#     stays whole;
 # (each lab is named $LAB plus a letter)
 . "$(dirname "$0")/lib.sh"
 LAB=tdl$$
@@ -72,3 +75,33 @@ for _ in $(seq 50); do proc_running "$PID" || break; sleep 0.1; done
 check "2: cleanup after kill -9 of the second's switch" "$RL" cleanup "${LAB}n"
 assert_gone "${LAB}m"
 assert_gone "${LAB}n" "$PID"
+
+# 3. one recording, one lab ---------------------------------------------------------
+lab "${LAB}r" "net_pcap_${LAB}r,tx_pcap=$TMP/rec.pcap" 10.0.0.1
+LABS="$LABS ${LAB}q"
+check "3: up a lab recording to a file" "$RL" up "$TMP/${LAB}r.yaml"
+"$RL" exec "${LAB}r" h1 -- ping -c 2 -W 1 -q 10.0.0.99 >/dev/null 2>&1 # ARP: recorded
+! "$RL" up "$TMP/${LAB}r.yaml" --name "${LAB}q" > "$TMP/up.out" 2>&1
+rc=$?
+sed 's/^/    /' "$TMP/up.out"
+check "3: the same file as a second lab: refused" test "$rc" -eq 0
+check "3: saying the file is being recorded" grep -q "rec.pcap' is being recorded" "$TMP/up.out"
+check "3: creating nothing" test ! -e "/run/rackless/${LAB}q"
+"$RL" exec "${LAB}r" h1 -- ping -c 2 -W 1 -q 10.0.0.98 >/dev/null 2>&1
+check "3: down the first" "$RL" down "${LAB}r"
+check "3: its capture is whole (every frame an ARP request of h1)" python3 - "$TMP/rec.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert struct.unpack("<I", d[:4])[0] in (0xa1b2c3d4, 0xa1b23c4d), "not a capture"
+off, n = 24, 0
+while off < len(d):
+    _, _, cap, _ = struct.unpack("<IIII", d[off:off + 16])
+    frame = d[off + 16:off + 16 + cap]
+    assert len(frame) == cap and frame[12:14] == b"\x08\x06", "frame %d is broken" % n
+    off += 16 + cap
+    n += 1
+print("    %d frames" % n)
+sys.exit(0 if n >= 2 else 1)
+PY
+assert_gone "${LAB}r"
+assert_gone "${LAB}q"
