@@ -18,7 +18,7 @@
 
 #include "topo.h"
 
-#define LAB_RUN_DIR "/run/rackless"
+#define LAB_RUN_DIR TOPO_RUN_DIR
 
 struct lab_paths {
 	char dir[128];	 /* /run/rackless/LAB */
