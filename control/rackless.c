@@ -283,8 +283,7 @@ static int cmd_stats(int argc, char **argv)
 		return EXIT_USAGE;
 	ret = switch_call(argv[1], "stats", &r);
 	if (ret < 0) {
-		fprintf(stderr, "rackless: lab %s: switch not reachable: %s\n", argv[1],
-			strerror(-ret));
+		lab_unreachable(argv[1], ret);
 		return 1;
 	}
 	if (as_json) {
@@ -329,7 +328,7 @@ static int cmd_ctl(int argc, char **argv)
 	lab_paths(argv[1], &p);
 	c = swclient_connect(p.sock);
 	if (c == NULL) {
-		fprintf(stderr, "rackless: lab %s: %s: %s\n", argv[1], p.sock, strerror(errno));
+		lab_unreachable(argv[1], -errno);
 		return 1;
 	}
 	ret = swclient_raw(c, argv[2], 10000, &reply);
