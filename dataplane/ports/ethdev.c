@@ -155,15 +155,22 @@ static int ethdev_kernel_driver(const char *ifname, char *drv, size_t len)
 
 /* An interface a vdev may open: a veth or tap of the lab, never eth0 nor
  * anything with hardware behind it. */
-static int ethdev_check_iface(const char *key, const char *ifname, char *why, size_t len)
+static int ethdev_check_iface(const char *name, const char *key, const char *ifname, char *why,
+			      size_t len)
 {
 	char drv[32];
 
 	if (strcmp(ifname, "eth0") == 0)
 		return ethdev_fail(why, len, EPERM,
 				   "%s=eth0: the machine's interface is never attached", key);
+	/* net_tap makes its interface (its 'remote' must be there) */
+	if (if_nametoindex(ifname) == 0 && has_prefix(name, "net_tap") && strcmp(key, "iface") == 0)
+		return 0;
 	if (if_nametoindex(ifname) == 0)
-		return 0; /* the PMD creates it (net_tap) or reports it missing */
+		return ethdev_fail(why, len, ENODEV,
+				   "%s=%s: no such interface in the switch's namespace (names are "
+				   "case-sensitive)",
+				   key, ifname);
 	if (ethdev_kernel_driver(ifname, drv, sizeof(drv)) < 0 ||
 	    (strcmp(drv, "veth") != 0 && strcmp(drv, "tun") != 0))
 		return ethdev_fail(why, len, EPERM,
@@ -201,6 +208,92 @@ static int ethdev_check_memif(const struct rte_kvargs *kv, char *why, size_t len
 	return 0;
 }
 
+/* The arguments of the drivers a lab uses most (DPDK 22.11's), so that a
+ * typo is named: the PMDs only fail. NULL-terminated. */
+static const char *const ethdev_pcap_keys[] = {
+    "rx_pcap", "tx_pcap", "rx_iface", "rx_iface_in", "tx_iface", "iface", "phy_mac",
+    "infinite_rx", NULL,
+};
+static const char *const ethdev_ring_keys[] = {"nodeaction", "internal", NULL};
+static const char *const ethdev_memif_keys[] = {
+    "id", "role", "bsize", "rsize", "socket", "socket-abstract", "owner-uid", "owner-gid",
+    "mac", "zero-copy", "secret", NULL,
+};
+
+static const struct {
+	const char *drv;
+	const char *const *keys;
+} ethdev_drivers[] = {
+    {"net_pcap", ethdev_pcap_keys},
+    {"net_ring", ethdev_ring_keys},
+    {"net_memif", ethdev_memif_keys},
+};
+
+static const char *const *ethdev_known_keys(const char *name, const char **drv)
+{
+	for (size_t i = 0; i < RTE_DIM(ethdev_drivers); i++) {
+		if (has_prefix(name, ethdev_drivers[i].drv)) {
+			*drv = ethdev_drivers[i].drv;
+			return ethdev_drivers[i].keys;
+		}
+	}
+	return NULL;
+}
+
+/* Keys a known driver does not take, and what its devargs must hold. */
+static int ethdev_check_keys(const char *name, const struct rte_kvargs *kv, char *why,
+			     size_t len)
+{
+	const char *drv, *const *keys = ethdev_known_keys(name, &drv);
+	char list[256] = "";
+	size_t o = 0;
+
+	if (keys == NULL)
+		return 0;
+	for (size_t j = 0; keys[j] != NULL; j++)
+		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%s",
+				      j ? ", " : "", keys[j]);
+	for (unsigned i = 0; i < kv->count; i++) {
+		size_t j = 0;
+
+		while (keys[j] != NULL && strcmp(keys[j], kv->pairs[i].key) != 0)
+			j++;
+		if (keys[j] == NULL)
+			return ethdev_fail(why, len, EINVAL,
+					   "'%s' is not an argument of %s (it takes %s)",
+					   kv->pairs[i].key, drv, list);
+	}
+	if (keys == ethdev_pcap_keys && rte_kvargs_count(kv, "rx_pcap") +
+						rte_kvargs_count(kv, "tx_pcap") +
+						rte_kvargs_count(kv, "iface") +
+						rte_kvargs_count(kv, "rx_iface") +
+						rte_kvargs_count(kv, "rx_iface_in") +
+						rte_kvargs_count(kv, "tx_iface") ==
+					    0)
+		return ethdev_fail(why, len, EINVAL,
+				   "net_pcap needs a file or an interface: rx_pcap=FILE (replay), "
+				   "tx_pcap=FILE (record), or iface=IF");
+	return 0;
+}
+
+/* net_ring's nodeaction=NAME:NODE:CREATE|ATTACH. */
+static int ethdev_check_ring(const struct rte_kvargs *kv, char *why, size_t len)
+{
+	const char *v = rte_kvargs_get(kv, "nodeaction");
+	const char *a = v ? strrchr(v, ':') : NULL;
+
+	if (v == NULL)
+		return 0;
+	if (a == NULL || a == strchr(v, ':') || strchr(v, ':') == v ||
+	    (strcmp(a + 1, "CREATE") != 0 && strcmp(a + 1, "ATTACH") != 0))
+		return ethdev_fail(why, len, EINVAL,
+				   "nodeaction=%s: expected NAME:NUMA_NODE:CREATE or "
+				   "NAME:NUMA_NODE:ATTACH (ATTACH: the rings of a net_ring made "
+				   "with CREATE in this switch)",
+				   v);
+	return 0;
+}
+
 static int ethdev_check_args(const char *name, const char *args, char *why, size_t len)
 {
 	struct rte_kvargs *kv = rte_kvargs_parse(args, NULL);
@@ -216,12 +309,16 @@ static int ethdev_check_args(const char *name, const char *args, char *why, size
 			ret = ethdev_fail(why, len, EPERM, "argument 'internal' is not allowed");
 		for (size_t j = 0; j < RTE_DIM(ethdev_iface_keys) && ret == 0; j++) {
 			if (strcmp(k, ethdev_iface_keys[j]) == 0)
-				ret = ethdev_check_iface(k, v, why, len);
+				ret = ethdev_check_iface(name, k, v, why, len);
 		}
 		/* a queue per file, and the port uses one queue */
 		if (ret == 0 && has_prefix(name, "net_pcap") && rte_kvargs_count(kv, k) > 1)
 			ret = ethdev_fail(why, len, EINVAL, "'%s' given twice: one per port", k);
 	}
+	if (ret == 0)
+		ret = ethdev_check_keys(name, kv, why, len);
+	if (ret == 0 && has_prefix(name, "net_ring"))
+		ret = ethdev_check_ring(kv, why, len);
 	if (ret == 0 && has_prefix(name, "net_pcap"))
 		ret = ethdev_pcap_check(kv, why, len);
 	if (ret == 0 && has_prefix(name, "net_memif"))

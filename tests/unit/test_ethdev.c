@@ -221,6 +221,14 @@ static void test_refusals(void **state)
 	expect_refused("net_bonding0,slave=0000:00:03.0", EPERM, "takes over other devices");
 	expect_refused("net_failsafe0,dev(0000:00:03.0)", EPERM, "takes over other devices");
 	expect_refused("net_nosuch0", ENODEV, "no DPDK driver");
+	/* what the PMDs only fail on ("Invalid argument", "No such file...") */
+	expect_refused("net_pcap0,bogus=1", EINVAL, "'bogus' is not an argument of net_pcap");
+	expect_refused("net_memif0,sock=/tmp/m.sock", EINVAL, "it takes id, role");
+	expect_refused("net_pcap0", EINVAL, "needs a file or an interface");
+	expect_refused("net_pcap0,iface=ETH0", ENODEV, "iface=ETH0: no such interface");
+	expect_refused("net_af_packet0,iface=nosuch0", ENODEV, "no such interface");
+	expect_refused("net_ring0,nodeaction=r0", EINVAL, "NAME:NUMA_NODE:CREATE");
+	expect_refused("net_ring0,nodeaction=r0:0:MAKE", EINVAL, "NAME:NUMA_NODE:CREATE");
 	expect_refused("net_pcap0,rx_pcap=/nonexistent/in.pcap", ENOENT, "cannot read");
 	tmp_path(dir, sizeof(dir), "");
 	snprintf(arg, sizeof(arg), "net_pcap0,rx_pcap=%s", dir);
@@ -252,7 +260,7 @@ static void test_refusals(void **state)
 /* A device the PMD refuses after the checks: nothing stays attached. */
 static void test_probe_failure(void **state)
 {
-	struct port_conf c = ethdev_conf("x", "net_pcap0,bogus=1");
+	struct port_conf c = ethdev_conf("x", "net_ring0,nodeaction=none:0:ATTACH");
 
 	(void)state;
 	assert_null(port_create(&c));
