@@ -752,6 +752,11 @@ static int up_socket(struct up *u, const char *node, const char *path)
 {
 	struct stat st;
 
+	if (strcmp(path, u->paths.sock) == 0) {
+		up_err("%s: socket %s is the lab's switch control socket: choose another path",
+		       node, path);
+		return -EEXIST;
+	}
 	if (lstat(path, &st) == 0) {
 		up_err("%s: %s already exists (in use, or left behind: remove it)", node, path);
 		return -EEXIST;

@@ -364,6 +364,22 @@ static int ethdev_file_ref(const struct topo_build *b, unsigned i, const char *k
 	return 1;
 }
 
+/* A memif server's socket file into r; 1 if it has one. */
+static int ethdev_memif_ref(const struct topo_build *b, unsigned i, struct sock_ref *r)
+{
+	const char *da = b->t->nodes[i].devargs;
+	char f[TOPO_DEVARGS_MAX];
+
+	if (!devargs_memif_file(da) || !devargs_memif_server(da) ||
+	    devargs_get(da, "socket", f, sizeof(f)) != 1 || !f[0])
+		return 0;
+	path_norm(f, r->path, sizeof(r->path));
+	r->node = i;
+	r->role = REF_SOCKET;
+	r->mark = b->src[i].devargs_mark;
+	return 1;
+}
+
 static const char *const ref_key[] = {"socket", "tx_pcap", "rx_pcap"};
 
 /* r (not first in its group of one path) against f, the first: two sockets,
@@ -427,6 +443,7 @@ static int check_externals(struct topo_build *b)
 			r[n++].mark = b->src[i].socket_mark;
 		} else if (nd->kind == TOPO_KIND_ETHDEV) {
 			topo_check_devargs(b, i);
+			n += (size_t)ethdev_memif_ref(b, i, &r[n]);
 			n += (size_t)ethdev_file_ref(b, i, "rx_pcap", REF_RX, &r[n]);
 			n += (size_t)ethdev_file_ref(b, i, "tx_pcap", REF_TX, &r[n]);
 		}

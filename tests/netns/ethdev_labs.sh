@@ -9,6 +9,8 @@
 #  3. a tx_pcap recorder is its lab's alone: the same file up a second time
 #     (--name) is refused, creating nothing, and the first lab's capture
 #     stays whole;
+#  4. a socket that is the lab's switch control socket is refused, saying
+#     so, not "already exists";
 # (each lab is named $LAB plus a letter)
 . "$(dirname "$0")/lib.sh"
 LAB=tdl$$
@@ -105,3 +107,22 @@ sys.exit(0 if n >= 2 else 1)
 PY
 assert_gone "${LAB}r"
 assert_gone "${LAB}q"
+
+# 4. the switch's own socket ----------------------------------------------------------
+W=${LAB}w
+LABS="$LABS $W"
+cat > "$TMP/$W.yaml" <<YAML
+name: $W
+topology:
+  defaults: {subnet: 10.0.0.0/24, ipv6: off}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host}
+    vm1: {kind: vhost, socket: /run/rackless/$W/switch.sock}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+    - endpoints: [vm1:eth0, sw1:p2]
+YAML
+check "4: a vhost socket on the switch's control socket: refused, saying so" \
+	up_fails "$TMP/$W.yaml" "is the lab's switch control socket"
+assert_gone "$W"

@@ -2083,6 +2083,17 @@ static void test_err_external(void **state)
 		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
 		       "    - endpoints: [vm2:eth0, sw1:p3]\n",
 		       6, 32, "socket /tmp/labs/vm.sock is already used by vm1");
+	/* a memif server's socket file is a socket too */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    vm1: {kind: vhost, socket: m.sock}\n"
+		       "    m: {kind: ethdev, devargs: \"net_memif0,socket=/tmp/labs/m.sock,socket-abstract=no\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
+		       "    - endpoints: [m:eth0, sw1:p3]\n",
+		       6, 32, "socket /tmp/labs/m.sock is already used by vm1");
 	/* two devices recording into one file: one recording would be lost */
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
