@@ -317,26 +317,14 @@ static int cmd_stats(int argc, char **argv)
 
 static int cmd_ctl(int argc, char **argv)
 {
-	struct lab_paths p;
-	struct swclient *c;
 	char *reply = NULL;
 	int ret;
 
 	(void)argc;
 	if (!lab_name_ok(argv[1]))
 		return EXIT_USAGE;
-	lab_paths(argv[1], &p);
-	c = swclient_connect(p.sock);
-	if (c == NULL) {
-		lab_unreachable(argv[1], -errno);
+	if (cmd_ctl_send(argv[1], argv[2], &reply) < 0)
 		return 1;
-	}
-	ret = swclient_raw(c, argv[2], 10000, &reply);
-	swclient_close(c);
-	if (ret < 0) {
-		fprintf(stderr, "rackless: lab %s: %s\n", argv[1], strerror(-ret));
-		return 1;
-	}
 	printf("%s\n", reply);
 	ret = strstr(reply, "\"ok\":true") != NULL ? 0 : 1;
 	free(reply);

@@ -11,6 +11,9 @@
 #     stays whole;
 #  4. a socket that is the lab's switch control socket is refused, saying
 #     so, not "already exists";
+#  5. sockets `rackless ctl` adds (a vhost port's path, a memif server's
+#     socket=) are journaled: cleanup after kill -9 of the switch removes
+#     them, but not a path a refused or deleted port named;
 # (each lab is named $LAB plus a letter)
 . "$(dirname "$0")/lib.sh"
 LAB=tdl$$
@@ -126,3 +129,32 @@ YAML
 check "4: a vhost socket on the switch's control socket: refused, saying so" \
 	up_fails "$TMP/$W.yaml" "is the lab's switch control socket"
 assert_gone "$W"
+
+# 5. ctl's sockets --------------------------------------------------------------------
+K=${LAB}k
+lab "$K" "net_ring_k" 10.0.0.1
+"$RL" up -q "$TMP/$K.yaml" > "$TMP/up.out" 2>&1; rc=$?; sed "s/^/    /" "$TMP/up.out"
+check "5: up" test "$rc" -eq 0
+kctl() { "$RL" ctl "$K" "$1" >/dev/null; }
+check "5: ctl adds a vhost port on a path of its own" \
+	kctl '{"cmd":"add-port","name":"sw1:v","type":"vhost","bridge":"sw1","path":"'"$TMP/v.sock"'"}'
+check "5: and a memif server" kctl '{"cmd":"add-port","name":"sw1:m","type":"ethdev","bridge":"sw1","devargs":"net_memif_'"$K"',role=server,socket='"$TMP/m.sock"',socket-abstract=no"}'
+echo keep > "$TMP/taken.sock"
+check "5: a port on a path that is there is refused" \
+	sh -c "! '$RL' ctl '$K' '{\"cmd\":\"add-port\",\"name\":\"sw1:t\",\"type\":\"vhost\",\"bridge\":\"sw1\",\"path\":\"$TMP/taken.sock\"}' >/dev/null"
+check "5: a vhost port added and deleted" sh -c "'$RL' ctl '$K' '{\"cmd\":\"add-port\",\"name\":\"sw1:d\",\"type\":\"vhost\",\"bridge\":\"sw1\",\"path\":\"$TMP/d.sock\"}' >/dev/null && '$RL' ctl '$K' '{\"cmd\":\"del-port\",\"name\":\"sw1:d\"}' >/dev/null"
+# someone else's socket on the deleted port's path, alive until told
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); time.sleep(60)' "$TMP/d.sock" &
+OTHER=$!
+for _ in $(seq 50); do [ -S "$TMP/d.sock" ] && break; sleep 0.1; done
+PID=$(lab_pid "$K")
+kill -9 "$PID"
+for _ in $(seq 50); do proc_running "$PID" || break; sleep 0.1; done
+check "5: cleanup after kill -9 of the switch" "$RL" cleanup "$K"
+check "5: removed the vhost port's socket" test ! -e "$TMP/v.sock"
+check "5: and the memif server's" test ! -e "$TMP/m.sock"
+check "5: not the file the refused port named" grep -q keep "$TMP/taken.sock"
+check "5: nor the socket on the deleted port's path" test -S "$TMP/d.sock"
+kill "$OTHER"; wait "$OTHER" 2>/dev/null
+assert_gone "$K" "$PID"
