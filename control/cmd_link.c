@@ -156,10 +156,10 @@ static int link_call(const char *lab, json_t *req, json_t **result)
 	lab_paths(lab, &p);
 	c = swclient_connect(p.sock);
 	if (c == NULL) {
-		fprintf(stderr, "rackless: lab %s: switch not reachable: %s\n", lab,
-			strerror(errno));
+		ret = -errno;
+		lab_unreachable(lab, ret);
 		json_decref(req);
-		return -errno;
+		return ret;
 	}
 	ret = swclient_call(c, req, 10000, result, err, sizeof(err));
 	swclient_close(c);

@@ -10,6 +10,10 @@ int cmd_usage(const char *name);
 
 /* argv[0] is the command name. */
 int cmd_link(int argc, char **argv);
+/* rackless ctl: send the request text to lab's switch, journaling the
+ * sockets it makes (cmd_ctl.c); the reply in *reply (free it). 0, or
+ * -errno after saying why on stderr. */
+int cmd_ctl_send(const char *lab, const char *text, char **reply);
 int cmd_graph(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_pingall(int argc, char **argv);

@@ -52,6 +52,16 @@ void lab_vhost_socket(const struct topo *t, unsigned n, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s:%s.sock", p.dir, t->nodes[sw->node].name, sw->ifname);
 }
 
+void lab_unreachable(const char *lab, int err)
+{
+	if (!lab_exists(lab))
+		fprintf(stderr, "rackless: no lab named %s is up (rackless status lists them)\n",
+			lab);
+	else
+		fprintf(stderr, "rackless: lab %s: switch not reachable: %s\n", lab,
+			strerror(-err));
+}
+
 int lab_exists(const char *lab)
 {
 	struct lab_paths p;

@@ -18,7 +18,7 @@
 
 #include "topo.h"
 
-#define LAB_RUN_DIR "/run/rackless"
+#define LAB_RUN_DIR TOPO_RUN_DIR
 
 struct lab_paths {
 	char dir[128];	 /* /run/rackless/LAB */
@@ -42,6 +42,9 @@ int lab_node_link(const struct topo *t, unsigned n);
 
 /* 1 if the lab has a run directory (it is up, or died and needs cleanup). */
 int lab_exists(const char *lab);
+/* Say on stderr why the switch of lab did not answer (err: -errno of the
+ * connection): no such lab up, or its switch's error. */
+void lab_unreachable(const char *lab, int err);
 
 struct lab_up_opts {
 	const char *switch_bin; /* path of rackless-switch */

@@ -292,8 +292,7 @@ static int cmd_stats(int argc, char **argv)
 		return EXIT_USAGE;
 	ret = switch_call(lab, "stats", &r);
 	if (ret < 0) {
-		fprintf(stderr, "rackless: lab %s: switch not reachable: %s\n", lab,
-			strerror(-ret));
+		lab_unreachable(lab, ret);
 		return 1;
 	}
 	if (as_json) {
@@ -327,26 +326,14 @@ static int cmd_stats(int argc, char **argv)
 
 static int cmd_ctl(int argc, char **argv)
 {
-	struct lab_paths p;
-	struct swclient *c;
 	char *reply = NULL;
 	int ret;
 
 	(void)argc;
 	if (!lab_name_ok(argv[1]))
 		return EXIT_USAGE;
-	lab_paths(argv[1], &p);
-	c = swclient_connect(p.sock);
-	if (c == NULL) {
-		fprintf(stderr, "rackless: lab %s: %s: %s\n", argv[1], p.sock, strerror(errno));
+	if (cmd_ctl_send(argv[1], argv[2], &reply) < 0)
 		return 1;
-	}
-	ret = swclient_raw(c, argv[2], 10000, &reply);
-	swclient_close(c);
-	if (ret < 0) {
-		fprintf(stderr, "rackless: lab %s: %s\n", argv[1], strerror(-ret));
-		return 1;
-	}
 	printf("%s\n", reply);
 	ret = strstr(reply, "\"ok\":true") != NULL ? 0 : 1;
 	free(reply);

@@ -34,8 +34,13 @@
 
 #include "ctl.h"
 #include "kfast.h"
+#include "ratelog.h"
 #include "switch.h"
 #include "worker.h"
+
+/* DPDK log messages let through a second: a flood costs at most some
+ * 10 KB of the log (on tmpfs) a second */
+#define SWITCH_LOG_PER_SEC 20
 
 #define DPDK_RUNTIME_DIR "/var/run/dpdk"
 /* flows the kernel fast path holds at once (kfast.h) */
@@ -280,6 +285,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	int sigfd = -1, use_huge = 0, eal_up = 0, launched = 0, ret;
 	unsigned lcore, wi = 0;
+	FILE *log;
 
 	ret = parse_opts(argc, argv, &o);
 	if (ret != 0)
@@ -289,6 +295,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rackless-switch: signals: %s\n", strerror(-sigfd));
 		return 1;
 	}
+	/* DPDK's messages, at most SWITCH_LOG_PER_SEC a second (ratelog.h) */
+	log = ratelog_open(stderr, SWITCH_LOG_PER_SEC);
+	if (log != NULL)
+		rte_openlog_stream(log);
 	ret = eal_start(&o, argv[0], prefix, sizeof(prefix), &use_huge);
 	if (ret < 0) {
 		fprintf(stderr, "rackless-switch: EAL init failed: %s\n", strerror(-ret));
@@ -367,5 +377,9 @@ out:
 		rmdir(rundir);
 	}
 	close(sigfd);
+	if (log != NULL) {
+		rte_openlog_stream(NULL);
+		fclose(log);
+	}
 	return ret < 0 ? 1 : 0;
 }

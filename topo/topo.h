@@ -31,6 +31,9 @@
 /* At most this many ethdev nodes in a lab: DPDK 22.11's RTE_MAX_ETHPORTS
  * (Debian's build), the ports one switch process can attach. */
 #define TOPO_MAX_ETHDEV 32
+/* Where labs keep their state (control/lab.h LAB_RUN_DIR): one directory
+ * per lab, removed whole by down. */
+#define TOPO_RUN_DIR "/run/rackless"
 /* A host's 'exec' list: at most this many commands, each this long. */
 #define TOPO_EXEC_MAX	  64
 #define TOPO_EXEC_LEN_MAX 4096

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devargs.h"
 #include "topo.h"
 #include "topo_priv.h"
 
@@ -284,11 +285,18 @@ static void check_links(struct topo_build *b)
 	}
 }
 
+/* What a path is to its node. */
+enum {
+	REF_SOCKET, /* a vhost node's socket */
+	REF_TX,	    /* an ethdev's tx_pcap: written */
+	REF_RX,	    /* an ethdev's rx_pcap: read */
+};
+
 struct sock_ref {
 	char path[TOPO_DEVARGS_MAX];
 	unsigned node;
 	struct topo_mark mark;
-	int written; /* an ethdev's tx_pcap; else a vhost node's socket */
+	int role; /* REF_* */
 };
 
 /* Is the component out[from, to) (after a '/') ".."? */
@@ -332,26 +340,6 @@ static void path_norm(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
-/* The file an ethdev's devargs write (net_pcap's tx_pcap=), if any. */
-static int devargs_tx_file(const char *devargs, char *out, size_t len)
-{
-	const char *p = devargs;
-
-	while ((p = strstr(p, "tx_pcap=")) != NULL) {
-		if (p == devargs || p[-1] == ',') {
-			size_t n = strcspn(p + 8, ",");
-
-			if (n == 0 || n >= len)
-				return 0;
-			memcpy(out, p + 8, n);
-			out[n] = '\0';
-			return 1;
-		}
-		p += 8;
-	}
-	return 0;
-}
-
 static int sock_cmp(const void *pa, const void *pb)
 {
 	const struct sock_ref *a = pa, *b = pb;
@@ -360,8 +348,70 @@ static int sock_cmp(const void *pa, const void *pb)
 	return r ? r : mark_cmp(a->mark, b->mark);
 }
 
+/* An ethdev's pcap file (key rx_pcap or tx_pcap) into r; 1 if it has one. */
+static int ethdev_file_ref(const struct topo_build *b, unsigned i, const char *key, int role,
+			   struct sock_ref *r)
+{
+	char f[TOPO_DEVARGS_MAX];
+
+	if (strncmp(b->t->nodes[i].devargs, "net_pcap", 8) != 0 ||
+	    devargs_get(b->t->nodes[i].devargs, key, f, sizeof(f)) != 1 || !f[0])
+		return 0;
+	topo_file_path(f, r->path, sizeof(r->path));
+	r->node = i;
+	r->role = role;
+	r->mark = b->src[i].devargs_mark;
+	return 1;
+}
+
+/* A memif server's socket file into r; 1 if it has one. */
+static int ethdev_memif_ref(const struct topo_build *b, unsigned i, struct sock_ref *r)
+{
+	const char *da = b->t->nodes[i].devargs;
+	char f[TOPO_DEVARGS_MAX];
+
+	if (!devargs_memif_file(da) || !devargs_memif_server(da) ||
+	    devargs_get(da, "socket", f, sizeof(f)) != 1 || !f[0])
+		return 0;
+	path_norm(f, r->path, sizeof(r->path));
+	r->node = i;
+	r->role = REF_SOCKET;
+	r->mark = b->src[i].devargs_mark;
+	return 1;
+}
+
+static const char *const ref_key[] = {"socket", "tx_pcap", "rx_pcap"};
+
+/* r (not first in its group of one path) against f, the first: two sockets,
+ * two recordings, a recording and a replay of one file. Two replays of one
+ * capture are fine. */
+static void check_ref_pair(struct topo_build *b, const struct sock_ref *f, const struct sock_ref *r)
+{
+	const char *fname = b->t->nodes[f->node].name, *rname = b->t->nodes[r->node].name;
+
+	if (r->role == REF_RX && f->role == REF_RX)
+		return;
+	if (r->role == REF_SOCKET || f->role == REF_SOCKET)
+		topo_diag(b->diags, r->mark, "%s %s is already used by %s", ref_key[r->role],
+			  r->path, fname);
+	else if (r->role == REF_TX && f->role == REF_TX)
+		topo_diag(b->diags, r->mark, "tx_pcap %s is already written by %s", r->path,
+			  fname);
+	else if (r->node == f->node)
+		topo_diag(b->diags, r->mark,
+			  "rx_pcap and tx_pcap of %s are the same file %s: recording would "
+			  "overwrite the capture being replayed",
+			  rname, r->path);
+	else
+		topo_diag(b->diags, r->mark,
+			  "%s %s of %s is %s's %s: recording would overwrite the capture being "
+			  "replayed",
+			  ref_key[r->role], r->path, rname, fname, ref_key[f->role]);
+}
+
 /* vhost and ethdev nodes: one link each, at most TOPO_MAX_ETHDEV devices,
- * no socket path twice. */
+ * no socket path twice, no file recorded twice or both recorded and
+ * replayed (by real path: two names of one file are one). */
 static int check_externals(struct topo_build *b)
 {
 	struct topo *t = b->t;
@@ -369,7 +419,7 @@ static int check_externals(struct topo_build *b)
 	unsigned i, n_eth = 0;
 	size_t n = 0, k;
 
-	r = calloc((size_t)t->n_nodes + 1, sizeof(*r));
+	r = calloc(2 * (size_t)t->n_nodes + 1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	for (i = 0; i < t->n_nodes; i++) {
@@ -389,16 +439,13 @@ static int check_externals(struct topo_build *b)
 		if (b->src[i].flags & TOPO_SRC_SOCKET) {
 			path_norm(nd->socket, r[n].path, sizeof(r[n].path));
 			r[n].node = i;
+			r[n].role = REF_SOCKET;
 			r[n++].mark = b->src[i].socket_mark;
 		} else if (nd->kind == TOPO_KIND_ETHDEV) {
-			char f[TOPO_DEVARGS_MAX];
-
-			if (!devargs_tx_file(nd->devargs, f, sizeof(f)))
-				continue;
-			path_norm(f, r[n].path, sizeof(r[n].path));
-			r[n].node = i;
-			r[n].written = 1;
-			r[n++].mark = nd->mark;
+			topo_check_devargs(b, i);
+			n += (size_t)ethdev_memif_ref(b, i, &r[n]);
+			n += (size_t)ethdev_file_ref(b, i, "rx_pcap", REF_RX, &r[n]);
+			n += (size_t)ethdev_file_ref(b, i, "tx_pcap", REF_TX, &r[n]);
 		}
 	}
 	qsort(r, n, sizeof(*r), sock_cmp);
@@ -407,15 +454,8 @@ static int check_externals(struct topo_build *b)
 
 		while (f > 0 && !strcmp(r[f - 1].path, r[k].path))
 			f--;
-		if (f == k)
-			continue;
-		if (r[k].written && r[f].written)
-			topo_diag(b->diags, r[k].mark, "tx_pcap %s is already written by %s",
-				  r[k].path, t->nodes[r[f].node].name);
-		else
-			topo_diag(b->diags, r[k].mark, "%s %s is already used by %s",
-				  r[k].written ? "tx_pcap" : "socket", r[k].path,
-				  t->nodes[r[f].node].name);
+		if (f < k)
+			check_ref_pair(b, &r[f], &r[k]);
 	}
 	free(r);
 	return 0;

@@ -673,9 +673,34 @@ static void parse_socket(struct pctx *c, const struct slot *s, struct topo_node 
 	src->socket_mark = mark_of(s->v);
 }
 
+/* ethdev: net_pcap's files, relative to the topology file as a socket is. */
+static void devargs_paths(struct pctx *c, const struct slot *s, struct topo_node *n,
+			  const char *label)
+{
+	static const char *const keys[] = {"rx_pcap", "tx_pcap"};
+	char dir[PATH_MAX], q[QUOTE_MAX];
+
+	if (strncmp(n->devargs, "net_pcap", 8) != 0)
+		return;
+	if (file_dir(c->b->t->file, dir, sizeof(dir))) {
+		err(c, s->v, "cannot resolve the files of devargs '%s': no working directory",
+		    quote(s->v, q, sizeof(q)));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (topo_devargs_absolute(n->devargs, sizeof(n->devargs), keys[i], dir) < 0) {
+			err(c, s->v, "devargs of '%s' are longer than %zu bytes once %s is "
+				     "made absolute (relative to the file's directory)",
+			    label, sizeof(n->devargs) - 1, keys[i]);
+			return;
+		}
+	}
+}
+
 /* ethdev: 'devargs', required and not empty (the switch checks the rest). */
 static void parse_devargs(struct pctx *c, const yaml_node_t *key, const struct slot *s,
-			  struct topo_node *n, const char *label, const char *what)
+			  struct topo_node *n, struct topo_src_node *src, const char *label,
+			  const char *what)
 {
 	char q[QUOTE_MAX];
 
@@ -695,8 +720,12 @@ static void parse_devargs(struct pctx *c, const yaml_node_t *key, const struct s
 		    quote(s->v, q, sizeof(q)), label, sizeof(n->devargs) - 1);
 		return;
 	}
-	if (!n->devargs[0])
+	if (!n->devargs[0]) {
 		err(c, where(s->k, s->v), "empty devargs for ethdev node '%s'", label);
+		return;
+	}
+	src->devargs_mark = mark_of(s->v);
+	devargs_paths(c, s, n, label);
 }
 
 /* A host's 'exec': a sequence of non-empty command strings (a single
@@ -799,7 +828,7 @@ static void parse_node(struct pctx *c, const yaml_node_t *key, const yaml_node_t
 		parse_socket(c, &s[5], n, src, label, what);
 	if (kind_key(c, &s[6], n, src, TOPO_KIND_ETHDEV, label) ||
 	    ((src->flags & TOPO_SRC_KIND) && n->kind == TOPO_KIND_ETHDEV))
-		parse_devargs(c, key, &s[6], n, label, what);
+		parse_devargs(c, key, &s[6], n, src, label, what);
 	if (host_key(c, &s[7], n, src, label))
 		parse_exec(c, &s[7], n, what);
 	if (host_key(c, &s[8], n, src, label) && !parse_ip6(c, &s[8], what, 0, &n->ip6)) {

@@ -35,6 +35,7 @@ struct topo_src_node {
 	struct topo_mark ip6_mark;
 	struct topo_mark gw6_mark;
 	struct topo_mark socket_mark; /* vhost: the 'socket' value */
+	struct topo_mark devargs_mark; /* ethdev: the 'devargs' value */
 	/* vhost and ethdev: how many links name the node, and the endpoint
 	 * of the first one */
 	unsigned n_links;
@@ -106,6 +107,16 @@ int topo_parse_document(struct topo_build *b, yaml_document_t *doc);
  * whose lab name the caller sets. 0 (errors are in diags) or -ENOMEM. */
 int topo_parse_topology(struct topo_build *b, yaml_document_t *doc, yaml_node_t *key,
 			yaml_node_t *value);
+
+/* ethdev devargs (topo_devargs.c). Make key's value absolute, relative to
+ * dir, when it is relative: 1 rewritten, 0 not, -ENAMETOOLONG. */
+int topo_devargs_absolute(char *devargs, size_t len, const char *key, const char *dir);
+/* The real path of a file, or of its directory when it is not there yet
+ * (in as it is when neither resolves): two names of one file compare
+ * equal. */
+void topo_file_path(const char *in, char *out, size_t len);
+/* The checks of node i's devargs that need no other node. */
+void topo_check_devargs(struct topo_build *b, unsigned i);
 
 /* Cross-node checks, then resolution when clean: 0, -EINVAL or -ENOMEM. */
 int topo_build_check(struct topo_build *b);

@@ -63,6 +63,7 @@
 #include <rte_mempool.h>
 
 #include "../port.h"
+#include "ethdev_pcap.h"
 
 #define ETHDEV_TIMER_MIN_NS	1000000ull  /* re-poll 1 ms after traffic... */
 #define ETHDEV_TIMER_MAX_NS	32000000ull /* ...backing off to 32 ms idle */
@@ -91,6 +92,7 @@ struct ethdev {
 	uint64_t deadline;		   /* TSC at which the timer fires; UINT64_MAX: off */
 	uint64_t rx_trouble;		   /* rx_nombuf + ierrors when last looked at */
 	uint64_t seen_nombuf, seen_missed; /* PMD counters folded into stats */
+	struct ethdev_pcap files;	   /* net_pcap: its files' locks */
 };
 
 /* Probing and removing devices is not thread-safe in DPDK, and add-ports
@@ -153,65 +155,27 @@ static int ethdev_kernel_driver(const char *ifname, char *drv, size_t len)
 
 /* An interface a vdev may open: a veth or tap of the lab, never eth0 nor
  * anything with hardware behind it. */
-static int ethdev_check_iface(const char *key, const char *ifname, char *why, size_t len)
+static int ethdev_check_iface(const char *name, const char *key, const char *ifname, char *why,
+			      size_t len)
 {
 	char drv[32];
 
 	if (strcmp(ifname, "eth0") == 0)
 		return ethdev_fail(why, len, EPERM,
 				   "%s=eth0: the machine's interface is never attached", key);
+	/* net_tap makes its interface (its 'remote' must be there) */
+	if (if_nametoindex(ifname) == 0 && has_prefix(name, "net_tap") && strcmp(key, "iface") == 0)
+		return 0;
 	if (if_nametoindex(ifname) == 0)
-		return 0; /* the PMD creates it (net_tap) or reports it missing */
+		return ethdev_fail(why, len, ENODEV,
+				   "%s=%s: no such interface in the switch's namespace (names are "
+				   "case-sensitive)",
+				   key, ifname);
 	if (ethdev_kernel_driver(ifname, drv, sizeof(drv)) < 0 ||
 	    (strcmp(drv, "veth") != 0 && strcmp(drv, "tun") != 0))
 		return ethdev_fail(why, len, EPERM,
 				   "interface '%s' is not a veth or tap: only those are attached",
 				   ifname);
-	return 0;
-}
-
-static int ethdev_is_pcap(const char *path)
-{
-	static const uint32_t magic[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
-					 0x0a0d0d0a};
-	uint32_t m = 0;
-	FILE *f = fopen(path, "rb");
-	size_t got;
-
-	if (f == NULL)
-		return 0;
-	got = fread(&m, sizeof(m), 1, f);
-	fclose(f);
-	for (size_t i = 0; got == 1 && i < RTE_DIM(magic); i++) {
-		if (m == magic[i])
-			return 1;
-	}
-	return 0;
-}
-
-/* net_pcap files: a capture to replay must be readable; one to record may
- * overwrite an old capture but nothing else. */
-static int ethdev_check_pcap(const char *key, const char *path, char *why, size_t len)
-{
-	struct stat st;
-
-	if (strcmp(key, "rx_pcap") == 0) {
-		if (stat(path, &st) < 0 || access(path, R_OK) < 0)
-			return ethdev_fail(why, len, errno, "rx_pcap: cannot read '%s': %s", path,
-					   strerror(errno));
-		if (!S_ISREG(st.st_mode))
-			return ethdev_fail(why, len, EINVAL, "rx_pcap: '%s' is not a file", path);
-		return 0;
-	}
-	if (strcmp(key, "tx_pcap") != 0 || stat(path, &st) < 0)
-		return 0;
-	if (!S_ISREG(st.st_mode))
-		return ethdev_fail(why, len, EINVAL, "tx_pcap: '%s' exists and is not a file",
-				   path);
-	if (st.st_size > 0 && !ethdev_is_pcap(path))
-		return ethdev_fail(why, len, EEXIST,
-				   "tx_pcap: '%s' exists and is not a capture: not overwritten",
-				   path);
 	return 0;
 }
 
@@ -225,13 +189,108 @@ static int ethdev_check_memif(const struct rte_kvargs *kv, char *why, size_t len
 	const char *abstract = rte_kvargs_get(kv, "socket-abstract");
 	struct stat st;
 
+	int client = role != NULL && (strcmp(role, "client") == 0 || strcmp(role, "slave") == 0);
+	int file = abstract != NULL && strcmp(abstract, "no") == 0;
+
 	if (path != NULL && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
 		return ethdev_fail(why, len, EEXIST, "socket: '%s' exists and is not a socket",
 				   path);
+	/* DPDK says only "Operation not permitted" */
+	if (client && file && stat(path ? path : "/run/memif.sock", &st) < 0)
+		return ethdev_fail(why, len, ENOENT,
+				   "socket: the memif server's socket '%s' is not there (a client "
+				   "connects to its peer's socket: start the peer first)",
+				   path ? path : "/run/memif.sock");
 	if (role != NULL && (strcmp(role, "server") == 0 || strcmp(role, "master") == 0) &&
 	    (abstract == NULL || strcmp(abstract, "no") != 0))
 		return ethdev_fail(why, len, EINVAL,
 				   "net_memif as server needs socket-abstract=no (a socket file)");
+	return 0;
+}
+
+/* The arguments of the drivers a lab uses most (DPDK 22.11's), so that a
+ * typo is named: the PMDs only fail. NULL-terminated. */
+static const char *const ethdev_pcap_keys[] = {
+    "rx_pcap", "tx_pcap", "rx_iface", "rx_iface_in", "tx_iface", "iface", "phy_mac",
+    "infinite_rx", NULL,
+};
+static const char *const ethdev_ring_keys[] = {"nodeaction", "internal", NULL};
+static const char *const ethdev_memif_keys[] = {
+    "id", "role", "bsize", "rsize", "socket", "socket-abstract", "owner-uid", "owner-gid",
+    "mac", "zero-copy", "secret", NULL,
+};
+
+static const struct {
+	const char *drv;
+	const char *const *keys;
+} ethdev_drivers[] = {
+    {"net_pcap", ethdev_pcap_keys},
+    {"net_ring", ethdev_ring_keys},
+    {"net_memif", ethdev_memif_keys},
+};
+
+static const char *const *ethdev_known_keys(const char *name, const char **drv)
+{
+	for (size_t i = 0; i < RTE_DIM(ethdev_drivers); i++) {
+		if (has_prefix(name, ethdev_drivers[i].drv)) {
+			*drv = ethdev_drivers[i].drv;
+			return ethdev_drivers[i].keys;
+		}
+	}
+	return NULL;
+}
+
+/* Keys a known driver does not take, and what its devargs must hold. */
+static int ethdev_check_keys(const char *name, const struct rte_kvargs *kv, char *why,
+			     size_t len)
+{
+	const char *drv, *const *keys = ethdev_known_keys(name, &drv);
+	char list[256] = "";
+	size_t o = 0;
+
+	if (keys == NULL)
+		return 0;
+	for (size_t j = 0; keys[j] != NULL; j++)
+		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%s",
+				      j ? ", " : "", keys[j]);
+	for (unsigned i = 0; i < kv->count; i++) {
+		size_t j = 0;
+
+		while (keys[j] != NULL && strcmp(keys[j], kv->pairs[i].key) != 0)
+			j++;
+		if (keys[j] == NULL)
+			return ethdev_fail(why, len, EINVAL,
+					   "'%s' is not an argument of %s (it takes %s)",
+					   kv->pairs[i].key, drv, list);
+	}
+	if (keys == ethdev_pcap_keys && rte_kvargs_count(kv, "rx_pcap") +
+						rte_kvargs_count(kv, "tx_pcap") +
+						rte_kvargs_count(kv, "iface") +
+						rte_kvargs_count(kv, "rx_iface") +
+						rte_kvargs_count(kv, "rx_iface_in") +
+						rte_kvargs_count(kv, "tx_iface") ==
+					    0)
+		return ethdev_fail(why, len, EINVAL,
+				   "net_pcap needs a file or an interface: rx_pcap=FILE (replay), "
+				   "tx_pcap=FILE (record), or iface=IF");
+	return 0;
+}
+
+/* net_ring's nodeaction=NAME:NODE:CREATE|ATTACH. */
+static int ethdev_check_ring(const struct rte_kvargs *kv, char *why, size_t len)
+{
+	const char *v = rte_kvargs_get(kv, "nodeaction");
+	const char *a = v ? strrchr(v, ':') : NULL;
+
+	if (v == NULL)
+		return 0;
+	if (a == NULL || a == strchr(v, ':') || strchr(v, ':') == v ||
+	    (strcmp(a + 1, "CREATE") != 0 && strcmp(a + 1, "ATTACH") != 0))
+		return ethdev_fail(why, len, EINVAL,
+				   "nodeaction=%s: expected NAME:NUMA_NODE:CREATE or "
+				   "NAME:NUMA_NODE:ATTACH (ATTACH: the rings of a net_ring made "
+				   "with CREATE in this switch)",
+				   v);
 	return 0;
 }
 
@@ -250,14 +309,18 @@ static int ethdev_check_args(const char *name, const char *args, char *why, size
 			ret = ethdev_fail(why, len, EPERM, "argument 'internal' is not allowed");
 		for (size_t j = 0; j < RTE_DIM(ethdev_iface_keys) && ret == 0; j++) {
 			if (strcmp(k, ethdev_iface_keys[j]) == 0)
-				ret = ethdev_check_iface(k, v, why, len);
+				ret = ethdev_check_iface(name, k, v, why, len);
 		}
 		/* a queue per file, and the port uses one queue */
 		if (ret == 0 && has_prefix(name, "net_pcap") && rte_kvargs_count(kv, k) > 1)
 			ret = ethdev_fail(why, len, EINVAL, "'%s' given twice: one per port", k);
-		if (ret == 0 && has_prefix(name, "net_pcap"))
-			ret = ethdev_check_pcap(k, v, why, len);
 	}
+	if (ret == 0)
+		ret = ethdev_check_keys(name, kv, why, len);
+	if (ret == 0 && has_prefix(name, "net_ring"))
+		ret = ethdev_check_ring(kv, why, len);
+	if (ret == 0 && has_prefix(name, "net_pcap"))
+		ret = ethdev_pcap_check(kv, why, len);
 	if (ret == 0 && has_prefix(name, "net_memif"))
 		ret = ethdev_check_memif(kv, why, len);
 	rte_kvargs_free(kv);
@@ -561,9 +624,27 @@ static void ethdev_release(struct ethdev *e)
 		rte_eth_dev_close(e->port_id);
 	}
 	rte_eal_hotplug_remove("vdev", e->name);
+	ethdev_pcap_unlock(&e->files, 0);
 	if (e->fd >= 0)
 		close(e->fd);
 	e->fd = -1;
+}
+
+/* net_pcap: lock its files for the port's life (ethdev_pcap.h). */
+static int ethdev_files_lock(struct ethdev *e, const char *devargs, char *why, size_t len)
+{
+	const char *args = devargs + strlen(e->name);
+	struct rte_kvargs *kv;
+	int ret;
+
+	if (!has_prefix(e->name, "net_pcap"))
+		return 0;
+	kv = rte_kvargs_parse(*args == ',' ? args + 1 : args, NULL);
+	if (kv == NULL)
+		return -EINVAL;
+	ret = ethdev_pcap_lock(&e->files, kv, why, len);
+	rte_kvargs_free(kv);
+	return ret;
 }
 
 static int ethdev_open(struct port *p)
@@ -574,21 +655,29 @@ static int ethdev_open(struct port *p)
 
 	e->fd = -1;
 	e->port_id = RTE_MAX_ETHPORTS;
+	e->files.rx_fd = e->files.tx_fd = -1;
 	pthread_mutex_lock(&ethdev_lock);
 	ret = port_ethdev_check(p->conf.devargs, why, sizeof(why));
 	if (ret < 0)
 		goto out;
 	ethdev_name(p->conf.devargs, e->name, sizeof(e->name));
+	ret = ethdev_files_lock(e, p->conf.devargs, why, sizeof(why));
+	if (ret < 0)
+		goto out;
 	ret = rte_dev_probe(p->conf.devargs);
 	if (ret == -EPERM) /* a PMD's -1: it did not like its arguments */
 		ret = -EINVAL;
-	if (ret < 0)
+	if (ret < 0) {
+		ethdev_pcap_unlock(&e->files, 1);
 		goto out;
+	}
 	ret = ethdev_setup(e, p);
 	if (ret == 0)
 		ret = ethdev_wake_setup(e);
-	if (ret < 0)
+	if (ret < 0) {
+		ethdev_pcap_unlock(&e->files, 1);
 		ethdev_release(e);
+	}
 out:
 	pthread_mutex_unlock(&ethdev_lock);
 	return ret < 0 ? ret : 0;

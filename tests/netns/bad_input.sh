@@ -2,8 +2,9 @@
 # Bad input never half-applies: topology errors create nothing and name
 # file:line:col, bad numbers on the command line are usage errors; a failure
 # halfway through up rolls back everything the lab made and nothing else; the switch answers malformed requests with errors
-# and keeps running. Every command's --help is its usage (exit 0); pingall -6
-# without IPv6 hosts is an error, not 0/0.
+# and keeps running; a command for a lab that is not up says so. Every
+# command's --help is its usage (exit 0); pingall -6 without IPv6 hosts is
+# an error, not 0/0.
 . "$(dirname "$0")/lib.sh"
 LAB=tb$$
 trap finish EXIT
@@ -107,3 +108,15 @@ check "and says why, not '0% dropped (0/0)'" \
 check "and still forwards" "$RL" exec "$LAB" h1 -- ping -c 1 -W 2 -q 10.0.0.20
 check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
+
+# 4. a lab that is not up is named as such, not as an errno of its socket
+for cmd in stats ctl link; do
+	case $cmd in
+	stats) args=("$LAB") ;;
+	ctl) args=("$LAB" '{"cmd":"ping"}') ;;
+	link) args=("$LAB" h1:eth0 down) ;;
+	esac
+	out=$("$RL" "$cmd" "${args[@]}" 2>&1)
+	echo "    $cmd: $out"
+	check "$cmd of a lab that is not up says so" grep -q "no lab named $LAB is up" <<< "$out"
+done

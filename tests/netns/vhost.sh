@@ -3,7 +3,8 @@
 # a process of its own) on a vhost-user socket of the lab's switch. A host
 # pings it through the switch, the counters show it, bad socket paths are
 # refused, the guest disconnects and reconnects (killed, or stopped), a
-# second guest on the same socket is refused, the port is deleted while a
+# second guest on the same socket is refused (and one retrying in a loop
+# does not flood the switch's log), the port is deleted while a
 # guest is connected, and the lab goes down with one connected. Then two
 # guests exchange a UDP flood through a switch that runs without hugepages.
 # Prints ping RTT p50 host <-> guest and UDP rates.
@@ -106,6 +107,34 @@ check "the vhost port received and sent the pings" \
 start_client "$TMP/vu-second.out" --sock "$SOCK" --ip 10.0.0.98 --wait 3
 check "a second guest on the socket is refused (exit 1)" exited "$CPID" 15 1
 check "the first guest still answers" ip netns exec "$H1" ping -c 2 -i 0.2 -W 2 -q 10.0.0.99
+# a second QEMU retries at once, without end: the switch's log (on tmpfs)
+# must not take every refusal (rte_vhost logs each: MBs in seconds)
+LOGF=/run/rackless/$LAB/switch.log
+log0=$(stat -c %s "$LOGF")
+refused() { # refused SECONDS: connect to the socket in use again and again
+	python3 - "$SOCK" "$1" <<'PY'
+import socket, sys, time
+end, n = time.time() + float(sys.argv[2]), 0
+while n == 0 or time.time() < end:
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(2)
+    try:
+        s.connect(sys.argv[1]); s.recv(1)
+    except OSError:
+        pass
+    s.close()
+    n += 1
+print(n)
+PY
+}
+n=$(refused 2)
+log1=$(stat -c %s "$LOGF")
+echo "    $n connections refused in 2 s: the log grew $((log1 - log0)) bytes"
+check "a guest retrying in a loop was refused over 500 times" test "$n" -gt 500
+check "  and the log grew under 16 KB" test $((log1 - log0)) -lt 16384
+sleep 1.1
+refused 0 >/dev/null
+check "  saying how many messages it left out" wait_line "$LOGF" "log messages suppressed" "$PID" 2
 
 # ---- idle: the port is parked, the switch sleeps
 sleep 1

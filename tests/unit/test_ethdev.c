@@ -18,6 +18,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <time.h>
@@ -219,6 +221,14 @@ static void test_refusals(void **state)
 	expect_refused("net_bonding0,slave=0000:00:03.0", EPERM, "takes over other devices");
 	expect_refused("net_failsafe0,dev(0000:00:03.0)", EPERM, "takes over other devices");
 	expect_refused("net_nosuch0", ENODEV, "no DPDK driver");
+	/* what the PMDs only fail on ("Invalid argument", "No such file...") */
+	expect_refused("net_pcap0,bogus=1", EINVAL, "'bogus' is not an argument of net_pcap");
+	expect_refused("net_memif0,sock=/tmp/m.sock", EINVAL, "it takes id, role");
+	expect_refused("net_pcap0", EINVAL, "needs a file or an interface");
+	expect_refused("net_pcap0,iface=ETH0", ENODEV, "iface=ETH0: no such interface");
+	expect_refused("net_af_packet0,iface=nosuch0", ENODEV, "no such interface");
+	expect_refused("net_ring0,nodeaction=r0", EINVAL, "NAME:NUMA_NODE:CREATE");
+	expect_refused("net_ring0,nodeaction=r0:0:MAKE", EINVAL, "NAME:NUMA_NODE:CREATE");
 	expect_refused("net_pcap0,rx_pcap=/nonexistent/in.pcap", ENOENT, "cannot read");
 	tmp_path(dir, sizeof(dir), "");
 	snprintf(arg, sizeof(arg), "net_pcap0,rx_pcap=%s", dir);
@@ -230,6 +240,10 @@ static void test_refusals(void **state)
 	snprintf(arg, sizeof(arg), "net_memif0,role=server,socket=%s,socket-abstract=no", text);
 	expect_refused(arg, EEXIST, "not a socket");
 	expect_refused("net_memif0,role=server,socket=/tmp/x.sock", EINVAL, "socket-abstract=no");
+	/* a client connects to its peer's socket: DPDK said "Operation not permitted" */
+	tmp_path(dir, sizeof(dir), "no-server.sock");
+	snprintf(arg, sizeof(arg), "net_memif0,role=client,socket=%s,socket-abstract=no", dir);
+	expect_refused(arg, ENOENT, "memif server's socket");
 	memset(longargs, 'a', sizeof(longargs) - 1);
 	longargs[sizeof(longargs) - 1] = '\0';
 	memcpy(longargs, "net_ring0,", 10);
@@ -246,7 +260,7 @@ static void test_refusals(void **state)
 /* A device the PMD refuses after the checks: nothing stays attached. */
 static void test_probe_failure(void **state)
 {
-	struct port_conf c = ethdev_conf("x", "net_pcap0,bogus=1");
+	struct port_conf c = ethdev_conf("x", "net_ring0,nodeaction=none:0:ATTACH");
 
 	(void)state;
 	assert_null(port_create(&c));
@@ -510,6 +524,110 @@ static void test_pcap_replay_record(void **state)
 	unlink(out);
 }
 
+/* A capture of one frame of link type dlt. */
+static void write_capture_dlt(const char *path, int dlt)
+{
+	pcap_t *dead = pcap_open_dead(dlt, 65535);
+	struct pcap_pkthdr h = {.caplen = 40, .len = 40};
+	uint8_t frame[40] = {0x45};
+	pcap_dumper_t *d;
+
+	assert_non_null(dead);
+	d = pcap_dump_open(dead, path);
+	assert_non_null(d);
+	pcap_dump((u_char *)d, &h, frame);
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+/* Is the check of devargs refused with err and a reason saying says? */
+static void expect_devargs(const char *devargs, int err, const char *says)
+{
+	char why[300] = "";
+	int ret = port_ethdev_check(devargs, why, sizeof(why));
+
+	if (ret != -err || strstr(why, says) == NULL)
+		fail_msg("'%s': got %d '%s', want %d '...%s...'", devargs, ret, why, -err, says);
+}
+
+/* net_pcap's files: a replay of something else than Ethernet, a recording
+ * over the capture being replayed (in one port or two), and a file another
+ * port or lab records (a flock held elsewhere) are refused, and the
+ * recording a refused port would have made is not left behind. */
+static void test_pcap_files(void **state)
+{
+	struct env *e = *state;
+	char in[128], out[128], sll[128], raw[128], txt[128], a[400];
+	struct port_conf c;
+	int fd;
+
+	tmp_path(in, sizeof(in), "f-in.pcap");
+	tmp_path(out, sizeof(out), "f-out.pcap");
+	tmp_path(sll, sizeof(sll), "f-sll.pcap");
+	tmp_path(raw, sizeof(raw), "f-raw.pcap");
+	tmp_path(txt, sizeof(txt), "f-notes.txt");
+	write_capture(in, 4);
+	write_capture_dlt(sll, DLT_LINUX_SLL);
+	write_capture_dlt(raw, DLT_RAW);
+	fd = open(txt, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "not a capture\n", 14), 14);
+	close(fd);
+	snprintf(a, sizeof(a), "net_pcap_f0,rx_pcap=%s", sll);
+	expect_devargs(a, EINVAL, "not Ethernet");
+	snprintf(a, sizeof(a), "net_pcap_f0,rx_pcap=%s", raw);
+	expect_devargs(a, EINVAL, "not Ethernet");
+	snprintf(a, sizeof(a), "net_pcap_f0,rx_pcap=%s", txt);
+	expect_devargs(a, EINVAL, "is not a capture");
+	snprintf(a, sizeof(a), "net_pcap_f0,tx_pcap=%s/nodir/out.pcap", tmpdir);
+	expect_devargs(a, ENOENT, "directory does not exist");
+	/* the same file by two names */
+	snprintf(a, sizeof(a), "net_pcap_f0,rx_pcap=%s,tx_pcap=%s/./f-in.pcap", in, tmpdir);
+	expect_devargs(a, EINVAL, "same file");
+
+	/* a replay holds its capture: no port records over it */
+	snprintf(a, sizeof(a), "net_pcap_f1,rx_pcap=%s", in);
+	add_ethdev(e, "sw:in", a);
+	snprintf(a, sizeof(a), "net_pcap_f2,tx_pcap=%s", in);
+	expect_devargs(a, EBUSY, "being replayed");
+	assert_int_equal(sw_port_del(e->sw, "sw:in"), 0);
+	expect_devargs(a, 0, ""); /* free again */
+
+	/* a recording holds its file: no second recording, no replay */
+	snprintf(a, sizeof(a), "net_pcap_f3,tx_pcap=%s", out);
+	add_ethdev(e, "sw:out", a);
+	snprintf(a, sizeof(a), "net_pcap_f4,tx_pcap=%s", out);
+	expect_devargs(a, EBUSY, "being recorded");
+	snprintf(a, sizeof(a), "net_pcap_f4,rx_pcap=%s", out);
+	expect_devargs(a, EBUSY, "being recorded");
+	assert_int_equal(sw_port_del(e->sw, "sw:out"), 0);
+
+	/* another lab's switch records it: its lock is all there is to see,
+	 * and a port that gets past the check (a race) still fails to open */
+	unlink(out);
+	fd = open(out, O_RDONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	snprintf(a, sizeof(a), "net_pcap_f5,tx_pcap=%s", out);
+	expect_devargs(a, EBUSY, "being recorded");
+	c = ethdev_conf("x", a);
+	errno = 0;
+	assert_null(port_create(&c));
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(rte_eth_dev_count_total(), 0);
+	close(fd);
+	/* a refused recording is not left behind when the port made it */
+	unlink(out);
+	snprintf(a, sizeof(a), "net_pcap_f6,tx_pcap=%s,bogus=1", out);
+	c = ethdev_conf("x", a);
+	assert_null(port_create(&c));
+	assert_int_equal(access(out, F_OK), -1);
+	unlink(in);
+	unlink(sll);
+	unlink(raw);
+	unlink(txt);
+}
+
 /* ---- the parking timer ------------------------------------------------- */
 
 /* Milliseconds until p's rx fd is readable (up to limit). */
@@ -769,6 +887,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ring_loopback, env_setup, env_teardown),
 	    cmocka_unit_test(test_linearize),
 	    cmocka_unit_test_setup_teardown(test_pcap_replay_record, env_setup, env_teardown),
+	    cmocka_unit_test_setup_teardown(test_pcap_files, env_setup, env_teardown),
 	    cmocka_unit_test(test_timer_backoff),
 	    cmocka_unit_test(test_pcap_nombuf),
 	    cmocka_unit_test_setup_teardown(test_port_limit, env_setup, env_teardown),

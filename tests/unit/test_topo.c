@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include <pcap/pcap.h>
+
 #include "topo.h"
 #include "topo_support.h"
 
@@ -1731,6 +1733,7 @@ static void test_external_nodes(void **state)
 	    "    vm3: {kind: vhost, socket: sub/vm3.sock}\n"
 	    "    vm4: {kind: vhost, socket: /run/vm4.sock}\n"
 	    "    replay: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=/tmp/in.pcap\"}\n"
+	    "    rel: {kind: ethdev, devargs: \"net_pcap1,rx_pcap=in.pcap,tx_pcap=sub/out.pcap\"}\n"
 	    "    h1: {kind: host}\n"
 	    "  links:\n"
 	    "    - endpoints: [h1:eth0, sw1:p1]\n"
@@ -1738,7 +1741,8 @@ static void test_external_nodes(void **state)
 	    "    - {endpoints: [vm2:eth0, sw1:p3], port: vhost, params: {delay: 1ms}}\n"
 	    "    - endpoints: [vm3:eth0, sw1:p4]\n"
 	    "    - endpoints: [vm4:eth0, sw1:p5]\n"
-	    "    - {endpoints: [replay:eth0, sw1:p6], port: ethdev}\n";
+	    "    - {endpoints: [replay:eth0, sw1:p6], port: ethdev}\n"
+	    "    - endpoints: [rel:eth0, sw1:p7]\n";
 	const struct topo_node *vm1, *vm2, *replay, *h1;
 	struct topo_diags d;
 	struct topo *t;
@@ -1762,6 +1766,9 @@ static void test_external_nodes(void **state)
 	assert_string_equal(node(t, "vm3")->socket, "/tmp/labs/sub/vm3.sock");
 	assert_string_equal(node(t, "vm4")->socket, "/run/vm4.sock");
 	assert_string_equal(replay->devargs, "net_pcap0,rx_pcap=/tmp/in.pcap");
+	/* net_pcap's files too, not the working directory */
+	assert_string_equal(node(t, "rel")->devargs,
+			    "net_pcap1,rx_pcap=/tmp/labs/in.pcap,tx_pcap=/tmp/labs/sub/out.pcap");
 	assert_int_equal(vm1->port_type, TOPO_PORT_VHOST);
 	assert_int_equal(replay->port_type, TOPO_PORT_ETHDEV);
 	assert_string_equal(topo_port_type_name(TOPO_PORT_VHOST), "vhost");
@@ -1814,6 +1821,87 @@ static void expect_ext_err(const char *yaml, unsigned line, unsigned col, const 
 			 -EINVAL);
 	assert_null(t);
 	check_diag(&d, line, col, msg);
+}
+
+/* A capture of link type dlt (no frames) at path. */
+static void write_pcap_header(const char *path, int dlt)
+{
+	pcap_t *dead = pcap_open_dead(dlt, 65535);
+	pcap_dumper_t *d;
+
+	assert_non_null(dead);
+	d = pcap_dump_open(dead, path);
+	assert_non_null(d);
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+/* net_pcap's files: a recording over the capture being replayed (one node's
+ * rx_pcap and tx_pcap, or two nodes', under two names of one file), a
+ * recording in a lab's run directory, a replay of something else than
+ * Ethernet. */
+static void test_err_pcap_files(void **state)
+{
+	char dir[] = "/tmp/rl-topo-XXXXXX", path[64], yaml[1024];
+	static const char *const head = "name: lab\n"
+					"topology:\n"
+					"  nodes:\n"
+					"    sw1: {kind: switch}\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/in.pcap", dir);
+	write_pcap_header(path, DLT_EN10MB);
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=%s/in.pcap,"
+		 "tx_pcap=%s/./in.pcap\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		 head, dir, dir);
+	expect_ext_err(yaml, 5, 33, "rx_pcap and tx_pcap of r1 are the same file");
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=%s/in.pcap\"}\n"
+		 "    r2: {kind: ethdev, devargs: \"net_pcap1,tx_pcap=%s/ln.pcap\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n"
+		 "    - endpoints: [r2:eth0, sw1:p2]\n",
+		 head, dir, dir);
+	snprintf(path, sizeof(path), "%s/ln.pcap", dir);
+	assert_int_equal(symlink("in.pcap", path), 0); /* another name of in.pcap */
+	expect_ext_err(yaml, 6, 33, "of r2 is r1's rx_pcap: recording would overwrite");
+	unlink(path);
+	/* two replays of one capture are fine */
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=%s/in.pcap\"}\n"
+		 "    r2: {kind: ethdev, devargs: \"net_pcap1,rx_pcap=in.pcap\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n"
+		 "    - endpoints: [r2:eth0, sw1:p2]\n",
+		 head, dir);
+	{
+		struct topo_diags d;
+		struct topo *t;
+		char file[64];
+
+		snprintf(file, sizeof(file), "%s/lab.yaml", dir);
+		assert_int_equal(topo_load_buffer(file, yaml, strlen(yaml), &t, &d), 0);
+		topo_free(t);
+	}
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    r1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=/run/rackless/lab/r.pcap\"}\n"
+		       "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		       5, 33, "where labs keep their state");
+	snprintf(path, sizeof(path), "%s/sll.pcap", dir);
+	write_pcap_header(path, DLT_LINUX_SLL);
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=%s\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		 head, path);
+	expect_ext_err(yaml, 5, 33, "(link type 113), not Ethernet");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/in.pcap", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void test_err_external(void **state)
@@ -2062,6 +2150,17 @@ static void test_err_external(void **state)
 		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
 		       "    - endpoints: [vm2:eth0, sw1:p3]\n",
 		       6, 32, "socket /tmp/labs/vm.sock is already used by vm1");
+	/* a memif server's socket file is a socket too */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    vm1: {kind: vhost, socket: m.sock}\n"
+		       "    m: {kind: ethdev, devargs: \"net_memif0,socket=/tmp/labs/m.sock,socket-abstract=no\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
+		       "    - endpoints: [m:eth0, sw1:p3]\n",
+		       6, 32, "socket /tmp/labs/m.sock is already used by vm1");
 	/* two devices recording into one file: one recording would be lost */
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
@@ -2072,7 +2171,7 @@ static void test_err_external(void **state)
 		       "  links:\n"
 		       "    - endpoints: [d1:eth0, sw1:p2]\n"
 		       "    - endpoints: [d2:eth0, sw1:p3]\n",
-		       6, 5, "tx_pcap /tmp/o.pcap is already written by d1");
+		       6, 33, "tx_pcap /tmp/o.pcap is already written by d1");
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
 		       "  nodes:\n"
@@ -2368,6 +2467,7 @@ int main(void)
 	    cmocka_unit_test(test_params_prefixes),
 	    cmocka_unit_test(test_external_nodes),
 	    cmocka_unit_test(test_err_external),
+	    cmocka_unit_test(test_err_pcap_files),
 	    cmocka_unit_test(test_err_ethdev_max),
 	};
 

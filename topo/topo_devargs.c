@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * An ethdev node's files (net_pcap's rx_pcap and tx_pcap): made absolute
+ * relative to the topology file, as a vhost node's socket is, and checked
+ * at load where a mistake would only show in the switch, or not at all: a
+ * capture net_pcap would replay as garbage, a recording that would wedge
+ * a lab's run directory.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "devargs.h"
+#include "topo_priv.h"
+
+int topo_devargs_absolute(char *devargs, size_t len, const char *key, const char *dir)
+{
+	char out[TOPO_DEVARGS_MAX];
+	const char *p = devargs_find(devargs, key), *v;
+	int n;
+
+	if (p == NULL)
+		return 0;
+	v = p + strlen(key) + 1;
+	if (*v == '/' || *v == ',' || *v == '\0')
+		return 0;
+	n = snprintf(out, sizeof(out), "%.*s%s/%s", (int)(v - devargs), devargs, dir, v);
+	if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(out))
+		return -ENAMETOOLONG;
+	memcpy(devargs, out, (size_t)n + 1);
+	return 1;
+}
+
+void topo_file_path(const char *in, char *out, size_t len)
+{
+	char buf[PATH_MAX], dir[PATH_MAX], base[PATH_MAX];
+
+	if (realpath(in, buf) != NULL) {
+		snprintf(out, len, "%s", buf);
+		return;
+	}
+	/* not there yet (a recording): its directory's real path */
+	snprintf(dir, sizeof(dir), "%s", in);
+	snprintf(base, sizeof(base), "%s", in);
+	if (realpath(dirname(dir), buf) != NULL) {
+		snprintf(out, len, "%s/%s", strcmp(buf, "/") ? buf : "", basename(base));
+		return;
+	}
+	snprintf(out, len, "%s", in);
+}
+
+/* Under the directory of a lab, which down removes whole: a recording there
+ * leaves it not empty, and the lab cannot go. */
+static void check_tx_dir(struct topo_build *b, unsigned i, const char *tx)
+{
+	const char *run = TOPO_RUN_DIR "/";
+	char real[PATH_MAX];
+
+	topo_file_path(tx, real, sizeof(real));
+	if (strncmp(real, run, strlen(run)) != 0)
+		return;
+	topo_diag(b->diags, b->src[i].devargs_mark,
+		  "tx_pcap %s of %s is in %s, where labs keep their state (down removes a lab's "
+		  "directory whole): record elsewhere",
+		  tx, b->t->nodes[i].name, TOPO_RUN_DIR);
+}
+
+/* A capture to replay that is there must be of Ethernet frames (a missing
+ * one is the switch's to report, when the lab comes up). */
+static void check_rx_linktype(struct topo_build *b, unsigned i, const char *rx)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	const char *name;
+	pcap_t *p;
+	int dlt;
+
+	p = pcap_open_offline(rx, err);
+	if (p == NULL) {
+		if (access(rx, R_OK) == 0)
+			topo_diag(b->diags, b->src[i].devargs_mark,
+				  "rx_pcap %s of %s is not a capture (libpcap: %s)", rx,
+				  b->t->nodes[i].name, err);
+		return;
+	}
+	dlt = pcap_datalink(p);
+	pcap_close(p);
+	if (dlt == DLT_EN10MB)
+		return;
+	name = pcap_datalink_val_to_name(dlt);
+	topo_diag(b->diags, b->src[i].devargs_mark,
+		  "rx_pcap %s of %s holds %s frames (link type %d), not Ethernet: net_pcap would "
+		  "replay them as garbage (capture on an interface, not -i any)",
+		  rx, b->t->nodes[i].name, name ? name : "?", dlt);
+}
+
+void topo_check_devargs(struct topo_build *b, unsigned i)
+{
+	const char *da = b->t->nodes[i].devargs;
+	char f[TOPO_DEVARGS_MAX];
+
+	if (strncmp(da, "net_pcap", 8) != 0)
+		return;
+	if (devargs_get(da, "tx_pcap", f, sizeof(f)) == 1)
+		check_tx_dir(b, i, f);
+	if (devargs_get(da, "rx_pcap", f, sizeof(f)) == 1)
+		check_rx_linktype(b, i, f);
+}
