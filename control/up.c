@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +21,6 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <sys/random.h>
 
 #include "devargs.h"
@@ -37,26 +35,7 @@
 #include "nl.h"
 #include "stp.h"
 #include "swclient.h"
-
-#define SWITCH_START_TIMEOUT_MS 20000
-
-struct up {
-	const struct topo *t;
-	const struct lab_up_opts *o;
-	struct lab_paths paths;
-	struct journal *j;
-	int seq;
-	int fabric_fd;
-	int *host_fd; /* per node, -1 for switches */
-	struct nl_sock *root;
-	struct nl_sock *fabric_nl; /* in the switch's namespace */
-	struct swclient *sw;
-	json_t *state;
-	uint64_t seed; /* the lab's: from the file, or drawn and printed */
-	char (*fif)[IFNAMSIZ]; /* per link: its switch end's name (up_fabric_names) */
-	unsigned mem_mb;       /* the switch's memory (up_sizes) */
-	unsigned long fdb;     /* its FDB's entries */
-};
+#include "up_priv.h"
 
 static volatile sig_atomic_t up_interrupted; /* the signal, 0: none */
 
@@ -94,8 +73,7 @@ const char *lab_up_error(void)
 	return up_last_err;
 }
 
-static void up_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void up_err(const char *fmt, ...)
+void up_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -106,7 +84,7 @@ static void up_err(const char *fmt, ...)
 }
 
 /* Journal an op; returns its sequence number or -errno. */
-static int up_journal(struct up *u, json_t *rec)
+int up_journal(struct up *u, json_t *rec)
 {
 	int ret;
 
@@ -118,12 +96,12 @@ static int up_journal(struct up *u, json_t *rec)
 	return ret < 0 ? ret : u->seq;
 }
 
-static void up_void(struct up *u, int seq)
+void up_void(struct up *u, int seq)
 {
 	up_journal(u, json_pack("{s:s, s:i}", "op", "void", "ref", seq));
 }
 
-static int up_check_interrupt(void)
+int up_check_interrupt(void)
 {
 	return up_interrupted ? -EINTR : 0;
 }
@@ -185,183 +163,6 @@ static int up_netns(struct up *u, const char *name, int *fd)
 		return *fd;
 	}
 	return 0;
-}
-
-/* ---- the switch ------------------------------------------------------ */
-
-static int up_dpdk_rundir(struct up *u)
-{
-	char path[160];
-	struct stat st;
-	int parent_created = stat("/var/run/dpdk", &st) != 0;
-
-	snprintf(path, sizeof(path), "/var/run/dpdk/rackless-%s", u->t->name);
-	if (stat(path, &st) == 0) {
-		up_err("%s exists: another DPDK process uses this lab's file prefix", path);
-		return -EEXIST;
-	}
-	return up_journal(u, json_pack("{s:s, s:s, s:s, s:b}", "op", "dpdk_rundir", "path", path,
-				       "parent", "/var/run/dpdk", "parent_created",
-				       parent_created)) < 0
-		   ? -EIO
-		   : 0;
-}
-
-/* Child side of the switch start: wait for the go from the parent (who
- * journals our PID first), then become rackless-switch in the fabric
- * namespace, in a session of its own so a terminal's ^C does not reach it. */
-static void up_switch_child(struct up *u, int gofd, const char *bin)
-{
-	char mem[16], workers[16], fdb[24];
-	char go;
-	int fd;
-
-	if (read(gofd, &go, 1) != 1)
-		_exit(127);
-	if (setns(u->fabric_fd, CLONE_NEWNET) < 0)
-		_exit(127);
-	setsid();
-	fd = open(u->paths.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		dup2(fd, 0);
-	/* none of the caller's descriptors: a pipe around `up` would not
-	 * see its end while the lab is up */
-	close_range(3, ~0U, 0);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	snprintf(mem, sizeof(mem), "%u", u->mem_mb);
-	snprintf(fdb, sizeof(fdb), "%lu", u->fdb);
-	snprintf(workers, sizeof(workers), "%u", u->o->workers ? u->o->workers : 1);
-	execl(bin, "rackless-switch", "--lab", u->t->name, "--socket", u->paths.sock, "--mem", mem,
-	      "--workers", workers, "--kernel-fastpath", u->o->no_kfast ? "no" : "yes", "--fdb",
-	      fdb, (char *)NULL);
-	dprintf(2, "cannot run %s: %s\n", bin, strerror(errno)); /* into the log */
-	_exit(127);
-}
-
-static int up_switch_wait(struct up *u, pid_t pid)
-{
-	struct timespec ts = {0, 20 * 1000 * 1000};
-	long waited = 0;
-
-	while (waited < SWITCH_START_TIMEOUT_MS) {
-		int status;
-
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			up_err("rackless-switch exited during start (see below)");
-			return -ECHILD;
-		}
-		u->sw = swclient_connect(u->paths.sock);
-		if (u->sw != NULL) {
-			json_t *req = json_pack("{s:s}", "cmd", "ping");
-			int ret = swclient_call(u->sw, req, 5000, NULL, NULL, 0);
-
-			json_decref(req);
-			if (ret == 0)
-				return 0;
-			swclient_close(u->sw);
-			u->sw = NULL;
-		}
-		if (up_check_interrupt() < 0)
-			return -EINTR;
-		nanosleep(&ts, NULL);
-		waited += 20;
-	}
-	up_err("rackless-switch did not answer within %d s", SWITCH_START_TIMEOUT_MS / 1000);
-	return -ETIMEDOUT;
-}
-
-static void up_switch_log_tail(struct up *u)
-{
-	char line[512];
-	FILE *f = fopen(u->paths.log, "r");
-
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL)
-		fprintf(stderr, "  switch: %s", line);
-	fclose(f);
-}
-
-static int up_switch(struct up *u)
-{
-	int go[2] = {-1, -1}, seq, ret;
-	char bin[4096];
-	pid_t pid;
-
-	if (u->o->switch_bin != NULL)
-		snprintf(bin, sizeof(bin), "%s", u->o->switch_bin);
-	else if ((ret = lab_switch_bin(bin, sizeof(bin))) < 0) {
-		if (getenv("RACKLESS_SWITCH") && getenv("RACKLESS_SWITCH")[0])
-			up_err("RACKLESS_SWITCH=%s: %s", getenv("RACKLESS_SWITCH"),
-			       strerror(-ret));
-		else
-			up_err("cannot find rackless-switch next to rackless or in the build tree "
-			       "(set RACKLESS_SWITCH)");
-		return -ENOENT;
-	}
-	if (access(bin, X_OK) < 0) {
-		ret = -errno;
-		up_err("cannot run %s: %s", bin, strerror(errno));
-		return ret;
-	}
-	ret = up_dpdk_rundir(u);
-	if (ret < 0)
-		return ret;
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		close(go[1]);
-		up_switch_child(u, go[0], bin);
-	}
-	close(go[0]);
-	go[0] = -1;
-	seq = up_journal(u, json_pack("{s:s, s:i, s:I, s:s}", "op", "switch", "pid", (int)pid,
-				      "starttime", (json_int_t)lab_proc_starttime(pid), "socket",
-				      u->paths.sock));
-	if (seq < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		ret = seq;
-		goto out;
-	}
-	if (write(go[1], "g", 1) != 1) {
-		ret = -EPIPE;
-		goto out;
-	}
-	ret = up_switch_wait(u, pid);
-	if (ret < 0)
-		up_switch_log_tail(u);
-out:
-	if (go[0] >= 0)
-		close(go[0]);
-	close(go[1]);
-	return ret;
-}
-
-static int up_switch_call(struct up *u, json_t *req, const char *what)
-{
-	char err[256] = "";
-	int ret;
-
-	if (req == NULL)
-		return -ENOMEM;
-	ret = swclient_call(u->sw, req, 10000, NULL, err, sizeof(err));
-	json_decref(req);
-	if (ret < 0)
-		up_err("%s: %s", what, err[0] ? err : strerror(-ret));
-	return ret;
 }
 
 /* ---- hosts and links ------------------------------------------------- */
@@ -570,7 +371,7 @@ out:
 /* The link's emulation for add-port: both directions as "k=v" strings
  * (the switch parses them with the same code as the file's), and a seed of
  * its own, derived from the lab's so that the run replays. */
-static void up_link_params(const struct up *u, unsigned li, json_t *req)
+void up_link_params(const struct up *u, unsigned li, json_t *req)
 {
 	const struct topo_link *l = &u->t->links[li];
 	char in[1024], out[1024];
@@ -589,7 +390,7 @@ static void up_link_params(const struct up *u, unsigned li, json_t *req)
 static int up_is_trunk(const struct topo *t, const struct topo_link *l);
 
 /* The link of a vhost or ethdev node: a port the switch opens alone. */
-static int up_is_external(const struct topo *t, const struct topo_link *l)
+int up_is_external(const struct topo *t, const struct topo_link *l)
 {
 	return !l->trunk && topo_kind_is_external(t->nodes[l->ep[0].node].kind);
 }
@@ -746,127 +547,6 @@ static int up_host_links(struct up *u)
 					 TOPO_PORT_TAP, up_link_mtu(t, i));
 	}
 	json_decref(batch);
-	return ret;
-}
-
-/* ---- vhost and ethdev nodes --------------------------------------------- */
-
-/* A socket file the switch will create for the lab: refused if something
- * is there already (not ours: rollback must not remove it), journaled
- * before the switch creates it, so down and cleanup remove it even after
- * the switch was killed. Its sequence number, or -errno. */
-static int up_socket(struct up *u, const char *node, const char *path)
-{
-	struct stat st;
-
-	if (strcmp(path, u->paths.sock) == 0) {
-		up_err("%s: socket %s is the lab's switch control socket: choose another path",
-		       node, path);
-		return -EEXIST;
-	}
-	if (lstat(path, &st) == 0) {
-		up_err("%s: %s already exists (in use, or left behind: remove it)", node, path);
-		return -EEXIST;
-	}
-	return up_journal(u,
-			  json_pack("{s:s, s:s, s:s}", "op", "socket", "path", path, "node", node));
-}
-
-/*
- * memif's server socket, when an ethdev's devargs make one in the file
- * system (socket-abstract=no): its path into sock, else "". A server
- * without socket= gets the lab's default, the one a vhost node on that
- * port would have (DPDK's own, /run/memif.sock, would be shared by every
- * lab and outlive them), added to its devargs (da). A client creates no
- * socket: it connects to its peer's, which must be there. 0 or -errno.
- */
-static int up_memif_socket(const struct up *u, unsigned node, char *da, size_t dalen,
-			   char *sock, size_t len)
-{
-	const char *name = u->t->nodes[node].name;
-	const struct topo_endpoint *ep;
-	int ret, li;
-
-	sock[0] = '\0';
-	if (!devargs_memif_file(da))
-		return 0;
-	ret = devargs_get(da, "socket", sock, len);
-	if (ret < 0)
-		return ret;
-	if (!devargs_memif_server(da)) {
-		if (ret == 1 && access(sock, F_OK) < 0) {
-			up_err("%s: the memif server's socket %s is not there (a client "
-			       "connects to its peer's socket: start the peer first)",
-			       name, sock);
-			return -ENOENT;
-		}
-		sock[0] = '\0';
-		return 0;
-	}
-	if (ret == 1)
-		return 0;
-	/* not lab_vhost_socket(): an ethdev's devargs share its 'socket' */
-	li = lab_node_link(u->t, node);
-	if (li < 0)
-		return -EINVAL;
-	ep = &u->t->links[li].ep[1];
-	snprintf(sock, len, "%s/%s:%s.sock", u->paths.dir, u->t->nodes[ep->node].name, ep->ifname);
-	if (strlen(da) + strlen(",socket=") + strlen(sock) >= dalen) {
-		up_err("%s: devargs too long to add socket=%s", name, sock);
-		return -ENAMETOOLONG;
-	}
-	strcat(da, ",socket=");
-	strcat(da, sock);
-	return 0;
-}
-
-/* The port of one vhost or ethdev node: one add-port each, so that the
- * switch's error names the node's port and a refused socket is voided. */
-static int up_external_port(struct up *u, unsigned li)
-{
-	const struct topo_link *l = &u->t->links[li];
-	const struct topo_node *n = &u->t->nodes[l->ep[0].node];
-	const struct topo_node *sw = &u->t->nodes[l->ep[1].node];
-	char pname[96], sock[PATH_MAX], what[64], da[sizeof(n->devargs) + PATH_MAX];
-	int vhost = n->kind == TOPO_KIND_VHOST, seq = 0, ret;
-	json_t *req;
-
-	snprintf(pname, sizeof(pname), "%s:%s", sw->name, l->ep[1].ifname);
-	snprintf(what, sizeof(what), "%s node %s", topo_kind_name(n->kind), n->name);
-	snprintf(da, sizeof(da), "%s", n->devargs);
-	sock[0] = '\0';
-	if (vhost)
-		lab_vhost_socket(u->t, l->ep[0].node, sock, sizeof(sock));
-	else if ((ret = up_memif_socket(u, l->ep[0].node, da, sizeof(da), sock, sizeof(sock))) < 0)
-		return ret;
-	ret = up_journal(u, json_pack("{s:s, s:s}", "op", "port", "name", pname));
-	if (ret < 0)
-		return ret;
-	if (sock[0] != '\0') {
-		seq = up_socket(u, n->name, sock);
-		if (seq < 0)
-			return seq;
-	}
-	req = json_pack("{s:s, s:s, s:s, s:s}", "cmd", "add-port", "name", pname, "type",
-			vhost ? "vhost" : "ethdev", "bridge", sw->name);
-	if (req != NULL)
-		json_object_set_new(req, vhost ? "path" : "devargs",
-				    json_string(vhost ? sock : da));
-	up_link_params(u, li, req);
-	ret = up_switch_call(u, req, what);
-	/* the switch refuses a path that exists: it is someone else's */
-	if (ret == -EEXIST && seq > 0)
-		up_void(u, seq);
-	return ret < 0 ? ret : up_check_interrupt();
-}
-
-static int up_external_ports(struct up *u)
-{
-	int ret = 0;
-
-	for (unsigned i = 0; i < u->t->n_links && ret == 0; i++)
-		if (up_is_external(u->t, &u->t->links[i]))
-			ret = up_external_port(u, i);
 	return ret;
 }
 
@@ -1082,133 +762,6 @@ static int up_etc_hosts(struct up *u)
 		printf("note: %u host(s) keep the hosts file already in %s/NETNS/\n", skipped,
 		       ETCHOSTS_ROOT);
 	return 0;
-}
-
-/* ---- neighbour tables ----------------------------------------------- */
-
-/* The kernel's neighbour tables are shared by every namespace and refuse
- * new entries past gc_thresh3 (1024 by default): 50 hosts pinging each
- * other already overflow it. Register what this lab can use with the
- * machine's other labs (neigh.h): the limits become the most any lab needs
- * and come back when the last such lab goes. A lab that can use at most
- * half the table asks for nothing. */
-static int up_neigh_limits(struct up *u)
-{
-	unsigned long hosts = 0, need, want[NEIGH_KNOBS], changed[NEIGH_KNOBS], cur3 = 1024;
-	int seq, ret;
-
-	for (unsigned i = 0; i < u->t->n_nodes; i++)
-		hosts += u->t->nodes[i].kind == TOPO_KIND_HOST;
-	/* each host may talk to up to 256 others */
-	need = hosts * (hosts > 257 ? 256 : (hosts ? hosts - 1 : 0));
-	{
-		FILE *f = fopen("/proc/sys/net/ipv4/neigh/default/gc_thresh3", "r");
-
-		if (f != NULL) {
-			if (fscanf(f, "%lu", &cur3) != 1)
-				cur3 = 1024;
-			fclose(f);
-		}
-	}
-	if (need <= cur3 / 2)
-		return 0;
-	for (int i = 0; i < NEIGH_KNOBS; i++) /* gc_thresh2, gc_thresh3 of v4, v6 */
-		want[i] = i % 2 == 0 ? (need + 1024) / 2 : need + 1024;
-	seq = up_journal(u, json_pack("{s:s, s:s}", "op", "neigh", "lab", u->t->name));
-	if (seq < 0)
-		return seq;
-	ret = neigh_raise(LAB_RUN_DIR, u->t->name, want, changed);
-	if (ret < 0) {
-		up_err("neighbour table limits: %s", strerror(-ret));
-		return ret;
-	}
-	for (int i = 1; i < NEIGH_KNOBS && !u->o->quiet; i += 2)
-		if (changed[i])
-			printf("raised %s to %lu while this lab is up\n", neigh_knobs[i], changed[i]);
-	return 0;
-}
-
-/* The lab's other hosts on h's IPv4 subnet (family AF_INET) or IPv6
- * prefix (AF_INET6): their addresses (network order, one after the other)
- * and MACs. Their count. */
-static unsigned up_subnet_peers(const struct topo *t, unsigned i, int family, uint8_t *addrs,
-				uint8_t (*macs)[6])
-{
-	const struct topo_node *h = &t->nodes[i];
-	uint32_t mask = h->ip.plen ? ~0u << (32 - h->ip.plen) : 0;
-	unsigned n = 0;
-
-	if (family == AF_INET ? !h->has_ip : !h->has_ip6)
-		return 0;
-	for (unsigned k = 0; k < t->n_nodes; k++) {
-		const struct topo_node *o = &t->nodes[k];
-
-		if (k == i || o->kind != TOPO_KIND_HOST)
-			continue;
-		if (family == AF_INET) {
-			uint32_t a = htonl(o->ip.addr);
-
-			if (!o->has_ip || (o->ip.addr & mask) != (h->ip.addr & mask))
-				continue;
-			memcpy(addrs + 4 * n, &a, 4);
-		} else {
-			if (!o->has_ip6 || !topo_ip6_in_net(o->ip6.addr, &h->ip6))
-				continue;
-			memcpy(addrs + 16 * n, o->ip6.addr, 16);
-		}
-		memcpy(macs[n++], o->mac, 6);
-	}
-	return n;
-}
-
-/* arp: static: every host gets a permanent neighbour entry for every
- * other host of its IPv4 subnet and of its IPv6 prefix, in one netlink
- * batch per host and family: no ARP, no neighbour discovery. */
-static int up_static_arp(struct up *u)
-{
-	const struct topo *t = u->t;
-	uint8_t *addrs = malloc(16 * (t->n_nodes + 1));
-	uint8_t(*macs)[6] = malloc(6 * (t->n_nodes + 1));
-	unsigned long total = 0;
-	int ret = 0;
-
-	if (addrs == NULL || macs == NULL) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (unsigned i = 0; i < t->n_nodes && ret == 0; i++) {
-		const struct topo_node *h = &t->nodes[i];
-		struct nl_sock *s;
-		int idx;
-
-		if (h->kind != TOPO_KIND_HOST || (!h->has_ip && !h->has_ip6))
-			continue;
-		s = nl_open(u->host_fd[i]);
-		if (s == NULL) {
-			ret = -errno;
-			break;
-		}
-		idx = nl_link_index(s, "eth0");
-		ret = idx < 0 ? idx : 0;
-		for (int f = 0; f < 2 && ret == 0; f++) {
-			int family = f == 0 ? AF_INET : AF_INET6;
-			unsigned n = up_subnet_peers(t, i, family, addrs, macs);
-
-			ret = nl_neigh_add_many(s, idx, family, addrs, (const uint8_t(*)[6])macs, n);
-			total += n;
-		}
-		if (ret < 0)
-			up_err("static neighbour entries on %s: %s", h->name, strerror(-ret));
-		nl_close(s);
-		if (ret == 0)
-			ret = up_check_interrupt();
-	}
-	if (ret == 0 && !u->o->quiet)
-		printf("static ARP: %lu permanent neighbour entries\n", total);
-out:
-	free(addrs);
-	free(macs);
-	return ret;
 }
 
 /* ---- driver ---------------------------------------------------------- */

@@ -152,7 +152,7 @@ topology:
     h1: {kind: host}
     h2: {kind: host}
     h3: {kind: host}
-    o1: {kind: host, ip6: "fd00:34::9/64"}
+    o1: {kind: host, ip6: "fd00:34::9/64", gateway6: none}
   links:
     - endpoints: [h1:eth0, sw1:p1]
     - endpoints: [h2:eth0, sw1:p2]
@@ -302,9 +302,10 @@ topology:
   nodes:
     sw: {kind: switch}
     h1: {kind: host, exec: ["echo first-line-of-output", "echo why-it-failed >&2; exit 3"]}
-  links: [{endpoints: [h1:eth0, sw:p1]}]
+    h2: {kind: host}
+  links: [{endpoints: [h1:eth0, sw:p1]}, {endpoints: [h2:eth0, sw:p2]}]
 steps:
-  - reach: {from: h1, to: h1}
+  - reach: {from: h1, to: h2}
 YAML
 "$RL" run "$TMP/wf.yaml" --lab "$LAB" --junit "$TMP/wf.xml" > "$TMP/wf.log" 2>&1
 rc=$?
