@@ -386,7 +386,7 @@ static void test_junit(void **state)
 				     "  - ping: {from: h1, to: h2, max_loss: 0%}\n");
 	struct scenario_result r[5] = {
 	    {SCENARIO_PASS, 1.0, ""},
-	    {SCENARIO_PASS, 0.1, ""},
+	    {SCENARIO_PASS, 0.1, "1 pair"},
 	    {SCENARIO_FAIL, 0.2, "1 of 1 pairs got a reply: h1->h2 <\"&'>"},
 	    {SCENARIO_ERROR, 1.0, "timed out \xe2\x9c\x93 \xe2\x9c"},
 	    {SCENARIO_SKIP, 0, ""},
@@ -400,7 +400,9 @@ static void test_junit(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "<testsuite name=\"j\" tests=\"4\" failures=\"1\" errors=\"1\" "
 				    "skipped=\"1\" time=\"2.500\">"));
-	assert_non_null(strstr(buf, "name=\"[2] reach h1 -&gt; h2\""));
+	/* a passing case carries what the step said */
+	assert_non_null(strstr(buf, "name=\"[2] reach h1 -&gt; h2\" time=\"0.100\">\n"
+				    "      <system-out>1 pair</system-out>\n    </testcase>\n"));
 	assert_non_null(strstr(buf, "<failure message=\"1 of 1 pairs got a reply: h1-&gt;h2 "
 				    "&lt;&quot;&amp;&apos;&gt;\"/>"));
 	/* whole characters pass, a cut one does not (XML must be UTF-8) */
