@@ -61,6 +61,9 @@ enum scenario_link_op {
 struct scenario_name {
 	char name[TOPO_NAME_MAX];
 	struct topo_mark mark;
+	/* a target's (reach, ping, iperf, traffic 'to'): the address family
+	 * it is sent to over, 4 or 6, set by scenario_check(); 0 before */
+	int family;
 };
 
 struct scenario_step {
@@ -93,6 +96,11 @@ struct scenario_step {
 
 	/* reach */
 	int expect;
+
+	/* reach, ping, iperf, traffic: the targets' address family, 4 or 6
+	 * ('family'; else the scenario's), or 0: a target's IPv4 address if
+	 * it has one, else its IPv6 one */
+	int family;
 
 	/* ping, and expect on a ping stream (max_loss also on UDP iperf) */
 	unsigned count;
@@ -161,6 +169,7 @@ struct scenario {
 	struct topo_mark topo_mark;
 	int has_seed; /* the file's, or (rackless run) the seed the run used */
 	uint64_t seed;
+	int family; /* 'family': the steps' default, 4, 6, or 0 (each target's) */
 	struct scenario_step *steps;
 	unsigned n_steps;
 };
@@ -181,10 +190,17 @@ int scenario_load_topology(const struct scenario *s, const char *lab, struct top
 			   struct topo_diags *d);
 
 /* Every host and endpoint a step names exists in t (and every host a step
- * sends to has an address; a switch-side capture is on a host link with an
- * afpacket port, the only kind with a kernel interface on the switch
- * side). 0 or -EINVAL with diagnostics at the name. */
-int scenario_check(const struct scenario *s, const struct topo *t, struct topo_diags *d);
+ * sends to has an address of the step's family, as do a reach's senders;
+ * a switch-side capture is on a host link with an afpacket port, the only
+ * kind with a kernel interface on the switch side). Sets each target's
+ * family (struct scenario_name). 0 or -EINVAL with diagnostics at the
+ * name. */
+int scenario_check(struct scenario *s, const struct topo *t, struct topo_diags *d);
+
+/* Host's address of family (4 or 6) as text, without prefix length:
+ * "10.0.0.2", "fd00::2". 0, or -ENOENT (no such host, or no address of
+ * that family: buf is ""). */
+int scenario_host_addr(const struct topo *t, const char *host, int family, char *buf, size_t len);
 
 /* 1 if the step is an assertion (a JUnit test case). */
 int scenario_step_is_assertion(const struct scenario_step *st);

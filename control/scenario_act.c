@@ -132,7 +132,9 @@ static int step_link(struct run *r, const struct scenario_step *st)
 
 struct reach_pair {
 	const char *a, *b;
-	pid_t pid; /* 0: not started, or reaped */
+	const struct scenario_name *to; /* b, with its family */
+	char ip[SRUN_ADDR];		/* b's address pinged */
+	pid_t pid;			/* 0: not started, or reaped */
 	uint64_t deadline;
 	int code; /* ping's exit code, -1: not known */
 	char out[SRUN_PATH];
@@ -140,12 +142,12 @@ struct reach_pair {
 
 static int reach_start(struct run *r, struct reach_pair *p, unsigned k)
 {
-	char ip[32], cmd[96], sfx[32];
+	char cmd[96], sfx[32];
 
 	snprintf(sfx, sizeof(sfx), ".pair-%u.out", k);
 	srun_out_path(r, sfx, p->out, sizeof(p->out));
-	srun_host_ip(r, p->b, ip, sizeof(ip));
-	snprintf(cmd, sizeof(cmd), "exec ping -c 1 -W 2 %s", ip);
+	srun_host_ip(r, p->to, p->ip, sizeof(p->ip));
+	snprintf(cmd, sizeof(cmd), "exec ping -%d -c 1 -W 2 %s", p->to->family, p->ip);
 	p->pid = srun_spawn_sh(r, p->a, p->out, 0, cmd);
 	if (p->pid < 0) {
 		srun_msg(r, "ping %s -> %s: %s", p->a, p->b, strerror(-p->pid));
@@ -214,8 +216,8 @@ static void reach_gather(const struct run *r, struct reach_pair *p, unsigned n)
 			continue;
 		text = srun_slurp(p[k].out);
 		if (f != NULL)
-			fprintf(f, "== %s -> %s: exit %d\n%s", p[k].a, p[k].b, p[k].code,
-				text ? text : "");
+			fprintf(f, "== %s -> %s (%s): exit %d\n%s", p[k].a, p[k].b, p[k].ip,
+				p[k].code, text ? text : "");
 		free(text);
 		unlink(p[k].out);
 	}
@@ -231,7 +233,9 @@ static unsigned reach_pairs(const struct scenario_step *st, struct reach_pair *p
 		for (unsigned t = 0; t < st->n_to; t++) {
 			if (strcmp(st->from[f].name, st->to[t].name) == 0)
 				continue;
-			p[n] = (struct reach_pair){.a = st->from[f].name, .b = st->to[t].name,
+			p[n] = (struct reach_pair){.a = st->from[f].name,
+						   .b = st->to[t].name,
+						   .to = &st->to[t],
 						   .code = -1};
 			n++;
 		}
@@ -329,7 +333,7 @@ int srun_ping_parse(const char *path, struct srun_ping *p)
 
 static int step_ping(struct run *r, const struct scenario_step *st)
 {
-	char out[PATH_MAX + 32], ip[32], cmd[128], line[200];
+	char out[PATH_MAX + 32], ip[SRUN_ADDR], cmd[160], line[200];
 	struct srun_ping pg;
 	double loss;
 	uint64_t budget = st->count * st->ns + 10 * SRUN_SEC;
@@ -337,9 +341,9 @@ static int step_ping(struct run *r, const struct scenario_step *st)
 	int code = 0, ret;
 
 	srun_out_path(r, ".out", out, sizeof(out));
-	srun_host_ip(r, st->to[0].name, ip, sizeof(ip));
-	snprintf(cmd, sizeof(cmd), "exec ping -c %u -i %.3f -W 2 %s", st->count,
-		 (double)st->ns / 1e9, ip);
+	srun_host_ip(r, &st->to[0], ip, sizeof(ip));
+	snprintf(cmd, sizeof(cmd), "exec ping -%d -c %u -i %.3f -W 2 %s", st->to[0].family,
+		 st->count, (double)st->ns / 1e9, ip);
 	ret = srun_run_sh(r, st->from[0].name, cmd, budget, out, 0, &code);
 	if (ret == -ETIMEDOUT)
 		srun_msg(r, "ping timed out, killed");
@@ -354,12 +358,12 @@ static int step_ping(struct run *r, const struct scenario_step *st)
 	}
 	loss = 1.0 - (double)pg.rx / pg.tx;
 	if (pg.p50_ms >= 0)
-		srun_msg(r, "loss %.3g%%, p50 %.2f ms", loss * 100, pg.p50_ms);
+		srun_msg(r, "loss %.3g%%, p50 %.2f ms, to %s", loss * 100, pg.p50_ms, ip);
 	else
-		srun_msg(r, "loss %.3g%%, no replies", loss * 100);
+		srun_msg(r, "loss %.3g%%, no replies, to %s", loss * 100, ip);
 	if (st->has_max_loss && loss > st->max_loss + 1e-9)
-		srun_fail(r, &nfail, "loss %.3g%% > %.3g%% (%u of %u)", loss * 100,
-			  st->max_loss * 100, pg.tx - pg.rx, pg.tx);
+		srun_fail(r, &nfail, "loss %.3g%% > %.3g%% (%u of %u) to %s", loss * 100,
+			  st->max_loss * 100, pg.tx - pg.rx, pg.tx, ip);
 	srun_p50_check(r, st, pg.p50_ms, &nfail);
 	return nfail ? 1 : 0;
 }
@@ -425,7 +429,7 @@ int srun_iperf_parse(const char *path, struct srun_iperf *res)
 
 static int step_iperf(struct run *r, const struct scenario_step *st)
 {
-	char out[PATH_MAX + 32], srv_out[PATH_MAX + 32], ip[32], cmd[160];
+	char out[PATH_MAX + 32], srv_out[PATH_MAX + 32], ip[SRUN_ADDR], cmd[200];
 	unsigned port = 5300 + r->idx % 500;
 	struct srun_iperf res;
 	int code = 0, ret;
@@ -434,15 +438,17 @@ static int step_iperf(struct run *r, const struct scenario_step *st)
 
 	srun_out_path(r, ".out", out, sizeof(out));
 	srun_out_path(r, ".server.out", srv_out, sizeof(srv_out));
-	srun_host_ip(r, st->to[0].name, ip, sizeof(ip));
-	snprintf(cmd, sizeof(cmd), "exec iperf3 -s -1 --forceflush -p %u", port);
+	srun_host_ip(r, &st->to[0], ip, sizeof(ip));
+	/* on the address the client is given: nothing else connects */
+	snprintf(cmd, sizeof(cmd), "exec iperf3 -s -1 --forceflush -B %s -p %u", ip, port);
 	srv = srun_spawn_sh(r, st->to[0].name, srv_out, 0, cmd);
 	if (srv < 0) {
 		srun_msg(r, "cannot start iperf3 server: %s", strerror(-srv));
 		return srv;
 	}
 	srun_iperf_ready(srv_out, srv);
-	snprintf(cmd, sizeof(cmd), "exec iperf3 -c %s -p %u -t %u -J", ip, port, st->seconds);
+	snprintf(cmd, sizeof(cmd), "exec iperf3 -%d -c %s -p %u -t %u -J", st->to[0].family, ip,
+		 port, st->seconds);
 	ret = srun_run_sh(r, st->from[0].name, cmd, (st->seconds + 20) * SRUN_SEC, out, 0, &code);
 	srun_kill_group(srv);
 	if (ret < 0) {
@@ -454,12 +460,12 @@ static int step_iperf(struct run *r, const struct scenario_step *st)
 		return -EIO;
 	}
 	mbit = res.mbit;
-	srun_msg(r, "%.2f Mbit/s", mbit);
+	srun_msg(r, "%.2f Mbit/s, to %s", mbit, ip);
 	if ((st->has_min_mbit && mbit < st->min_mbit) ||
 	    (st->has_max_mbit && mbit > st->max_mbit)) {
-		srun_msg(r, "%.2f Mbit/s, expected %s%.6g..%s%.6g", mbit, "",
+		srun_msg(r, "%.2f Mbit/s, expected %s%.6g..%s%.6g, to %s", mbit, "",
 			 st->has_min_mbit ? st->min_mbit : 0, "",
-			 st->has_max_mbit ? st->max_mbit : 1e9);
+			 st->has_max_mbit ? st->max_mbit : 1e9, ip);
 		return 1;
 	}
 	return 0;

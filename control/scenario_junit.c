@@ -120,7 +120,14 @@ static void put_case(FILE *f, const struct scenario *s, unsigned i, const struct
 		fputs(">\n      <skipped/>\n    </testcase>\n", f);
 		break;
 	default:
-		fputs("/>\n", f);
+		if (r->msg[0] == '\0') {
+			fputs("/>\n", f);
+			break;
+		}
+		/* what it measured, and where it sent: "loss 0%, ..., to fd00::2" */
+		fputs(">\n      <system-out>", f);
+		xml_put(f, r->msg);
+		fputs("</system-out>\n    </testcase>\n", f);
 	}
 }
 

@@ -187,7 +187,7 @@ static void parse_topology(struct sctx *c, const struct slot *s, const char *buf
 
 static void parse_root(struct sctx *c, yaml_node_t *root, const char *buf, size_t len)
 {
-	struct slot s[] = {{"name"}, {"topology"}, {"seed"}, {"steps"}, {NULL}};
+	struct slot s[] = {{"name"}, {"topology"}, {"seed"}, {"family"}, {"steps"}, {NULL}};
 	char q[QUOTE_MAX], seed[32];
 
 	if (sy_collect(c, root, "scenario", s) < 0)
@@ -209,8 +209,11 @@ static void parse_root(struct sctx *c, yaml_node_t *root, const char *buf, size_
 			       sy_quote(s[2].v, q, sizeof(q)));
 		c->s->has_seed = 1;
 	}
-	if (sy_need(c, root, &s[3], "scenario"))
-		parse_steps(c, &s[3]);
+	/* before the steps: it is their default */
+	if (s[3].v)
+		sy_get_family(c, &s[3], "scenario", &c->s->family);
+	if (sy_need(c, root, &s[4], "scenario"))
+		parse_steps(c, &s[4]);
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -444,8 +447,8 @@ int scenario_load_topology(const struct scenario *s, const char *lab, struct top
 	return 0;
 }
 
-static int host_ok(const struct topo *t, const struct scenario_name *n, int needs_ip,
-		   struct topo_diags *d)
+/* The host named n: its index in t, or -1 (reported). */
+static int host_find(const struct topo *t, const struct scenario_name *n, struct topo_diags *d)
 {
 	int i = topo_node_find(t, n->name);
 
@@ -453,17 +456,72 @@ static int host_ok(const struct topo *t, const struct scenario_name *n, int need
 		topo_diag(d, n->mark,
 			  "unknown host '%s': it is a %s node, with no namespace to run in",
 			  n->name, topo_kind_name(t->nodes[i].kind));
-		return 0;
+		return -1;
 	}
 	if (i < 0 || t->nodes[i].kind != TOPO_KIND_HOST) {
 		topo_diag(d, n->mark, "unknown host '%s'", n->name);
-		return 0;
+		return -1;
 	}
-	if (needs_ip && !t->nodes[i].has_ip) {
+	return i;
+}
+
+static int has_family(const struct topo_node *h, int family)
+{
+	return family == 4 ? h->has_ip : family == 6 ? h->has_ip6 : 0;
+}
+
+/* The family a target is sent to over: the step's, else (0) IPv4 if the
+ * host has it, else IPv6; 0 if the host has no such address (reported). */
+static int target_family(const struct topo *t, int i, const struct scenario_step *st,
+			 const struct scenario_name *n, struct topo_diags *d)
+{
+	const struct topo_node *h = &t->nodes[i];
+	int f = st->family ? st->family : h->has_ip ? 4 : 6;
+
+	if (has_family(h, f))
+		return f;
+	if (st->family)
+		topo_diag(d, n->mark, "host '%s' has no IPv%d address to send to (family: %d)",
+			  n->name, f, f);
+	else
 		topo_diag(d, n->mark, "host '%s' has no address to send to", n->name);
-		return 0;
+	return 0;
+}
+
+/* A reach's sender is pinged back: it needs an address of each family
+ * its pairs use (a sender of ping, iperf or traffic needs none in the
+ * topology: its exec commands may give it one). */
+static void sender_ok(const struct topo *t, int i, const struct scenario_step *st,
+		      const struct scenario_name *n, struct topo_diags *d)
+{
+	for (unsigned k = 0; k < st->n_to; k++) {
+		int f = st->to[k].family;
+
+		if (f == 0 || strcmp(st->to[k].name, n->name) == 0 || has_family(&t->nodes[i], f))
+			continue;
+		topo_diag(d, n->mark, "host '%s' has no IPv%d address to ping %s from%s", n->name,
+			  f, st->to[k].name, st->family ? "" : " (family: 4 or 6 picks one)");
+		return;
 	}
-	return 1;
+}
+
+int scenario_host_addr(const struct topo *t, const char *host, int family, char *buf, size_t len)
+{
+	int i = topo_node_find(t, host);
+	const struct topo_node *h = i >= 0 ? &t->nodes[i] : NULL;
+
+	buf[0] = '\0';
+	if (h == NULL || !has_family(h, family))
+		return -ENOENT;
+	if (family == 4) {
+		topo_addr4_format(h->ip.addr, buf, len);
+	} else {
+		struct topo_ip6 a = h->ip6;
+
+		a.plen = 255; /* the address alone */
+		topo_ip6_format(&a, buf, len);
+	}
+	return 0;
 }
 
 /* The link with endpoint st->endpoint: its index, or -1. */
@@ -538,20 +596,31 @@ int scenario_capture_host(const struct topo *t, const struct scenario_step *st)
 	return i >= 0 && t->nodes[i].kind == TOPO_KIND_HOST ? i : -1;
 }
 
-int scenario_check(const struct scenario *s, const struct topo *t, struct topo_diags *d)
+/* A step's hosts: targets first (a reach's senders need their families). */
+static void check_hosts(const struct topo *t, struct scenario_step *st, struct topo_diags *d)
+{
+	for (unsigned k = 0; k < st->n_to; k++) {
+		int i = host_find(t, &st->to[k], d);
+
+		st->to[k].family = i >= 0 ? target_family(t, i, st, &st->to[k], d) : 0;
+	}
+	for (unsigned k = 0; k < st->n_from; k++) {
+		int i = host_find(t, &st->from[k], d);
+
+		if (i >= 0 && st->type == SCENARIO_REACH)
+			sender_ok(t, i, st, &st->from[k], d);
+	}
+}
+
+int scenario_check(struct scenario *s, const struct topo *t, struct topo_diags *d)
 {
 	unsigned before = d->n;
 
 	snprintf(d->file, sizeof(d->file), "%s", s->file);
 	for (unsigned i = 0; i < s->n_steps; i++) {
-		const struct scenario_step *st = &s->steps[i];
-		int to_ip = st->type != SCENARIO_RUN;
+		struct scenario_step *st = &s->steps[i];
 
-		/* reach goes both ways: the senders need addresses too */
-		for (unsigned k = 0; k < st->n_from; k++)
-			host_ok(t, &st->from[k], st->type == SCENARIO_REACH, d);
-		for (unsigned k = 0; k < st->n_to; k++)
-			host_ok(t, &st->to[k], to_ip, d);
+		check_hosts(t, st, d);
 		if ((st->type == SCENARIO_LINK || st->type == SCENARIO_COUNTER ||
 		     st->type == SCENARIO_CAPTURE) &&
 		    st->endpoint[0])
@@ -589,12 +658,29 @@ static void names(const struct scenario_name *n, unsigned cnt, char *buf, size_t
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "", n[i].name);
 }
 
+/* After the targets: " (IPv6)" if scenario_check() resolved any of them
+ * to IPv6 (" (IPv4+IPv6)" if to both), nothing for IPv4 alone, what a line
+ * has always meant. */
+static void family_note(const struct scenario_step *st, char *buf, size_t len)
+{
+	int v4 = 0, v6 = 0;
+	size_t o = strlen(buf);
+
+	for (unsigned k = 0; k < st->n_to; k++) {
+		v4 |= st->to[k].family == 4;
+		v6 |= st->to[k].family == 6;
+	}
+	if (v6 && o < len)
+		snprintf(buf + o, len - o, " (%s)", v4 ? "IPv4+IPv6" : "IPv6");
+}
+
 void scenario_step_describe(const struct scenario_step *st, char *buf, size_t len)
 {
-	char a[160], b[160];
+	char a[160], b[180];
 
 	names(st->from, st->n_from, a, sizeof(a));
-	names(st->to, st->n_to, b, sizeof(b));
+	names(st->to, st->n_to, b, sizeof(b) - 20);
+	family_note(st, b, sizeof(b));
 	switch (st->type) {
 	case SCENARIO_WAIT:
 		snprintf(buf, len, "wait %.3g s", (double)st->ns / 1e9);

@@ -209,13 +209,9 @@ int srun_run_sh(const struct run *r, const char *host, const char *cmd, uint64_t
 	return srun_wait_child(pid, timeout_ns, code);
 }
 
-void srun_host_ip(const struct run *r, const char *host, char *buf, size_t len)
+void srun_host_ip(const struct run *r, const struct scenario_name *n, char *buf, size_t len)
 {
-	int i = topo_node_find(r->t, host);
-
-	buf[0] = '\0';
-	if (i >= 0 && r->t->nodes[i].has_ip)
-		topo_addr4_format(r->t->nodes[i].ip.addr, buf, len);
+	scenario_host_addr(r->t, n->name, n->family, buf, len);
 }
 
 void srun_first_line(const char *path, char *buf, size_t len)

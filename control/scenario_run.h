@@ -28,6 +28,7 @@
 #define SRUN_POLL_NS 10000000ull /* 10 ms */
 #define SRUN_BG_MAX  64
 #define SRUN_PATH    (PATH_MAX + 64)
+#define SRUN_ADDR    48 /* an address as text: INET6_ADDRSTRLEN and more */
 
 /* Set by SIGINT/SIGTERM/SIGHUP: every wait gives up, the run tears down. */
 extern volatile sig_atomic_t srun_stop;
@@ -105,7 +106,9 @@ int srun_wait_exit(pid_t pid, uint64_t timeout_ns, int *code);
 int srun_run_sh(const struct run *r, const char *host, const char *cmd, uint64_t timeout_ns,
 		const char *out, int append, int *code);
 
-void srun_host_ip(const struct run *r, const char *host, char *buf, size_t len);
+/* A target's address, of the family scenario_check() chose for it:
+ * "10.0.0.2", "fd00::2" ("" if none). */
+void srun_host_ip(const struct run *r, const struct scenario_name *n, char *buf, size_t len);
 void srun_first_line(const char *path, char *buf, size_t len);
 /* A file's first MiB as a string (NULs made spaces); NULL if unreadable. */
 char *srun_slurp(const char *path);

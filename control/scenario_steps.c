@@ -210,11 +210,14 @@ static unsigned reach_pairs(const struct scenario_step *st)
 
 void sy_parse_reach(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
-	struct slot s[] = {{"from"}, {"to"}, {"expect"}, {NULL}};
+	struct slot s[] = {{"from"}, {"to"}, {"expect"}, {"family"}, {NULL}};
 
 	if (sy_collect(c, v, "reach step", s) < 0)
 		return;
 	st->expect = 1;
+	st->family = c->s->family;
+	if (s[3].v)
+		sy_get_family(c, &s[3], "reach step", &st->family);
 	if (sy_need(c, at, &s[0], "reach step"))
 		sy_get_hosts(c, &s[0], 1, &st->from, &st->n_from);
 	if (sy_need(c, at, &s[1], "reach step"))
@@ -227,13 +230,16 @@ void sy_parse_reach(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scen
 
 void sy_parse_ping(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
-	struct slot s[] = {{"from"},	 {"to"},	  {"count"}, {"interval"},
-			   {"max_loss"}, {"max_rtt_p50"}, {NULL}};
+	struct slot s[] = {{"from"},	 {"to"},	  {"count"},  {"interval"},
+			   {"max_loss"}, {"max_rtt_p50"}, {"family"}, {NULL}};
 	long long cnt = 10;
 
 	if (sy_collect(c, v, "ping step", s) < 0)
 		return;
 	st->ns = 100000000ull; /* 100 ms */
+	st->family = c->s->family;
+	if (s[6].v)
+		sy_get_family(c, &s[6], "ping step", &st->family);
 	if (sy_need(c, at, &s[0], "ping step"))
 		sy_get_hosts(c, &s[0], 0, &st->from, &st->n_from);
 	if (sy_need(c, at, &s[1], "ping step"))
@@ -258,11 +264,15 @@ void sy_parse_ping(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scena
 
 void sy_parse_iperf(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
-	struct slot s[] = {{"client"}, {"server"}, {"seconds"}, {"min_mbit"}, {"max_mbit"}, {NULL}};
+	struct slot s[] = {{"client"},	 {"server"}, {"seconds"}, {"min_mbit"},
+			   {"max_mbit"}, {"family"}, {NULL}};
 	long long secs = 3;
 
 	if (sy_collect(c, v, "iperf step", s) < 0)
 		return;
+	st->family = c->s->family;
+	if (s[5].v)
+		sy_get_family(c, &s[5], "iperf step", &st->family);
 	if (sy_need(c, at, &s[0], "iperf step"))
 		sy_get_hosts(c, &s[0], 0, &st->from, &st->n_from);
 	if (sy_need(c, at, &s[1], "iperf step"))

@@ -183,18 +183,21 @@ static void get_congestion(struct sctx *c, const struct slot *s, struct scenario
 	}
 }
 
-/* traffic: {name, kind, from, to, seconds; iperf: udp, rate, streams,
- * congestion, omit; ping: interval} */
+/* traffic: {name, kind, from, to, seconds, family; iperf: udp, rate,
+ * streams, congestion, omit; ping: interval} */
 void sy_parse_traffic(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
-	struct slot s[] = {{"name"},	 {"kind"},	 {"from"}, {"to"},
-			   {"seconds"},	 {"udp"},	 {"rate"}, {"streams"},
-			   {"interval"}, {"congestion"}, {"omit"}, {NULL}};
+	struct slot s[] = {{"name"}, {"kind"},	 {"from"},    {"to"},	    {"seconds"},
+			   {"udp"},  {"rate"},	 {"streams"}, {"interval"}, {"congestion"},
+			   {"omit"}, {"family"}, {NULL}};
 	long long secs = 5, streams = 1, omit = 0;
 	char buf[64], q[SY_QUOTE_MAX];
 
 	if (sy_collect(c, v, "traffic step", s) < 0)
 		return;
+	st->family = c->s->family;
+	if (s[11].v)
+		sy_get_family(c, &s[11], "traffic step", &st->family);
 	if (sy_need(c, at, &s[0], "traffic step"))
 		get_name(c, &s[0], "traffic step", st, 1);
 	if (sy_need(c, at, &s[1], "traffic step"))

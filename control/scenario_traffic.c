@@ -83,7 +83,7 @@ static int start_iperf(struct run *r, const struct scenario_step *st, struct sru
 	char cmd[256], opt[96] = "";
 	size_t o = 0;
 
-	snprintf(cmd, sizeof(cmd), "exec iperf3 -s -1 --forceflush -p %u", port);
+	snprintf(cmd, sizeof(cmd), "exec iperf3 -s -1 --forceflush -B %s -p %u", ip, port);
 	x->server = srun_spawn_sh(r, st->to[0].name, x->srv_out, 0, cmd);
 	if (x->server < 0) {
 		srun_msg(r, "cannot start iperf3 server: %s", strerror(-x->server));
@@ -101,27 +101,27 @@ static int start_iperf(struct run *r, const struct scenario_step *st, struct sru
 		o += (size_t)snprintf(opt + o, sizeof(opt) - o, " -C %s", st->congestion);
 	if (st->omit)
 		snprintf(opt + o, sizeof(opt) - o, " -O %u", st->omit);
-	snprintf(cmd, sizeof(cmd), "exec iperf3 -c %s -p %u -t %u -J%s", ip, port, st->seconds,
-		 opt);
+	snprintf(cmd, sizeof(cmd), "exec iperf3 -%d -c %s -p %u -t %u -J%s", st->to[0].family, ip,
+		 port, st->seconds, opt);
 	x->client = srun_spawn_sh(r, st->from[0].name, x->out, 0, cmd);
 	if (x->client < 0) {
 		srun_msg(r, "cannot start iperf3: %s", strerror(-x->client));
 		return x->client;
 	}
-	srun_msg(r, "iperf3 to %s:%u", ip, port);
+	srun_msg(r, st->to[0].family == 6 ? "iperf3 to [%s]:%u" : "iperf3 to %s:%u", ip, port);
 	return 0;
 }
 
 int scenario_traffic_start(struct run *r, const struct scenario_step *st)
 {
 	struct srun_stream *x = stream_of(r, r->idx);
-	char ip[32], cmd[160];
+	char ip[SRUN_ADDR], cmd[200];
 
 	if (x == NULL)
 		return -ENOENT;
 	snprintf(x->out, sizeof(x->out), "%s/traffic-%s.out", r->art, st->name);
 	snprintf(x->srv_out, sizeof(x->srv_out), "%s/traffic-%s.server.out", r->art, st->name);
-	srun_host_ip(r, st->to[0].name, ip, sizeof(ip));
+	srun_host_ip(r, &st->to[0], ip, sizeof(ip));
 	if (st->kind == SCENARIO_TRAFFIC_IPERF) {
 		int ret = start_iperf(r, st, x, ip);
 
@@ -130,7 +130,8 @@ int scenario_traffic_start(struct run *r, const struct scenario_step *st)
 	}
 	/* -c, not -w: with a deadline, ping gives up at the first error
 	 * (a link that is down), and a stream has to outlast the outage */
-	snprintf(cmd, sizeof(cmd), "exec ping -D -W 1 -i %.3f -c %llu %s", (double)st->ns / 1e9,
+	snprintf(cmd, sizeof(cmd), "exec ping -%d -D -W 1 -i %.3f -c %llu %s", st->to[0].family,
+		 (double)st->ns / 1e9,
 		 (unsigned long long)((uint64_t)st->seconds * SRUN_SEC / st->ns), ip);
 	x->started = realtime();
 	x->client = srun_spawn_sh(r, st->from[0].name, x->out, 0, cmd);

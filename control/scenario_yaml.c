@@ -208,6 +208,23 @@ void sy_get_bool(struct sctx *c, const struct slot *s, const char *what, int *b)
 		       sy_quote(s->v, q, sizeof(q)), s->key);
 }
 
+/* family: 4 or 6 (an integer, or the string: "6" too). *fam is left 0 on
+ * a bad value. */
+void sy_get_family(struct sctx *c, const struct slot *s, const char *what, int *fam)
+{
+	char q[SY_QUOTE_MAX];
+
+	if (!sy_want_scalar(c, s, what))
+		return;
+	if (sy_scalar_eq(s->v, "4"))
+		*fam = 4;
+	else if (sy_scalar_eq(s->v, "6"))
+		*fam = 6;
+	else
+		sy_err(c, s->v, "bad family '%s' for %s (4 or 6: IPv4 or IPv6)",
+		       sy_quote(s->v, q, sizeof(q)), what);
+}
+
 static int parse_ll(const char *s, long long *out)
 {
 	char *end;
@@ -254,12 +271,29 @@ void sy_get_text(struct sctx *c, const struct slot *s, const char *what, char **
 		sy_err(c, s->v, "%s: '%s' holds a NUL byte", what, s->key);
 }
 
+/* Is the scalar an IPv4 or IPv6 address (with or without a prefix)? */
+static int is_address(const yaml_node_t *v)
+{
+	char buf[64];
+	struct topo_ip6 a6;
+	struct topo_ip4 a4;
+	uint32_t a;
+
+	if (sy_scalar_str(v, buf, sizeof(buf)) < 0)
+		return 0;
+	return topo_addr4_parse(buf, &a) == 0 || topo_ip4_parse(buf, &a4) == 0 ||
+	       topo_ip6_parse(buf, &a6, 0) == 0;
+}
+
 static int one_name(struct sctx *c, const yaml_node_t *v, const char *key, struct scenario_name *n)
 {
 	char q[SY_QUOTE_MAX];
 
 	if (sy_scalar_str(v, n->name, sizeof(n->name)) < 0 || !topo_name_valid(n->name)) {
-		sy_err(c, v, "bad host name '%s' for %s", sy_quote(v, q, sizeof(q)), key);
+		sy_err(c, v, "bad host name '%s' for %s%s", sy_quote(v, q, sizeof(q)), key,
+		       is_address(v) ? ": steps name hosts, not addresses (family: 4 or 6 picks "
+				       "the host's address)"
+				     : "");
 		return -EINVAL;
 	}
 	n->mark = sy_mark(v);

@@ -55,6 +55,8 @@ void sy_get_int(struct sctx *c, const struct slot *s, const char *what, long lon
 		long long *v);
 void sy_get_num(struct sctx *c, const struct slot *s, const char *what, double *v);
 void sy_get_text(struct sctx *c, const struct slot *s, const char *what, char **out);
+/* An address family: 4 or 6. */
+void sy_get_family(struct sctx *c, const struct slot *s, const char *what, int *fam);
 /* Bounds given both ways round (min over max): reported at the max slot. */
 void sy_check_bounds(struct sctx *c, const struct slot *lo, const struct slot *hi, double vlo,
 		     double vhi);

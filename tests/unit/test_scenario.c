@@ -386,7 +386,7 @@ static void test_junit(void **state)
 				     "  - ping: {from: h1, to: h2, max_loss: 0%}\n");
 	struct scenario_result r[5] = {
 	    {SCENARIO_PASS, 1.0, ""},
-	    {SCENARIO_PASS, 0.1, ""},
+	    {SCENARIO_PASS, 0.1, "1 pair"},
 	    {SCENARIO_FAIL, 0.2, "1 of 1 pairs got a reply: h1->h2 <\"&'>"},
 	    {SCENARIO_ERROR, 1.0, "timed out \xe2\x9c\x93 \xe2\x9c"},
 	    {SCENARIO_SKIP, 0, ""},
@@ -400,7 +400,9 @@ static void test_junit(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "<testsuite name=\"j\" tests=\"4\" failures=\"1\" errors=\"1\" "
 				    "skipped=\"1\" time=\"2.500\">"));
-	assert_non_null(strstr(buf, "name=\"[2] reach h1 -&gt; h2\""));
+	/* a passing case carries what the step said */
+	assert_non_null(strstr(buf, "name=\"[2] reach h1 -&gt; h2\" time=\"0.100\">\n"
+				    "      <system-out>1 pair</system-out>\n    </testcase>\n"));
 	assert_non_null(strstr(buf, "<failure message=\"1 of 1 pairs got a reply: h1-&gt;h2 "
 				    "&lt;&quot;&amp;&apos;&gt;\"/>"));
 	/* whole characters pass, a cut one does not (XML must be UTF-8) */
@@ -804,6 +806,200 @@ static void test_streams_names(void **state)
 	scenario_free(s);
 }
 
+/* family: 4 or 6 on reach, ping, iperf and traffic, the scenario's as
+ * their default; a bad one at its value; an address where a host name goes
+ * says how to get one. */
+static void test_family_parse(void **state)
+{
+	struct scenario *s =
+	    load_ok("name: x\ntopology: t.yaml\nfamily: 6\nsteps:\n"
+		    "  - reach: {from: h1, to: h2}\n"
+		    "  - ping: {from: h1, to: h2, family: 4}\n"
+		    "  - iperf: {client: h1, server: h2, family: \"6\"}\n"
+		    "  - traffic: {name: t, kind: ping, from: h1, to: h2, family: 4}\n");
+
+	(void)state;
+	assert_int_equal(s->family, 6);
+	assert_int_equal(s->steps[0].family, 6);
+	assert_int_equal(s->steps[1].family, 4);
+	assert_int_equal(s->steps[2].family, 6);
+	assert_int_equal(s->steps[3].family, 4);
+	scenario_free(s);
+	s = load_ok(HEAD "  - ping: {from: h1, to: h2}\n");
+	assert_int_equal(s->steps[0].family, 0); /* each target's */
+	scenario_free(s);
+
+	load_bad(HEAD "  - ping: {from: h1, to: h2, family: 5}\n", 4, 38, "bad family '5'");
+	load_bad(HEAD "  - reach: {from: h1, to: h2, family: ipv6}\n", 4, 39,
+		 "bad family 'ipv6' for reach step (4 or 6");
+	load_bad(HEAD "  - iperf: {client: h1, server: h2, family: [6]}\n", 4, 45, "");
+	load_bad(HEAD "  - traffic: {name: t, kind: iperf, from: h1, to: h2, family: 0}\n", 4, 63,
+		 "bad family '0'");
+	load_bad("name: x\ntopology: t.yaml\nfamily: 46\nsteps:\n  - wait: 1s\n", 3, 9,
+		 "bad family '46' for scenario");
+	load_bad(HEAD "  - run: {host: h1, cmd: x, family: 6}\n", 4, 29, "unknown key 'family'");
+	load_bad(HEAD "  - ping: {from: h1, to: fd57::2}\n", 4, 26,
+		 "bad host name 'fd57::2' for to: steps name hosts, not addresses (family: 4 or 6");
+	load_bad(HEAD "  - reach: {from: [10.0.0.1], to: h2}\n", 4, 20,
+		 "bad host name '10.0.0.1' for from: steps name hosts, not addresses");
+}
+
+static struct topo *topo_of(const char *yaml)
+{
+	struct topo_diags td;
+	struct topo *t = NULL;
+	int ret = topo_load_buffer("t.yaml", yaml, strlen(yaml), &t, &td);
+
+	if (ret < 0)
+		topo_diags_print(&td, stderr);
+	assert_int_equal(ret, 0);
+	return t;
+}
+
+static const char topo_v6only[] = "name: t\n"
+				  "topology:\n"
+				  "  defaults: {subnet6: \"fd57::/64\"}\n"
+				  "  nodes:\n"
+				  "    sw1: {kind: switch}\n"
+				  "    h1: {kind: host}\n"
+				  "    h2: {kind: host}\n"
+				  "    h3: {kind: host}\n"
+				  "  links:\n"
+				  "    - endpoints: [h1:eth0, sw1:p1]\n"
+				  "    - endpoints: [h2:eth0, sw1:p2]\n"
+				  "    - endpoints: [h3:eth0, sw1:p3]\n";
+
+/* An IPv6-only lab needs no key: every target is sent to over IPv6, the
+ * step says so, and its address is the host's ip6. */
+static void test_family_v6only(void **state)
+{
+	struct scenario *s = load_ok(HEAD "  - reach: {from: [h1, h2, h3], to: [h1, h2, h3]}\n"
+					  "  - ping: {from: h1, to: h2}\n"
+					  "  - traffic: {name: t, kind: iperf, from: h2, to: h3}\n"
+					  "  - traffic: {name: p, kind: ping, from: h2, to: h1}\n"
+					  "  - iperf: {client: h1, server: h2, family: 6}\n");
+	struct topo *t = topo_of(topo_v6only);
+	struct topo_diags d;
+	char buf[200];
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	if (scenario_check(s, t, &d) < 0)
+		topo_diags_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	for (unsigned i = 0; i < s->n_steps; i++)
+		for (unsigned k = 0; k < s->steps[i].n_to; k++)
+			assert_int_equal(s->steps[i].to[k].family, 6);
+	scenario_step_describe(&s->steps[0], buf, sizeof(buf));
+	assert_string_equal(buf, "reach h1,h2,h3 -> h1,h2,h3 (IPv6)");
+	scenario_step_describe(&s->steps[1], buf, sizeof(buf));
+	assert_string_equal(buf, "ping h1 -> h2 (IPv6)");
+	scenario_step_describe(&s->steps[2], buf, sizeof(buf));
+	assert_string_equal(buf, "traffic t: iperf h2 -> h3 (IPv6), 5 s");
+	assert_int_equal(scenario_host_addr(t, "h2", 6, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "fd57::2");
+	assert_int_equal(scenario_host_addr(t, "h2", 4, buf, sizeof(buf)), -ENOENT);
+	assert_string_equal(buf, "");
+	assert_int_equal(scenario_host_addr(t, "h9", 6, buf, sizeof(buf)), -ENOENT);
+	scenario_free(s);
+
+	/* IPv4 asked for where there is none: at the target */
+	s = load_ok(HEAD "  - ping: {from: h1, to: h2, family: 4}\n"
+			 "  - reach: {from: h1, to: [h2, h3], family: 4}\n");
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(scenario_check(s, t, &d), -EINVAL);
+	assert_int_equal(d.n, 3); /* not the sender too: no pair to send */
+	assert_int_equal(d.d[0].mark.line, 4);
+	assert_int_equal(d.d[0].mark.col, 26);
+	assert_string_equal(d.d[0].msg, "host 'h2' has no IPv4 address to send to (family: 4)");
+	assert_int_equal(d.d[1].mark.line, 5);
+	assert_int_equal(d.d[1].mark.col, 28);
+	assert_int_equal(d.d[2].mark.col, 32);
+	assert_string_equal(d.d[2].msg, "host 'h3' has no IPv4 address to send to (family: 4)");
+	topo_free(t);
+	scenario_free(s);
+}
+
+static const char topo_dual[] = "name: t\n"
+				"topology:\n"
+				"  nodes:\n"
+				"    sw1: {kind: switch}\n"
+				"    h1: {kind: host, ip: 10.0.0.1/24, ip6: \"fd58::1/64\"}\n"
+				"    h2: {kind: host, ip: 10.0.0.2/24, ip6: \"fd58::2/64\"}\n"
+				"    h3: {kind: host, ip: 10.0.0.30/24}\n"
+				"    h4: {kind: host, ip6: \"fd58::40/64\"}\n"
+				"  links:\n"
+				"    - endpoints: [h1:eth0, sw1:p1]\n"
+				"    - endpoints: [h2:eth0, sw1:p2]\n"
+				"    - endpoints: [h3:eth0, sw1:p3]\n"
+				"    - endpoints: [h4:eth0, sw1:p4]\n";
+
+/* Dual stack: IPv4 unless told (what steps always did), family: 6 (on the
+ * step or the scenario) for IPv6; a target without the family's address,
+ * and a reach sender without it, are errors at their names; a ping's
+ * sender needs no address (its exec commands may give it one). */
+static void test_family_dual(void **state)
+{
+	struct scenario *s = load_ok(HEAD "  - ping: {from: h1, to: h2}\n"
+					  "  - ping: {from: h1, to: h2, family: 6}\n"
+					  "  - reach: {from: h1, to: [h2, h4]}\n"
+					  "  - ping: {from: h4, to: h3}\n");
+	struct topo *t = topo_of(topo_dual);
+	struct topo_diags d;
+	char buf[200];
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(scenario_check(s, t, &d), 0);
+	assert_int_equal(s->steps[0].to[0].family, 4);
+	assert_int_equal(s->steps[1].to[0].family, 6);
+	assert_int_equal(s->steps[2].to[0].family, 4);
+	assert_int_equal(s->steps[2].to[1].family, 6); /* h4 has IPv6 only */
+	assert_int_equal(s->steps[3].to[0].family, 4); /* h4 sends, with no IPv4 */
+	scenario_step_describe(&s->steps[0], buf, sizeof(buf));
+	assert_string_equal(buf, "ping h1 -> h2"); /* as before */
+	scenario_step_describe(&s->steps[1], buf, sizeof(buf));
+	assert_string_equal(buf, "ping h1 -> h2 (IPv6)");
+	scenario_step_describe(&s->steps[2], buf, sizeof(buf));
+	assert_string_equal(buf, "reach h1 -> h2,h4 (IPv4+IPv6)");
+	assert_int_equal(scenario_host_addr(t, "h2", 4, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "10.0.0.2");
+	assert_int_equal(scenario_host_addr(t, "h2", 6, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "fd58::2");
+	scenario_free(s);
+
+	s = load_ok("name: x\ntopology: t.yaml\nfamily: 6\nsteps:\n"
+		    "  - iperf: {client: h1, server: h3}\n"
+		    "  - reach: {from: [h3, h4], to: h2}\n"
+		    "  - reach: {from: [h4], to: [h1, h3]}\n"
+		    "  - traffic: {name: t, kind: ping, from: h1, to: h4}\n");
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(scenario_check(s, t, &d), -EINVAL);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.d[0].mark.line, 5);
+	assert_int_equal(d.d[0].mark.col, 33);
+	assert_string_equal(d.d[0].msg, "host 'h3' has no IPv6 address to send to (family: 6)");
+	assert_int_equal(d.d[1].mark.line, 6);
+	assert_int_equal(d.d[1].mark.col, 20);
+	assert_string_equal(d.d[1].msg, "host 'h3' has no IPv6 address to ping h2 from");
+	assert_int_equal(d.d[2].mark.line, 7);
+	assert_int_equal(d.d[2].mark.col, 34);
+	assert_string_equal(d.d[2].msg, "host 'h3' has no IPv6 address to send to (family: 6)");
+	assert_int_equal(s->steps[3].to[0].family, 6);
+	scenario_free(s);
+
+	/* no key: h3 is sent to over IPv4, which h4 cannot ping from */
+	s = load_ok(HEAD "  - reach: {from: [h4], to: [h3]}\n");
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(scenario_check(s, t, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.d[0].mark.col, 20);
+	assert_string_equal(d.d[0].msg, "host 'h4' has no IPv4 address to ping h3 from "
+					"(family: 4 or 6 picks one)");
+	topo_free(t);
+	scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -816,7 +1012,8 @@ int main(void)
 	    cmocka_unit_test(test_junit_atomic),
 	    cmocka_unit_test(test_run_exit_default),
 	    cmocka_unit_test(test_link_direction), cmocka_unit_test(test_unreadable),
-	    cmocka_unit_test(test_fuzzish),
+	    cmocka_unit_test(test_fuzzish),	   cmocka_unit_test(test_family_parse),
+	    cmocka_unit_test(test_family_v6only),  cmocka_unit_test(test_family_dual),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
