@@ -442,11 +442,12 @@ static json_t *ctl_cmd_stats(struct ctl *c, json_t *req, bool *shutdown)
 
 		kfast_get_stats(c->sw->kf, &ks);
 		json_object_set_new(r, "kernel_fastpath",
-				    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "flows", (int)ks.flows,
+				    json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I}", "flows", (int)ks.flows,
 					      "installed", (json_int_t)ks.installed, "removed",
 					      (json_int_t)ks.removed, "proposed",
 					      (json_int_t)ks.proposed, "refused",
-					      (json_int_t)ks.refused, "errors", (json_int_t)ks.errors));
+					      (json_int_t)ks.refused, "errors", (json_int_t)ks.errors,
+					      "full", (json_int_t)ks.full));
 	}
 	return ctl_ok(r);
 }

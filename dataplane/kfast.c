@@ -34,6 +34,7 @@ extern const size_t kfast_bpf_obj_len;
 #define KFAST_TC_HANDLE 0x4b46 /* "KF" */
 #define KFAST_TC_PRIO	1
 #define KFAST_BATCH	256
+#define KFAST_WALK_CHUNK 4096 /* flows read from the kernel per system call */
 
 /* A flow a worker proposes. */
 struct kfast_prop {
@@ -55,6 +56,8 @@ struct kfast_port {
 	uint8_t hook_created; /* we created the clsact qdisc */
 	unsigned host_mtu;    /* its host's MTU, read at TSC mtu_tsc */
 	uint64_t mtu_tsc;
+	uint8_t carrier;      /* its interface's carrier, read in pass carrier_pass */
+	uint64_t carrier_pass;
 };
 
 struct kfast {
@@ -74,6 +77,11 @@ struct kfast {
 	uint64_t tick_ns;      /* CLOCK_MONOTONIC of the last tick */
 	int ifr_fd;	       /* for interface flags (carrier) */
 	struct vethpeer vp;    /* for hosts' MTUs (kfast_host_mtu) */
+	struct kf_key *wkeys;  /* [KFAST_WALK_CHUNK]: a walk's chunk of flows */
+	struct kf_val *wvals;
+	int no_batch;	       /* the kernel has no batched lookup: one by one */
+	uint64_t pass;	       /* passes over flows (walks, installs), from 1 */
+	uint32_t max_flows;    /* the flow table's size */
 };
 
 /* Set while creating a clsact qdisc that may exist already (a port added
@@ -139,12 +147,16 @@ struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t 
 	}
 	kf->sw = sw;
 	kf->efd = -1;
+	kf->pass = 1; /* a port's carrier_pass starts at 0: not read */
+	kf->max_flows = max_flows;
 	kf->ifr_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	(void)vethpeer_open(&kf->vp); /* without it, the ports' own MTUs */
 	kf->ncpus = libbpf_num_possible_cpus();
 	kf->memo = calloc(SW_WORKER_MAX, sizeof(*kf->memo));
 	kf->ports = calloc(SW_PORT_MAX, sizeof(*kf->ports));
 	kf->percpu = calloc(kf->ncpus > 0 ? (size_t)kf->ncpus : 1, sizeof(*kf->percpu));
+	kf->wkeys = calloc(KFAST_WALK_CHUNK, sizeof(*kf->wkeys));
+	kf->wvals = calloc(KFAST_WALK_CHUNK, sizeof(*kf->wvals));
 	if (kf->ncpus <= 0 || kf->memo == NULL || kf->ports == NULL || kf->percpu == NULL) {
 		ret = kf->ncpus <= 0 ? kf->ncpus : -ENOMEM;
 		snprintf(why, len, "%s", strerror(-ret));
@@ -229,17 +241,26 @@ static int kfast_link_idle(const struct port *p)
 }
 
 /* Carrier of p's interface (its host's end up): IFF_RUNNING. 1 when it
- * cannot be told. */
-static int kfast_carrier(const struct kfast *kf, const struct port *p)
+ * cannot be told. Read once a pass over the flows: a system call a port,
+ * not one a flow (50000 flows walked twice a second made 200000). */
+static int kfast_carrier(struct kfast *kf, const struct port *p)
 {
+	struct kfast_port *kp = p->id < SW_PORT_MAX && kf->ports[p->id].p == p ? &kf->ports[p->id]
+										  : NULL;
 	struct ifreq ifr = {0};
+	int up = 1;
 
-	if (kf->ifr_fd < 0 || p->conf.ifname[0] == '\0')
-		return 1;
+	if (kp != NULL && kp->carrier_pass == kf->pass)
+		return kp->carrier;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->conf.ifname);
-	if (ioctl(kf->ifr_fd, SIOCGIFFLAGS, &ifr) < 0)
-		return 1;
-	return (ifr.ifr_flags & IFF_RUNNING) != 0;
+	if (kf->ifr_fd >= 0 && p->conf.ifname[0] != '\0' &&
+	    ioctl(kf->ifr_fd, SIOCGIFFLAGS, &ifr) == 0)
+		up = (ifr.ifr_flags & IFF_RUNNING) != 0;
+	if (kp != NULL) {
+		kp->carrier = (uint8_t)up;
+		kp->carrier_pass = kf->pass;
+	}
+	return up;
 }
 
 /* The MTU of p's host: that of the far end of its veth, in the host's
@@ -457,6 +478,11 @@ static void kfast_install(struct kfast *kf, const struct kfast_prop *pr)
 	struct kf_val v = {0};
 
 	kf->st.proposed++;
+	/* a full table is no error: the switch forwards the rest itself */
+	if (kf->st.flows >= kf->max_flows) {
+		kf->st.full++;
+		return;
+	}
 	if (in == NULL || kfast_path(kf, in, pr->dst, pr->src, &path) < 0 ||
 	    path.out->id != pr->out) {
 		kf->st.refused++;
@@ -485,6 +511,8 @@ static void kfast_install(struct kfast *kf, const struct kfast_prop *pr)
 	if (bpf_map_update_elem(kf->map_flows, &k, &v, BPF_NOEXIST) == 0) {
 		kf->st.installed++;
 		kf->st.flows++;
+	} else if (errno == E2BIG) {
+		kf->st.full++;
 	} else if (errno != EEXIST) {
 		kfast_error(kf, in, "adding a flow of", errno);
 	}
@@ -499,6 +527,7 @@ void kfast_run(struct kfast *kf)
 	unsigned n, total = 0;
 
 	(void)!read(kf->efd, &v, sizeof(v));
+	kf->pass++;
 	do {
 		n = rte_ring_sc_dequeue_burst_elem(kf->props, pr, sizeof(pr[0]), RTE_DIM(pr), NULL);
 		for (unsigned i = 0; i < n; i++)
@@ -515,30 +544,78 @@ void kfast_run(struct kfast *kf)
 typedef int kfast_flow_fn(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
 			  void *arg);
 
-static void kfast_walk(struct kfast *kf, kfast_flow_fn *fn, void *arg)
+/* A flow fn wants removed, into *doomed (grown as needed). */
+static void kfast_doom(const struct kf_key *k, struct kf_key **doomed, size_t *n, size_t *cap)
 {
-	struct kf_key cur, next, *doomed = NULL;
-	size_t n = 0, cap = 0;
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct kf_key *d = realloc(*doomed, ncap * sizeof(*d));
+
+		if (d == NULL)
+			return; /* the rest at the next revalidation */
+		*doomed = d;
+		*cap = ncap;
+	}
+	(*doomed)[(*n)++] = *k;
+}
+
+/* The flows a chunk at a time (bpf_map_lookup_batch: one system call for
+ * thousands; a walk key by key is two each, and 50000 flows walked twice a
+ * second kept the control thread busy). 0, or -errno when the kernel
+ * cannot (then nothing was called). */
+static int kfast_walk_batch(struct kfast *kf, kfast_flow_fn *fn, void *arg,
+			    struct kf_key **doomed, size_t *n, size_t *cap)
+{
+	uint32_t in = 0, out = 0;
+	int first = 1, ret;
+
+	do {
+		__u32 count = KFAST_WALK_CHUNK;
+
+		ret = bpf_map_lookup_batch(kf->map_flows, first ? NULL : &in, &out, kf->wkeys,
+					   kf->wvals, &count, NULL);
+		if (ret < 0 && errno != ENOENT) {
+			if (first)
+				return -errno;
+			break; /* the rest at the next walk */
+		}
+		for (__u32 i = 0; i < count; i++)
+			if (fn(kf, &kf->wkeys[i], &kf->wvals[i], arg))
+				kfast_doom(&kf->wkeys[i], doomed, n, cap);
+		in = out;
+		first = 0;
+	} while (ret == 0);
+	return 0;
+}
+
+/* The same, key by key. */
+static void kfast_walk_keys(struct kfast *kf, kfast_flow_fn *fn, void *arg,
+			    struct kf_key **doomed, size_t *n, size_t *cap)
+{
+	struct kf_key cur, next;
 	int have = 0;
 
-	/* remove after the walk: a hash walk whose key vanishes starts over */
 	while (bpf_map_get_next_key(kf->map_flows, have ? &cur : NULL, &next) == 0) {
 		struct kf_val v;
 
 		cur = next;
 		have = 1;
-		if (bpf_map_lookup_elem(kf->map_flows, &cur, &v) < 0 || !fn(kf, &cur, &v, arg))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct kf_key *d = realloc(doomed, ncap * sizeof(*d));
+		if (bpf_map_lookup_elem(kf->map_flows, &cur, &v) == 0 && fn(kf, &cur, &v, arg))
+			kfast_doom(&cur, doomed, n, cap);
+	}
+}
 
-			if (d == NULL)
-				break; /* the rest at the next revalidation */
-			doomed = d;
-			cap = ncap;
-		}
-		doomed[n++] = cur;
+static void kfast_walk(struct kfast *kf, kfast_flow_fn *fn, void *arg)
+{
+	struct kf_key *doomed = NULL;
+	size_t n = 0, cap = 0;
+
+	kf->pass++;
+	/* remove after the walk: a hash walk whose key vanishes starts over */
+	if (kf->no_batch || kf->wkeys == NULL ||
+	    kfast_walk_batch(kf, fn, arg, &doomed, &n, &cap) < 0) {
+		kf->no_batch = 1;
+		kfast_walk_keys(kf, fn, arg, &doomed, &n, &cap);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (bpf_map_delete_elem(kf->map_flows, &doomed[i]) == 0) {
@@ -724,6 +801,8 @@ void kfast_destroy(struct kfast *kf)
 	if (kf->ifr_fd >= 0)
 		close(kf->ifr_fd);
 	vethpeer_close(&kf->vp);
+	free(kf->wkeys);
+	free(kf->wvals);
 	free(kf->percpu);
 	free(kf->ports);
 	free(kf->memo);

@@ -46,6 +46,7 @@ struct kfast_stats {
 	uint64_t proposed;     /* proposals read from workers */
 	uint64_t refused;      /* proposals the switch's state no longer allowed */
 	uint64_t errors;       /* attach or map update failed */
+	uint64_t full;	       /* proposals not installed: the flow table was full */
 };
 
 /* Per port: frames the kernel forwarded (counted in the port's too). */
