@@ -166,8 +166,8 @@ mkdir "/etc/netns/rl.$LAB.h2" && OWN_DIRS="/etc/netns/rl.$LAB.h2 $OWN_DIRS"
 echo "192.0.2.9 h1" > "/etc/netns/rl.$LAB.h2/hosts"
 check "a lab whose h2 has a hosts file of its own" sh -c "'$RL' up --topo star,3 --name '$LAB' > '$TMP/own.out'"
 check "up says it kept it" grep -q "1 host(s) keep the hosts file" "$TMP/own.out"
-check "h2 reads its own" sh -c "'$RL' exec '$LAB' h2 -- getent hosts h1 | grep -q '^192.0.2.9 '"
-check "h3 the lab's" sh -c "'$RL' exec '$LAB' h3 -- getent hosts h1 | grep -q '^10\.'"
+check "h2 reads its own" sh -c "'$RL' exec '$LAB' h2 -- getent -s files hosts h1 | grep -q '^192.0.2.9 '"
+check "h3 the lab's" sh -c "'$RL' exec '$LAB' h3 -- getent -s files hosts h1 | grep -q '^10\.'"
 # pingall with a host gone (its namespace deleted by hand): Mininet's matrix,
 # that host's row and the others' pings to it X, counted, exit 1
 ip netns del "rl.$LAB.h3"
