@@ -240,19 +240,23 @@ static void undo_dpdk_rundir(struct undo *d, json_t *rec)
 		rmdir(parent);
 }
 
-/* A host's /etc/netns/NETNS/hosts (etchosts.h). The record names the
- * directory: only one under ETCHOSTS_ROOT is touched. */
+/* A host's /etc/netns/NETNS/hosts or resolv.conf (etchosts.h; records
+ * without "file" are hosts). The record names the directory: only one
+ * under ETCHOSTS_ROOT is touched, and only those two names in it. */
 static void undo_etc_hosts(struct undo *d, json_t *rec)
 {
 	const char *dir = rec_str(rec, "dir");
+	const char *file = json_string_value(json_object_get(rec, "file"));
 	size_t n = strlen(ETCHOSTS_ROOT);
 	int ret;
 
+	if (file == NULL)
+		file = "hosts";
 	if (strncmp(dir, ETCHOSTS_ROOT "/", n + 1) != 0 || strchr(dir + n + 1, '/') != NULL ||
-	    strstr(dir, "..") != NULL)
+	    strstr(dir, "..") != NULL || (strcmp(file, "hosts") && strcmp(file, "resolv.conf")))
 		return;
 	d->etc = 1;
-	ret = etchosts_unlink(dir, rec_str(rec, "target"),
+	ret = etchosts_unlink(dir, file, rec_str(rec, "target"),
 			      json_is_true(json_object_get(rec, "dir_created")));
 	if (ret < 0)
 		undo_fail(d, ret, "hosts file of", dir);
@@ -412,7 +416,8 @@ static void undo_rundir(struct undo *d, const struct lab_paths *p)
 {
 	static const char *const files[] = {JOURNAL_FILE, "lab.json", "lab.json.tmp",
 					    "switch.log",   "switch.sock", "exec.log",
-					    "hosts",	    "hosts.tmp"};
+					    "hosts",	    "hosts.tmp",   "resolv.conf",
+					    "resolv.conf.tmp"};
 	char path[PATH_MAX];
 
 	DIR *dir;

@@ -699,29 +699,53 @@ static int up_write_state(struct up *u)
 	return ret;
 }
 
-/* ---- host names ---------------------------------------------------- */
+/* ---- host names and resolver ------------------------------------------- */
 
-/* The lab's hosts file and, per host, /etc/netns/NETNS/hosts pointing at
- * it (etchosts.h). Names are a convenience: a machine whose /etc cannot
- * take them (read-only, a host's own hosts file already there) gets a
- * note and a lab without them, never a failed up. */
+/* Link dir/file -> target for one host, journaled first. 0, 1 if the host
+ * already has a file of that name there (someone else's: kept), or
+ * -errno. */
+static int up_etc_link(struct up *u, const char *dir, const char *file, const char *target)
+{
+	struct stat st;
+	int seq, created, ret;
+
+	seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:s, s:b}", "op", "etc_hosts", "dir", dir,
+				      "file", file, "target", target, "dir_created",
+				      stat(dir, &st) < 0));
+	if (seq < 0)
+		return seq;
+	ret = etchosts_link(dir, file, target, &created);
+	if (ret < 0)
+		up_void(u, seq);
+	return ret == -EEXIST ? 1 : ret;
+}
+
+/* The lab's hosts file and resolv.conf and, per host, links to them in
+ * /etc/netns/NETNS/ (etchosts.h). Both are conveniences: a machine whose
+ * /etc cannot take them (read-only, a host's own file already there) gets
+ * a note and a lab without them, never a failed up. */
 static int up_etc_hosts(struct up *u)
 {
 	const struct topo *t = u->t;
-	char target[200], dir[PATH_MAX], ns[96];
+	char hosts[200], resolv[200], dir[PATH_MAX], ns[96];
 	struct stat st;
-	unsigned named = 0, skipped = 0;
-	int seq, created, ret = 0;
+	unsigned named = 0, skipped = 0, n_hosts = 0;
+	int seq, ret = 0;
 
-	for (unsigned i = 0; i < t->n_nodes; i++)
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		n_hosts += t->nodes[i].kind == TOPO_KIND_HOST;
 		named += t->nodes[i].kind == TOPO_KIND_HOST &&
 			 (t->nodes[i].has_ip || t->nodes[i].has_ip6);
-	if (named == 0)
+	}
+	if (n_hosts == 0)
 		return 0;
-	snprintf(target, sizeof(target), "%s/hosts", u->paths.dir);
-	ret = etchosts_write(t, "/etc/hosts", target);
+	snprintf(hosts, sizeof(hosts), "%s/hosts", u->paths.dir);
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", u->paths.dir);
+	ret = named ? etchosts_write(t, "/etc/hosts", hosts) : 0;
+	if (ret == 0)
+		ret = etchosts_resolv_write(t, resolv);
 	if (ret < 0) {
-		up_err("write %s: %s", target, strerror(-ret));
+		up_err("write %s: %s", named ? hosts : resolv, strerror(-ret));
 		return ret;
 	}
 	if (stat(ETCHOSTS_ROOT, &st) < 0) {
@@ -730,36 +754,30 @@ static int up_etc_hosts(struct up *u)
 			return seq;
 		ret = etchosts_root_make();
 		if (ret < 0 && ret != -EEXIST) {
-			printf("note: no host names inside the lab: mkdir %s: %s\n", ETCHOSTS_ROOT,
-			       strerror(-ret));
+			printf("note: no host names or resolver inside the lab: mkdir %s: %s\n",
+			       ETCHOSTS_ROOT, strerror(-ret));
 			return 0;
 		}
 		ret = 0;
 	}
-	for (unsigned i = 0; i < t->n_nodes && ret == 0; i++) {
+	for (unsigned i = 0; i < t->n_nodes && ret >= 0; i++) {
 		if (t->nodes[i].kind != TOPO_KIND_HOST)
 			continue;
 		lab_host_netns(t->name, t->nodes[i].name, ns, sizeof(ns));
 		if (etchosts_dir(ns, dir, sizeof(dir)) < 0)
 			continue;
-		seq = up_journal(u, json_pack("{s:s, s:s, s:s, s:b}", "op", "etc_hosts", "dir", dir,
-					      "target", target, "dir_created", stat(dir, &st) < 0));
-		if (seq < 0)
-			return seq;
-		ret = etchosts_link(dir, target, &created);
-		if (ret < 0) {
-			up_void(u, seq);
-			if (ret == -EEXIST) {
-				skipped++;
-				ret = 0;
-			}
+		ret = named ? up_etc_link(u, dir, "hosts", hosts) : 0;
+		if (ret >= 0) {
+			skipped += ret;
+			ret = up_etc_link(u, dir, "resolv.conf", resolv);
+			skipped += ret > 0;
 		}
 	}
 	if (ret < 0)
-		printf("note: no host names inside the lab: %s/...: %s\n", ETCHOSTS_ROOT,
-		       strerror(-ret));
+		printf("note: no host names or resolver inside the lab: %s/...: %s\n",
+		       ETCHOSTS_ROOT, strerror(-ret));
 	else if (skipped)
-		printf("note: %u host(s) keep the hosts file already in %s/NETNS/\n", skipped,
+		printf("note: %u host file(s) already in %s/NETNS/ are kept\n", skipped,
 		       ETCHOSTS_ROOT);
 	return 0;
 }

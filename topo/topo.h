@@ -179,6 +179,27 @@ struct topo_link {
 	struct topo_mark port_mark; /* the link's 'port' key; line 0: none */
 };
 
+/* defaults.dns (containerlab's key): the resolver the hosts use, written
+ * to their resolv.conf (control/etchosts.h). Without it a host's names are
+ * the lab's hosts file alone: the machine's name servers are out of a
+ * lab's reach. */
+#define TOPO_DNS_SERVERS 3 /* glibc's MAXNS: it reads no more */
+#define TOPO_DNS_ADDR	 46 /* INET6_ADDRSTRLEN */
+#define TOPO_DNS_TEXT	 256
+struct topo_dns {
+	unsigned n_servers;
+	char servers[TOPO_DNS_SERVERS][TOPO_DNS_ADDR]; /* IPv4 or IPv6, as written */
+	char search[TOPO_DNS_TEXT];		       /* domains, space-separated; "" none */
+	char options[TOPO_DNS_TEXT];		       /* resolver options, likewise */
+};
+
+/* What is wrong with one dns: item, or NULL if nothing: a server address
+ * (IPv4 or IPv6, not multicast or unspecified), a search domain, a
+ * resolver option glibc knows (resolv.conf(5), with its number in range). */
+const char *topo_dns_server_why(const char *s);
+const char *topo_dns_domain_why(const char *s);
+const char *topo_dns_option_why(const char *s);
+
 struct topo {
 	char name[TOPO_NAME_MAX];
 	char *file; /* path it was loaded from (owned) */
@@ -196,6 +217,7 @@ struct topo {
 	/* defaults.ipv6: off: hosts have IPv6 disabled (no autoconfiguration
 	 * multicast, which a large lab floods to every port). */
 	int ipv6_off;
+	struct topo_dns dns; /* defaults.dns */
 	struct topo_node *nodes;
 	unsigned n_nodes;
 	struct topo_link *links;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -449,17 +450,97 @@ static int parse_ip6(struct pctx *c, const struct slot *s, const char *what, int
 	return 0;
 }
 
+/*
+ * One list of defaults.dns (a scalar is a list of one): each item checked
+ * by why() and appended to out, space-separated (out is a resolv.conf
+ * line's words), or for servers copied to the next slot.
+ */
+static void parse_dns_list(struct pctx *c, const struct slot *s, const char *(*why)(const char *),
+			   char *out, size_t len, struct topo_dns *servers)
+{
+	const yaml_node_t *items[64];
+	unsigned n = 0;
+	char buf[TOPO_DNS_TEXT], q[QUOTE_MAX];
+	const char *w;
+
+	if (is_scalar(s->v)) {
+		items[n++] = s->v;
+	} else if (s->v->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *i = s->v->data.sequence.items.start;
+		     i < s->v->data.sequence.items.top && n < 64; i++)
+			items[n++] = node_at(c, *i);
+		if (s->v->data.sequence.items.top - s->v->data.sequence.items.start > 64) {
+			err(c, s->v, "too many items in dns.%s", s->key);
+			return;
+		}
+	} else {
+		err(c, s->v, "expected a list (or one item) for dns.%s", s->key);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const yaml_node_t *v = items[i];
+
+		if (!is_scalar(v)) {
+			err(c, v, "expected a scalar in dns.%s", s->key);
+			continue;
+		}
+		w = scalar_str(v, buf, sizeof(buf)) ? "too long" : why(buf);
+		if (w != NULL) {
+			err(c, v, "bad dns.%s '%s': %s", s->key, quote(v, q, sizeof(q)), w);
+			continue;
+		}
+		if (servers != NULL) {
+			if (servers->n_servers == TOPO_DNS_SERVERS) {
+				err(c, v, "dns.servers: at most %d (the resolver reads no more)",
+				    TOPO_DNS_SERVERS);
+				return;
+			}
+			snprintf(servers->servers[servers->n_servers++], TOPO_DNS_ADDR, "%s", buf);
+		} else if (strlen(out) + 1 + strlen(buf) >= len) {
+			err(c, v, "dns.%s: longer than %zu characters in all", s->key, len - 1);
+			return;
+		} else {
+			if (out[0])
+				strcat(out, " ");
+			strcat(out, buf);
+		}
+	}
+}
+
+/* defaults.dns: {servers, search, options}, containerlab's shape. */
+static void parse_dns(struct pctx *c, const struct slot *d)
+{
+	struct slot s[] = {{"servers"}, {"search"}, {"options"}};
+	struct topo_dns *dns = &c->b->t->dns;
+
+	if (d->v->type != YAML_MAPPING_NODE) {
+		err(c, where(d->k, d->v), "expected a mapping for 'dns' (servers, search, options)");
+		return;
+	}
+	collect(c, d->v, "dns", s, 3);
+	if (s[0].v)
+		parse_dns_list(c, &s[0], topo_dns_server_why, NULL, 0, dns);
+	if (s[1].v)
+		parse_dns_list(c, &s[1], topo_dns_domain_why, dns->search, sizeof(dns->search),
+			       NULL);
+	if (s[2].v)
+		parse_dns_list(c, &s[2], topo_dns_option_why, dns->options, sizeof(dns->options),
+			       NULL);
+}
+
 static void parse_defaults(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v)
 {
-	struct slot s[] = {{"subnet"}, {"gateway"}, {"port"},	  {"params"},
-			   {"arp"},    {"ipv6"},    {"subnet6"}, {"gateway6"}};
+	struct slot s[] = {{"subnet"},	 {"gateway"}, {"port"},	    {"params"}, {"arp"},
+			   {"ipv6"},	 {"subnet6"}, {"gateway6"}, {"dns"}};
 	struct topo_build *b = c->b;
 
 	if (v->type != YAML_MAPPING_NODE) {
 		err(c, where(k, v), "expected a mapping for 'defaults'");
 		return;
 	}
-	collect(c, v, "defaults", s, 8);
+	collect(c, v, "defaults", s, 9);
+	if (s[8].v)
+		parse_dns(c, &s[8]);
 	if (s[6].v && !parse_ip6(c, &s[6], "defaults", 1, &b->t->subnet6)) {
 		b->t->has_subnet6 = 1;
 		b->subnet6_mark = mark_of(s[6].v);

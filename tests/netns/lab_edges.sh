@@ -30,7 +30,10 @@ check "a second down: no such lab" sh -c "! '$RL' down '$LAB' 2>/dev/null"
 cat > "$TMP/names.yaml" <<YAML
 name: $LAB
 topology:
-  defaults: {subnet: 10.0.12.0/24, ipv6: off}
+  defaults:
+    subnet: 10.0.12.0/24
+    ipv6: off
+    dns: {servers: [10.0.12.53, "fd00::53"], search: [lab.example], options: [timeout:1, rotate]}
   nodes:
     a: {kind: switch}
     a-b: {kind: switch}
@@ -56,6 +59,13 @@ check "exec LAB h1: a shell in h1" sh -c \
 check "the shell is \$SHELL" \
 	test "$(echo 'echo $0' | SHELL=/bin/sh "$RL" exec "$LAB" h1 --)" = /bin/sh
 check "else bash" test "$(echo 'echo $0' | env -u SHELL "$RL" exec "$LAB" h1)" = /bin/bash
+# defaults.dns is every host's resolv.conf, in rackless exec and ip netns exec
+"$RL" exec "$LAB" h1 -- cat /etc/resolv.conf > "$TMP/resolv.h1"
+check "h1's resolv.conf names the file's servers" sh -c \
+	"grep -x 'nameserver 10.0.12.53' '$TMP/resolv.h1' && grep -x 'nameserver fd00::53' '$TMP/resolv.h1'"
+check "its search and options" sh -c \
+	"grep -x 'search lab.example' '$TMP/resolv.h1' && grep -x 'options timeout:1 rotate' '$TMP/resolv.h1'"
+check "ip netns exec reads it too" ip netns exec "rl.$LAB.lonely" grep -qx "search lab.example" /etc/resolv.conf
 check "a host without links has lo up" "$RL" exec "$LAB" lonely -- ping -c 1 -W 1 -q 127.0.0.1
 check "and ipv6: off" test "$("$RL" exec "$LAB" lonely -- cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 1
 # a daemon in a host outlives whatever started it: down stops it, as
@@ -165,7 +175,7 @@ LABS="$LAB $LAB2"
 mkdir "/etc/netns/rl.$LAB.h2" && OWN_DIRS="/etc/netns/rl.$LAB.h2 $OWN_DIRS"
 echo "192.0.2.9 h1" > "/etc/netns/rl.$LAB.h2/hosts"
 check "a lab whose h2 has a hosts file of its own" sh -c "'$RL' up --topo star,3 --name '$LAB' > '$TMP/own.out'"
-check "up says it kept it" grep -q "1 host(s) keep the hosts file" "$TMP/own.out"
+check "up says it kept it" grep -q "1 host file(s) already in /etc/netns/NETNS/ are kept" "$TMP/own.out"
 check "h2 reads its own" sh -c "'$RL' exec '$LAB' h2 -- getent -s files hosts h1 | grep -q '^192.0.2.9 '"
 check "h3 the lab's" sh -c "'$RL' exec '$LAB' h3 -- getent -s files hosts h1 | grep -q '^10\.'"
 # pingall with a host gone (its namespace deleted by hand): Mininet's matrix,

@@ -40,6 +40,17 @@ check "ip netns exec sees the names too" sh -c \
 	"ip netns exec rl.$LAB.h3 getent -s files hosts h1 | grep -q '^$IP1 '"
 check "the machine's own names still resolve inside" \
 	"$RL" exec "$LAB" h1 -- getent -s files hosts localhost
+# a name outside the lab: the file names no name server (defaults.dns), so a
+# host's resolv.conf names none, and the lookup fails at once instead of
+# waiting seconds for the machine's servers, out of the lab's reach
+check "h1's resolv.conf names no server" sh -c \
+	"! '$RL' exec '$LAB' h1 -- grep -q '^nameserver' /etc/resolv.conf"
+T0=$(date +%s%N)
+"$RL" exec "$LAB" h1 -- getent hosts no-such-name.example > /dev/null
+rc=$?
+MS=$((($(date +%s%N) - T0) / 1000000))
+check "a name outside the lab is not found ($rc)" test "$rc" -eq 2
+check "without waiting for a server ($MS ms; a resolver timeout is 5 s)" test "$MS" -lt 3000
 
 # each host sent 2 requests to and answered 2 from each other host: its
 # switch port received at least 4*(N-1) frames, and sent as many

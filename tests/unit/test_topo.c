@@ -2391,6 +2391,54 @@ static void test_large(void **state)
 	free(buf);
 }
 
+/* defaults.dns: containerlab's servers, search and options, each a list or
+ * one item; every item checked where it is written. */
+static void test_dns(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults:\n"
+			"    dns:\n"
+			"      servers: [10.0.0.53, \"fd00::53\"]\n"
+			"      search: [lab.example, corp_1.example.]\n"
+			"      options: [ndots:2, timeout:1, attempts:2, rotate, edns0]\n"
+			"  nodes: {sw1: {kind: switch}}\n");
+	assert_int_equal(t->dns.n_servers, 2);
+	assert_string_equal(t->dns.servers[0], "10.0.0.53");
+	assert_string_equal(t->dns.servers[1], "fd00::53");
+	assert_string_equal(t->dns.search, "lab.example corp_1.example.");
+	assert_string_equal(t->dns.options, "ndots:2 timeout:1 attempts:2 rotate edns0");
+	topo_free(t);
+	/* a scalar is a list of one; no dns: no server */
+	t = load_ok(HDR "  defaults: {dns: {servers: 192.0.2.1, search: x}}\n"
+			"  nodes: {sw1: {kind: switch}}\n");
+	assert_int_equal(t->dns.n_servers, 1);
+	assert_string_equal(t->dns.search, "x");
+	assert_string_equal(t->dns.options, "");
+	topo_free(t);
+	t = load_ok(HDR "  nodes: {sw1: {kind: switch}}\n");
+	assert_int_equal(t->dns.n_servers, 0);
+	topo_free(t);
+#define DNS(x) HDR "  defaults: {dns: " x "}\n  nodes: {sw1: {kind: switch}}\n"
+	expect_err(DNS("8.8.8.8"), 3, 19, "expected a mapping for 'dns'");
+	expect_err(DNS("{servers: [1.1.1.1, nameserver]}"), 3, 39,
+		   "bad dns.servers 'nameserver': expected an IPv4 or IPv6 address");
+	expect_err(DNS("{servers: [224.0.0.1]}"), 3, 30, "multicast");
+	expect_err(DNS("{servers: [\"::\"]}"), 3, 30, "unspecified");
+	expect_err(DNS("{servers: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4]}"), 3, 57,
+		   "dns.servers: at most 3");
+	expect_err(DNS("{search: [\"a..b\"]}"), 3, 29, "empty label");
+	expect_err(DNS("{search: [\"a b\"]}"), 3, 29, "letters, digits");
+	expect_err(DNS("{options: [ndots:99]}"), 3, 30, "out of range");
+	expect_err(DNS("{options: [ndots]}"), 3, 30, "expected NAME:N");
+	expect_err(DNS("{options: [rotat]}"), 3, 30, "unknown resolver option");
+	expect_err(DNS("{options: [[rotate]]}"), 3, 30, "expected a scalar in dns.options");
+	expect_err(DNS("{server: [1.1.1.1]}"), 3, 20, "unknown key 'server' in dns");
+	expect_err(DNS("{options: {a: b}}"), 3, 29, "expected a list (or one item) for dns.options");
+#undef DNS
+}
+
 /* defaults.arp and defaults.ipv6: two-word choices, errors at the value. */
 static void test_arp_ipv6(void **state)
 {
@@ -2416,6 +2464,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_arp_ipv6),
+	    cmocka_unit_test(test_dns),
 	    cmocka_unit_test(test_quickstart),
 	    cmocka_unit_test(test_links_normalised),
 	    cmocka_unit_test(test_trunk_links),
