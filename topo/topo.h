@@ -400,6 +400,10 @@ int topo_kind_is_external(enum topo_kind k);
  * TOPO_NAME_MAX. Interface names are 1..15 chars of [A-Za-z0-9_.-]. */
 int topo_name_valid(const char *s);
 int topo_ifname_valid(const char *s);
+/* Why a valid node name cannot name a host (its name in the hosts' hosts
+ * file), or NULL: a name of the machine's hosts file (localhost), one
+ * inet_aton() reads as an address (all digits, 0x and hex). */
+const char *topo_host_name_why(const char *s);
 
 /* "10.0.0.1/24" <-> struct topo_ip4. Parse returns 0 or -EINVAL. */
 int topo_ip4_parse(const char *s, struct topo_ip4 *ip);
@@ -413,6 +417,9 @@ int topo_ip6_in_net(const uint8_t *a, const struct topo_ip6 *net);
 void topo_ip6_format(const struct topo_ip6 *ip, char *buf, size_t len);
 /* "10.0.0.1" (no prefix) -> host-order address. 0 or -EINVAL. */
 int topo_addr4_parse(const char *s, uint32_t *addr);
+/* Why a host-order IPv4 address cannot be a host's or a gateway, or NULL:
+ * loopback, multicast, limited broadcast. */
+const char *topo_addr4_special(uint32_t a);
 void topo_addr4_format(uint32_t addr, char *buf, size_t len);
 
 const char *topo_kind_name(enum topo_kind k);

@@ -52,15 +52,36 @@ static void check_gateway_in(struct topo_build *b, struct topo_mark m, uint32_t 
 
 	topo_addr4_format(gw, g, sizeof(g));
 	topo_cidr_format(&net, n, sizeof(n));
-	if (!topo_in_net(gw, &net))
+	if (topo_addr4_special(gw) != NULL)
+		topo_diag(b->diags, m, "gateway %s%s is %s", g, who, topo_addr4_special(gw));
+	else if (!topo_in_net(gw, &net))
 		topo_diag(b->diags, m, "gateway %s%s is outside %s %s", g, who, what, n);
 	else if (is_edge(gw, &net))
 		topo_diag(b->diags, m, "gateway %s%s is not a usable address in %s %s", g, who,
 			  what, n);
 }
 
+/* Addresses drawn from the subnet must be a host's: not loopback or
+ * multicast, nor the limited broadcast a /31 or /32 would hand out. */
+static void check_subnet(struct topo_build *b)
+{
+	const struct topo_ip4 *sn = &b->t->subnet;
+	uint32_t last = sn->addr | ~topo_plen_mask(sn->plen);
+	const char *why = topo_addr4_special(sn->addr);
+	char a[ADDR_STR];
+
+	if (why == NULL && sn->plen > 30)
+		why = topo_addr4_special(last);
+	if (why == NULL)
+		return;
+	topo_cidr_format(sn, a, sizeof(a));
+	topo_diag(b->diags, b->subnet_mark, "subnet %s holds %s", a, why);
+}
+
 static void check_defaults(struct topo_build *b)
 {
+	if (b->t->has_subnet)
+		check_subnet(b);
 	if (!b->has_gateway)
 		return;
 	if (!b->t->has_subnet) {
@@ -528,6 +549,11 @@ static void check_host_ip(struct topo_build *b, unsigned i)
 		n->ip.plen = t->subnet.plen;
 	}
 	topo_cidr_format(&n->ip, a, sizeof(a));
+	if (topo_addr4_special(n->ip.addr) != NULL) {
+		topo_diag(b->diags, s->ip_mark, "address %s of %s is %s", a, n->name,
+			  topo_addr4_special(n->ip.addr));
+		return;
+	}
 	/* Outside the defaults' subnet is a typo unless the host is routed:
 	 * it has a gateway of its own (or none), or runs commands (a router
 	 * host) */
@@ -717,6 +743,42 @@ static int check_macs(struct topo_build *b)
 	return 0;
 }
 
+/* A host's IPv6 address is on eth0, and IPv6 needs an MTU of 1280 at
+ * least: the kernel refuses the address on a smaller link (up failed
+ * halfway). Run on resolved addresses and parameters. */
+static void check_ip6_mtu(struct topo_build *b)
+{
+	const struct topo *t = b->t;
+	int dflt_reported = 0;
+
+	for (unsigned i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		unsigned mtu = l->params[0].mtu > l->params[1].mtu ? l->params[0].mtu
+								  : l->params[1].mtu;
+
+		if (mtu == 0 || mtu >= 1280)
+			continue;
+		for (unsigned e = 0; e < 2; e++) {
+			const struct topo_node *n = &t->nodes[l->ep[e].node];
+
+			if (n->kind != TOPO_KIND_HOST || !n->has_ip6 ||
+			    strcmp(l->ep[e].ifname, "eth0"))
+				continue;
+			if (b->lsrc[i].mark.line == 0 && b->dparams.mark.line != 0) {
+				if (!dflt_reported)
+					topo_diag(b->diags, b->dparams.mark,
+						  "mtu %u is below IPv6's minimum of 1280 (%s:eth0 "
+						  "has an IPv6 address)", mtu, n->name);
+				dflt_reported = 1;
+			} else {
+				topo_diag(b->diags, b->lsrc[i].mark.line ? b->lsrc[i].mark : l->mark,
+					  "mtu %u is below IPv6's minimum of 1280 (%s:eth0 has an "
+					  "IPv6 address)", mtu, n->name);
+			}
+		}
+	}
+}
+
 int topo_build_check(struct topo_build *b)
 {
 	int rc;
@@ -744,6 +806,8 @@ int topo_build_check(struct topo_build *b)
 	rc = topo_build_resolve(b);
 	if (rc == 0)
 		check_afxdp_mtu(b);
+	if (rc == 0)
+		check_ip6_mtu(b);
 	if (rc == 0 && b->diags->n == 0)
 		rc = topo_build_split_wires(b);
 	if (rc)

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "topo.h"
 #include "topo_priv.h"
@@ -118,6 +119,28 @@ int topo_name_valid(const char *s)
 	return 1;
 }
 
+const char *topo_host_name_why(const char *s)
+{
+	static const char *const reserved[] = {"localhost", "ip6-localhost", "ip6-loopback",
+					       "ip6-allnodes", "ip6-allrouters"};
+	size_t i = 0;
+
+	for (size_t r = 0; r < sizeof(reserved) / sizeof(reserved[0]); r++)
+		if (!strcasecmp(s, reserved[r]))
+			return "the machine's hosts file names it: the lab's would take it over";
+	/* what inet_aton() reads as an address: digits, or 0x and hex digits */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2]) {
+		for (i = 2; isxdigit((unsigned char)s[i]); i++)
+			;
+	} else {
+		while (isdigit((unsigned char)s[i]))
+			i++;
+	}
+	if (i > 0 && s[i] == '\0')
+		return "it reads as an address (ping 1 is ping 0.0.0.1)";
+	return NULL;
+}
+
 int topo_ifname_valid(const char *s)
 {
 	size_t i;
@@ -174,6 +197,17 @@ static const char *parse_quad(const char *s, uint32_t *addr)
 	}
 	*addr = a;
 	return s;
+}
+
+const char *topo_addr4_special(uint32_t a)
+{
+	if ((a >> 24) == 127)
+		return "a loopback address (127.0.0.0/8)";
+	if ((a >> 28) == 0xe)
+		return "a multicast address (224.0.0.0/4)";
+	if (a == 0xffffffffu)
+		return "the limited broadcast address";
+	return NULL;
 }
 
 int topo_addr4_parse(const char *s, uint32_t *addr)
@@ -300,13 +334,15 @@ const char *topo_port_type_name(enum topo_port_type t)
 	return "unknown";
 }
 
-/* FNV-1a is plenty for short names and keeps the index dependency-free. */
+/* FNV-1a is plenty for short names and keeps the index dependency-free.
+ * Of the lower-case name: names that differ only in case share a chain,
+ * so topo_index_find_nocase() finds them too. */
 static uint32_t name_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
 
 	while (*s) {
-		h ^= (unsigned char)*s++;
+		h ^= (unsigned char)tolower((unsigned char)*s++);
 		h *= 16777619u;
 	}
 	return h;
@@ -339,6 +375,21 @@ int topo_index_find(const struct topo_build *b, const char *name)
 		unsigned idx = b->index[i] - 1;
 
 		if (!strcmp(b->t->nodes[idx].name, name))
+			return (int)idx;
+	}
+	return -1;
+}
+
+int topo_index_find_nocase(const struct topo_build *b, const char *name)
+{
+	unsigned i;
+
+	if (!b->index)
+		return -1;
+	for (i = name_hash(name) & b->index_mask; b->index[i]; i = (i + 1) & b->index_mask) {
+		unsigned idx = b->index[i] - 1;
+
+		if (!strcasecmp(b->t->nodes[idx].name, name))
 			return (int)idx;
 	}
 	return -1;

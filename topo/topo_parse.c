@@ -138,12 +138,51 @@ static const char *quote(const yaml_node_t *n, char *buf, size_t len)
 	return sanitize(n->data.scalar.value, n->data.scalar.length, buf, len);
 }
 
+#define MERGE_DEPTH 4 /* '<<' inside a merged mapping, at most this deep */
+
+static void collect_pairs(struct pctx *c, const yaml_node_t *map, const char *what,
+			  struct slot *s, unsigned n, unsigned depth);
+
 /*
- * Sort a mapping's pairs into known slots, reporting non-scalar, unknown and
- * duplicate keys (libyaml keeps duplicates silently).
+ * YAML's merge key ('<<: *anchor', or a list of them): the merged
+ * mappings' keys fill the slots the mapping's own keys left empty, the
+ * first mapping of a list first. Keys a merged mapping shares with the
+ * mapping are overridden, not duplicates.
  */
-static void collect(struct pctx *c, const yaml_node_t *map, const char *what, struct slot *s,
-		    unsigned n)
+static void collect_merge(struct pctx *c, const yaml_node_t *k, const yaml_node_t *v,
+			  const char *what, struct slot *s, unsigned n, unsigned depth)
+{
+	if (depth >= MERGE_DEPTH) {
+		err(c, k, "merge keys ('<<') nested too deep in %s", what);
+		return;
+	}
+	if (v->type == YAML_MAPPING_NODE) {
+		collect_pairs(c, v, what, s, n, depth + 1);
+		return;
+	}
+	if (v->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *i = v->data.sequence.items.start;
+		     i < v->data.sequence.items.top; i++) {
+			const yaml_node_t *m = node_at(c, *i);
+
+			if (m == NULL || m->type != YAML_MAPPING_NODE) {
+				err(c, m ? m : v, "a merge key ('<<') takes mappings, in %s", what);
+				continue;
+			}
+			collect_pairs(c, m, what, s, n, depth + 1);
+		}
+		return;
+	}
+	err(c, where(k, v), "a merge key ('<<') takes a mapping or a list of them, in %s", what);
+}
+
+/*
+ * The pairs of one mapping into the slots; depth 0 is the mapping itself
+ * (a key twice is an error), deeper ones are merged (a filled slot is
+ * kept). Its own merge keys come after its own keys.
+ */
+static void collect_pairs(struct pctx *c, const yaml_node_t *map, const char *what,
+			  struct slot *s, unsigned n, unsigned depth)
 {
 	yaml_node_pair_t *p;
 	char q[QUOTE_MAX];
@@ -159,12 +198,16 @@ static void collect(struct pctx *c, const yaml_node_t *map, const char *what, st
 			err(c, k, "expected a scalar key in %s", what);
 			continue;
 		}
+		if (scalar_eq(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+			continue;
 		for (i = 0; i < n && !scalar_eq(k, s[i].key); i++)
 			;
 		if (i == n) {
 			err(c, k, "unknown key '%s' in %s", quote(k, q, sizeof(q)), what);
 			continue;
 		}
+		if (s[i].k && depth > 0)
+			continue;
 		if (s[i].k) {
 			struct topo_mark m = mark_of(s[i].k);
 
@@ -175,6 +218,23 @@ static void collect(struct pctx *c, const yaml_node_t *map, const char *what, st
 		s[i].k = k;
 		s[i].v = v;
 	}
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(c, p->key);
+		yaml_node_t *v = node_at(c, p->value);
+
+		if (k && v && scalar_eq(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+			collect_merge(c, k, v, what, s, n, depth);
+	}
+}
+
+/*
+ * Sort a mapping's pairs into known slots, reporting non-scalar, unknown and
+ * duplicate keys (libyaml keeps duplicates silently), with YAML's merge keys.
+ */
+static void collect(struct pctx *c, const yaml_node_t *map, const char *what, struct slot *s,
+		    unsigned n)
+{
+	collect_pairs(c, map, what, s, n, 0);
 }
 
 /* A scalar value as a string; non-scalars are reported here, bad text by the caller. */
@@ -271,6 +331,7 @@ static void parse_subnet(struct pctx *c, const struct slot *s)
 	ip.addr &= mask;
 	b->t->subnet = ip;
 	b->t->has_subnet = 1;
+	b->subnet_mark = mark_of(s->v);
 }
 
 /* One mapping of link parameters being read: a 'params' or one of its directions. */
@@ -956,10 +1017,19 @@ static void parse_node_pair(struct pctx *c, const yaml_node_t *k, const yaml_nod
 		    t->nodes[prev].mark.line, t->nodes[prev].mark.col);
 		n = &scratch;
 		src = &sscratch;
+	} else if ((prev = topo_index_find_nocase(b, name)) >= 0) {
+		/* host names are looked up without regard to case: ping H1
+		 * from a host would reach h1 */
+		err(c, k, "node '%s' differs from '%s' (defined at %u:%u) only in case", name,
+		    t->nodes[prev].name, t->nodes[prev].mark.line, t->nodes[prev].mark.col);
+		n = &scratch;
+		src = &sscratch;
 	}
 	memset(n, 0, sizeof(*n));
 	memset(src, 0, sizeof(*src));
 	parse_node(c, k, v, n, src, label);
+	if (n != &scratch && n->kind == TOPO_KIND_HOST && topo_host_name_why(name) != NULL)
+		err(c, k, "host name '%s': %s", name, topo_host_name_why(name));
 	if (n == &scratch) {
 		free(scratch.exec);
 	} else {

@@ -65,6 +65,7 @@ struct topo_build {
 	unsigned index_mask;
 	int has_gateway; /* defaults.gateway given and well formed */
 	struct topo_mark gateway_mark;
+	struct topo_mark subnet_mark;  /* defaults.subnet; line 0: none */
 	struct topo_mark subnet6_mark; /* defaults.subnet6 or gateway6; line 0: none */
 	struct topo_src_params dparams; /* defaults.params */
 	struct topo_src_params *lsrc;	/* parallel to t->links */
@@ -97,6 +98,8 @@ static inline uint32_t topo_plen_mask(unsigned plen)
 
 int topo_index_init(struct topo_build *b, unsigned n);
 int topo_index_find(const struct topo_build *b, const char *name);
+/* The same, with names compared without regard to case: -1 if none. */
+int topo_index_find_nocase(const struct topo_build *b, const char *name);
 void topo_index_add(struct topo_build *b, unsigned idx);
 
 /* Walk a loaded document into b; 0 (errors are in diags) or -ENOMEM. */

@@ -212,9 +212,9 @@ static int assign_macs(struct topo_build *b)
 	struct mac_set set;
 	size_t cap = 16;
 	unsigned i, a;
-	int rc = 0;
+	int rc = 0, owner;
 
-	while (cap < 2 * (size_t)t->n_nodes)
+	while (cap < 2 * ((size_t)t->n_nodes + 2 * (size_t)t->n_links))
 		cap <<= 1;
 	set.mask = cap - 1;
 	set.slot = malloc(cap * sizeof(*set.slot));
@@ -224,6 +224,40 @@ static int assign_macs(struct topo_build *b)
 	for (i = 0; i < t->n_nodes; i++)
 		if (b->src[i].flags & TOPO_SRC_MAC)
 			mac_set_add(&set, topo_mac_key(t->nodes[i].mac));
+	/* hosts' other interfaces get MACs derived from lab, host and
+	 * interface (topo_if_mac): a MAC written in the file must not be one
+	 * of them, and eth0's derived ones avoid them */
+	for (i = 0; i < t->n_links; i++) {
+		for (a = 0; a < 2; a++) {
+			const struct topo_endpoint *ep = &t->links[i].ep[a];
+			uint8_t mac[6];
+			char m[24];
+
+			if (!topo_build_is_host(b, ep->node) || !strcmp(ep->ifname, "eth0"))
+				continue;
+			topo_if_mac(t, &t->nodes[ep->node], ep->ifname, mac);
+			if (mac_set_add(&set, topo_mac_key(mac)))
+				continue;
+			topo_mac_format(mac, m, sizeof(m));
+			owner = -1;
+			for (unsigned o = 0; o < t->n_nodes && owner < 0; o++)
+				if ((b->src[o].flags & TOPO_SRC_MAC) &&
+				    topo_mac_key(t->nodes[o].mac) == topo_mac_key(mac))
+					owner = (int)o;
+			if (owner >= 0)
+				topo_diag(b->diags, b->src[owner].mac_mark,
+					  "MAC %s of %s is the one %s:%s gets (derived from the "
+					  "lab's, host's and interface's names)",
+					  m, t->nodes[owner].name, t->nodes[ep->node].name, ep->ifname);
+			else
+				topo_diag(b->diags, t->links[i].mark,
+					  "cannot derive a unique MAC for %s:%s",
+					  t->nodes[ep->node].name, ep->ifname);
+			rc = -EINVAL;
+		}
+	}
+	if (rc)
+		goto out;
 	for (i = 0; i < t->n_nodes; i++) {
 		struct topo_node *n = &t->nodes[i];
 

@@ -2439,6 +2439,126 @@ static void test_dns(void **state)
 #undef DNS
 }
 
+/* Addresses a host cannot have: loopback, multicast, the limited
+ * broadcast, as an ip, a gateway or what a subnet hands out. */
+static void test_ip4_special(void **state)
+{
+	(void)state;
+#define ONE(h) HDR "  nodes:\n    sw1: {kind: switch}\n    h1: " h "\n" \
+		   "  links:\n    - endpoints: [h1:eth0, sw1:p1]\n"
+	expect_err(ONE("{kind: host, ip: 127.0.0.5/8, gateway: none}"), 5, 26,
+		   "address 127.0.0.5/8 of h1 is a loopback address");
+	expect_err(ONE("{kind: host, ip: 224.1.1.1/24, gateway: none}"), 5, 26,
+		   "is a multicast address");
+	expect_err(ONE("{kind: host, ip: 255.255.255.255/32, gateway: none}"), 5, 26,
+		   "is the limited broadcast address");
+	expect_err(ONE("{kind: host, ip: 10.0.0.2/8, gateway: 10.255.255.255}"), 5, 47,
+		   "not a usable address");
+#undef ONE
+#define SUB(n) HDR "  defaults: {subnet: " n "}\n  nodes:\n    sw1: {kind: switch}\n" \
+		   "    h1: {kind: host}\n  links:\n    - endpoints: [h1:eth0, sw1:p1]\n"
+	expect_err(SUB("127.0.0.0/24"), 3, 22, "subnet 127.0.0.0/24 holds a loopback address");
+	expect_err(SUB("224.0.0.0/24"), 3, 22, "holds a multicast address");
+	expect_err(SUB("255.255.255.254/31"), 3, 22, "holds the limited broadcast address");
+	topo_free(load_ok(SUB("240.0.0.0/24")));
+#undef SUB
+}
+
+/* Host names: case-blind in the hosts file, so no two that differ only in
+ * case; none that reads as an address or is the machine's (localhost). */
+static void test_host_names(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	expect_err(HDR "  nodes: {sw1: {kind: switch}, H1: {kind: host}, h1: {kind: host}}\n", 3,
+		   50, "node 'h1' differs from 'H1' (defined at 3:32) only in case");
+	expect_err(HDR "  nodes: {sw1: {kind: switch}, Sw1: {kind: switch}}\n", 3, 32,
+		   "only in case");
+	expect_err(HDR "  nodes: {sw1: {kind: switch}, \"1\": {kind: host}}\n", 3, 32,
+		   "host name '1': it reads as an address");
+	expect_err(HDR "  nodes: {sw1: {kind: switch}, 0x3: {kind: host}}\n", 3, 32,
+		   "host name '0x3': it reads as an address");
+	expect_err(HDR "  nodes: {sw1: {kind: switch}, localhost: {kind: host}}\n", 3, 32,
+		   "host name 'localhost': the machine's hosts file names it");
+	/* a switch's name is in no hosts file; names with a letter are fine */
+	t = load_ok(HDR "  nodes: {\"1\": {kind: switch}, 0xg: {kind: host}, 1a: {kind: host}}\n");
+	assert_int_equal(t->n_nodes, 3);
+	topo_free(t);
+}
+
+/* A MAC written in the file may not be one a host's other interface gets
+ * (topo_if_mac: derived from lab, host and interface names). */
+static void test_mac_vs_derived(void **state)
+{
+	char yaml[1024], m[24];
+	struct topo *t;
+	uint8_t mac[6];
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {subnet: 10.0.0.0/24}\n"
+			"  nodes: {sw1: {kind: switch}, h1: {kind: host}}\n"
+			"  links:\n    - endpoints: [h1:eth0, sw1:p1]\n"
+			"    - endpoints: [h1:eth1, sw1:p2]\n");
+	topo_if_mac(t, node(t, "h1"), "eth1", mac);
+	topo_free(t);
+	snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	snprintf(yaml, sizeof(yaml),
+		 HDR "  defaults: {subnet: 10.0.0.0/24}\n"
+		     "  nodes: {sw1: {kind: switch}, h1: {kind: host}, h2: {kind: host, mac: \"%s\"}}\n"
+		     "  links:\n    - endpoints: [h1:eth0, sw1:p1]\n"
+		     "    - endpoints: [h1:eth1, sw1:p2]\n    - endpoints: [h2:eth0, sw1:p3]\n",
+		 m);
+	expect_err(yaml, 4, 72, "of h2 is the one h1:eth1 gets");
+}
+
+/* IPv6 needs an MTU of 1280: a host with an IPv6 address on a smaller eth0
+ * link is refused where the mtu is written; without one it is fine. */
+static void test_ip6_mtu(void **state)
+{
+	(void)state;
+#define LAB6(d, l) HDR "  defaults: {subnet6: \"fd00::/64\"" d "}\n" \
+		   "  nodes: {sw1: {kind: switch}, h1: {kind: host}, h2: {kind: host}}\n" \
+		   "  links:\n    - {endpoints: [h1:eth0, sw1:p1]" l "}\n" \
+		   "    - endpoints: [h2:eth0, sw1:p2]\n"
+	expect_err(LAB6(", params: {mtu: 1279}", ""), 3, 44,
+		   "mtu 1279 is below IPv6's minimum of 1280 (h1:eth0 has an IPv6 address)");
+	expect_err(LAB6("", ", params: {mtu: 1000}"), 6, 46, "mtu 1000 is below IPv6's minimum");
+	topo_free(load_ok(LAB6(", params: {mtu: 1280}", "")));
+#undef LAB6
+	topo_free(load_ok(HDR "  defaults: {subnet: 10.0.0.0/24, params: {mtu: 576}}\n"
+			      "  nodes: {sw1: {kind: switch}, h1: {kind: host}}\n"
+			      "  links:\n    - endpoints: [h1:eth0, sw1:p1]\n"));
+}
+
+/* YAML merge keys: the merged mapping fills what the node leaves out. */
+static void test_merge_keys(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	t = load_ok(HDR "  defaults: {subnet: 10.0.0.0/24}\n"
+			"  nodes:\n"
+			"    sw1: {kind: switch}\n"
+			"    h1: &h {kind: host, port: tap}\n"
+			"    h2: {<<: *h, mac: \"02:00:00:00:00:02\"}\n"
+			"    h3: {port: afpacket, <<: [*h]}\n"
+			"  links:\n"
+			"    - endpoints: [h1:eth0, sw1:p1]\n"
+			"    - endpoints: [h2:eth0, sw1:p2]\n"
+			"    - endpoints: [h3:eth0, sw1:p3]\n");
+	assert_int_equal(node(t, "h2")->kind, TOPO_KIND_HOST);
+	assert_int_equal(node(t, "h2")->port_type, TOPO_PORT_TAP);
+	assert_int_equal(node(t, "h2")->mac[5], 2);
+	assert_int_equal(node(t, "h3")->port_type, TOPO_PORT_AFPACKET);
+	topo_free(t);
+	expect_err(HDR "  nodes: {sw1: {kind: switch}, h1: {<<: 5}}\n", 3, 41,
+		   "a merge key ('<<') takes a mapping or a list of them");
+	expect_err(HDR "  nodes:\n    sw1: {kind: switch}\n    h1: &h {kind: host, x: 1}\n"
+		       "    h2: {<<: *h}\n", 5, 25, "unknown key 'x' in node 'h2'");
+}
+
 /* defaults.arp and defaults.ipv6: two-word choices, errors at the value. */
 static void test_arp_ipv6(void **state)
 {
@@ -2465,6 +2585,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_arp_ipv6),
 	    cmocka_unit_test(test_dns),
+	    cmocka_unit_test(test_ip4_special),
+	    cmocka_unit_test(test_host_names),
+	    cmocka_unit_test(test_mac_vs_derived),
+	    cmocka_unit_test(test_ip6_mtu),
+	    cmocka_unit_test(test_merge_keys),
 	    cmocka_unit_test(test_quickstart),
 	    cmocka_unit_test(test_links_normalised),
 	    cmocka_unit_test(test_trunk_links),
