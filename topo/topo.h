@@ -243,6 +243,7 @@ struct topo_diag {
 struct topo_diags {
 	char file[256];
 	unsigned n;
+	unsigned dropped; /* errors past TOPO_DIAG_MAX, counted only */
 	struct topo_diag d[TOPO_DIAG_MAX];
 };
 

@@ -17,9 +17,12 @@ void topo_diag(struct topo_diags *d, struct topo_mark m, const char *fmt, ...)
 {
 	va_list ap;
 
-	/* Later errors are usually consequences of earlier ones: keep the first. */
-	if (d->n >= TOPO_DIAG_MAX)
+	/* Later errors are usually consequences of earlier ones: keep the
+	 * first, count the rest. */
+	if (d->n >= TOPO_DIAG_MAX) {
+		d->dropped++;
 		return;
+	}
 	d->d[d->n].mark = m;
 	va_start(ap, fmt);
 	vsnprintf(d->d[d->n].msg, sizeof(d->d[d->n].msg), fmt, ap);
@@ -43,6 +46,8 @@ void topo_diags_print(const struct topo_diags *diags, FILE *f)
 		else
 			fprintf(f, "%s: error: %s\n", diags->file, d->msg);
 	}
+	if (diags->dropped)
+		fprintf(f, "%s: and %u more error(s), not shown\n", diags->file, diags->dropped);
 }
 
 void topo_free(struct topo *t)

@@ -1120,6 +1120,17 @@ static void test_err_many(void **state)
 	assert_null(t);
 	assert_int_equal(d.n, TOPO_DIAG_MAX);
 	check_diag(&d, 4, 22, "unknown key 'x' in node 'h0'");
+	/* the rest are counted, and the printout says how many */
+	assert_int_equal(d.dropped, 100 - TOPO_DIAG_MAX);
+	{
+		char out[8192] = "";
+		FILE *f = fmemopen(out, sizeof(out) - 1, "w");
+
+		assert_non_null(f);
+		topo_diags_print(&d, f);
+		fclose(f);
+		assert_non_null(strstr(out, "many: and 68 more error(s), not shown\n"));
+	}
 	free(buf);
 }
 
