@@ -170,6 +170,33 @@ static void neigh_skeleton(json_t *reg)
 			json_object_set_new(reg, keys[i], json_object());
 }
 
+int neigh_machine(const char *dir, unsigned long base[NEIGH_KNOBS])
+{
+	json_t *reg = NULL;
+	int fd = neigh_open(dir, &reg);
+
+	for (int i = 0; i < NEIGH_KNOBS; i++) {
+		const char *k = neigh_knobs[i];
+		json_t *set = json_object_get(reg, "set"), *prev = json_object_get(reg, "prev");
+		unsigned long cur = 0;
+
+		base[i] = 0;
+		if (neigh_read(k, &cur) < 0)
+			continue;
+		/* as neigh_plan() tells the machine's value from rackless' */
+		base[i] = cur;
+		if (fd >= 0 && json_object_get(set, k) != NULL &&
+		    (neigh_num(set, k) == cur || neigh_num(prev, k) == cur) &&
+		    neigh_num(json_object_get(reg, "base"), k) > 0)
+			base[i] = neigh_num(json_object_get(reg, "base"), k);
+	}
+	if (fd >= 0) {
+		json_decref(reg);
+		close(fd);
+	}
+	return fd < 0 ? fd : 0;
+}
+
 int neigh_raise(const char *dir, const char *lab, const unsigned long want[NEIGH_KNOBS],
 		unsigned long changed[NEIGH_KNOBS])
 {

@@ -17,6 +17,13 @@
 /* The knobs, as paths under /proc/sys. */
 extern const char *const neigh_knobs[NEIGH_KNOBS];
 
+/* The machine's own values of the knobs (base[i]; 0 for a knob this
+ * machine lacks): the values now, unless rackless raised them for labs that
+ * are up. What a lab's needs are measured against: a value another lab
+ * raised goes when that lab does. 0, or -errno (base[] then holds the
+ * values now). */
+int neigh_machine(const char *dir, unsigned long base[NEIGH_KNOBS]);
+
 /* Register lab's needs (want[i] for neigh_knobs[i], 0: none) and apply the
  * result. changed[i] is set to the value written, or 0 if knob i was left
  * as it was. 0 or -errno (nothing registered then). */

@@ -23,23 +23,19 @@
  * half the table asks for nothing. */
 int up_neigh_limits(struct up *u)
 {
-	unsigned long hosts = 0, need, want[NEIGH_KNOBS], changed[NEIGH_KNOBS], cur3 = 1024;
+	unsigned long hosts = 0, need, want[NEIGH_KNOBS], changed[NEIGH_KNOBS], base[NEIGH_KNOBS];
 	int seq, ret;
 
 	for (unsigned i = 0; i < u->t->n_nodes; i++)
 		hosts += u->t->nodes[i].kind == TOPO_KIND_HOST;
 	/* each host may talk to up to 256 others */
 	need = hosts * (hosts > 257 ? 256 : (hosts ? hosts - 1 : 0));
-	{
-		FILE *f = fopen("/proc/sys/net/ipv4/neigh/default/gc_thresh3", "r");
-
-		if (f != NULL) {
-			if (fscanf(f, "%lu", &cur3) != 1)
-				cur3 = 1024;
-			fclose(f);
-		}
-	}
-	if (need <= cur3 / 2)
+	/* the machine's own limit, not one another lab raised: that one goes
+	 * with its lab, and this lab, unregistered, lost neighbours then */
+	(void)neigh_machine(LAB_RUN_DIR, base);
+	if (base[1] == 0)
+		base[1] = 1024;
+	if (need <= base[1] / 2)
 		return 0;
 	for (int i = 0; i < NEIGH_KNOBS; i++) /* gc_thresh2, gc_thresh3 of v4, v6 */
 		want[i] = i % 2 == 0 ? (need + 1024) / 2 : need + 1024;

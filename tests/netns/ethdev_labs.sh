@@ -14,6 +14,9 @@
 #  5. sockets `rackless ctl` adds (a vhost port's path, a memif server's
 #     socket=) are journaled: cleanup after kill -9 of the switch removes
 #     them, but not a path a refused or deleted port named;
+#  6. a capture replayed into the lab reaches a recorder written after it
+#     in the file (the replay started as its port was added, before the
+#     recorder's: 3 of 10 frames recorded);
 # (each lab is named $LAB plus a letter)
 . "$(dirname "$0")/lib.sh"
 LAB=tdl$$
@@ -158,3 +161,44 @@ check "5: not the file the refused port named" grep -q keep "$TMP/taken.sock"
 check "5: nor the socket on the deleted port's path" test -S "$TMP/d.sock"
 kill "$OTHER"; wait "$OTHER" 2>/dev/null
 assert_gone "$K" "$PID"
+
+# 6. a replay reaches a recorder written after it ---------------------------------
+Y=${LAB}y
+LABS="$LABS $Y"
+python3 - "$TMP/in10.pcap" <<'PY'
+import struct, sys
+frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x77" + b"\x88\xb5" + bytes(46)
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i in range(10):
+        f.write(struct.pack("<IIII", 1, i, len(frame), len(frame)) + frame)
+PY
+cat > "$TMP/$Y.yaml" <<YAML
+name: $Y
+topology:
+  defaults: {subnet: 10.0.0.0/24, ipv6: off}
+  nodes:
+    sw1: {kind: switch}
+    h1: {kind: host}
+    replay: {kind: ethdev, devargs: "net_pcap_${Y}a,rx_pcap=$TMP/in10.pcap"}
+    rec: {kind: ethdev, devargs: "net_pcap_${Y}b,tx_pcap=$TMP/out10.pcap"}
+  links:
+    - endpoints: [h1:eth0, sw1:p1]
+    - endpoints: [replay:eth0, sw1:p2]
+    - endpoints: [rec:eth0, sw1:p3]
+YAML
+check "6: up a lab replaying into a recorder written after it" "$RL" up -q "$TMP/$Y.yaml"
+sleep 1
+check "6: down" "$RL" down "$Y"
+check "6: the recorder has the 10 replayed frames" python3 - "$TMP/out10.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, n = 24, 0
+while off < len(d):
+    cap = struct.unpack("<IIII", d[off:off + 16])[2]
+    n += d[off + 16 + 12:off + 16 + 14] == b"\x88\xb5"
+    off += 16 + cap
+print("    %d of them recorded" % n)
+sys.exit(0 if n == 10 else 1)
+PY
+assert_gone "$Y"

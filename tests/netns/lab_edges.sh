@@ -120,6 +120,15 @@ for order in "$LAB $LAB2" "$LAB2 $LAB"; do
 	check "and /etc/netns is as it was ($ETC0)" \
 		test "$(test -d /etc/netns && echo yes || echo no)" = "$ETC0"
 done
+# the smaller lab second: it registers its needs all the same, though the
+# first raised the limit past them (it went unregistered, and lost its
+# raised limit, and pings, when the first lab went)
+"$RL" up -q --topo star,45 --name "$LAB2" && "$RL" up -q --topo star,30 --name "$LAB"
+"$RL" down "$LAB2" >/dev/null
+check "the first lab down: the limit still holds the second's needs (30 x 29 + 1024)" \
+	test "$(cat /proc/sys/net/ipv4/neigh/default/gc_thresh3)" -ge 1894
+"$RL" down "$LAB" >/dev/null
+check "the second down: the machine's limits are back" test "$(gc)" = "$G0"
 assert_gone "$LAB2"
 
 # -- status while up still runs a host's exec commands: coming up, not up ------
