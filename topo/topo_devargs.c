@@ -7,10 +7,13 @@
  * a lab's run directory.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -70,21 +73,42 @@ static void check_tx_dir(struct topo_build *b, unsigned i, const char *tx)
 		  tx, b->t->nodes[i].name, TOPO_RUN_DIR);
 }
 
-/* A capture to replay that is there must be of Ethernet frames (a missing
- * one is the switch's to report, when the lab comes up). */
+/* A capture to replay that is there must be a regular file of Ethernet
+ * frames (a missing one is the switch's to report, when the lab comes up).
+ * Opened without blocking and checked on the descriptor: a FIFO would
+ * block open() until a writer came, and the load with it, and what is
+ * read is what was checked even if the name changes meanwhile. */
 static void check_rx_linktype(struct topo_build *b, unsigned i, const char *rx)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	const char *name;
+	struct stat st;
 	pcap_t *p;
-	int dlt;
+	FILE *f;
+	int dlt, fd;
 
-	p = pcap_open_offline(rx, err);
+	fd = open(rx, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		topo_diag(b->diags, b->src[i].devargs_mark,
+			  "rx_pcap %s of %s is not a regular file: net_pcap replays a capture "
+			  "file",
+			  rx, b->t->nodes[i].name);
+		return;
+	}
+	f = fdopen(fd, "rb");
+	if (f == NULL) {
+		close(fd);
+		return;
+	}
+	p = pcap_fopen_offline(f, err);
 	if (p == NULL) {
-		if (access(rx, R_OK) == 0)
-			topo_diag(b->diags, b->src[i].devargs_mark,
-				  "rx_pcap %s of %s is not a capture (libpcap: %s)", rx,
-				  b->t->nodes[i].name, err);
+		fclose(f); /* libpcap owns it only once it succeeds */
+		topo_diag(b->diags, b->src[i].devargs_mark,
+			  "rx_pcap %s of %s is not a capture (libpcap: %s)", rx,
+			  b->t->nodes[i].name, err);
 		return;
 	}
 	dlt = pcap_datalink(p);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1898,6 +1899,18 @@ static void test_err_pcap_files(void **state)
 		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
 		 head, path);
 	expect_ext_err(yaml, 5, 33, "(link type 113), not Ethernet");
+	unlink(path);
+	/* a FIFO would block the load in open() until a writer came: a hang
+	 * fails the test (SIGALRM) instead of the error */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=%s\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		 head, path);
+	alarm(10);
+	expect_ext_err(yaml, 5, 33, "/fifo of r1 is not a regular file");
+	alarm(0);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/in.pcap", dir);
 	unlink(path);
