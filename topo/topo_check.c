@@ -409,6 +409,18 @@ static void check_ref_pair(struct topo_build *b, const struct sock_ref *f, const
 			  ref_key[r->role], r->path, rname, fname, ref_key[f->role]);
 }
 
+/* A vhost socket in a lab's directory would take the name of one of the
+ * lab's files (its hosts file, its log, another node's default socket), and
+ * the lab's own place for it is there already. */
+static void check_socket_dir(struct topo_build *b, unsigned i)
+{
+	if (topo_in_run_dir(b->t->nodes[i].socket))
+		topo_diag(b->diags, b->src[i].socket_mark,
+			  "socket %s of %s is in %s, where labs keep their state: the default "
+			  "socket already lives in the lab's directory (omit 'socket:')",
+			  b->t->nodes[i].socket, b->t->nodes[i].name, TOPO_RUN_DIR);
+}
+
 /* vhost and ethdev nodes: one link each, at most TOPO_MAX_ETHDEV devices,
  * no socket path twice, no file recorded twice or both recorded and
  * replayed (by real path: two names of one file are one). */
@@ -437,6 +449,7 @@ static int check_externals(struct topo_build *b)
 				  "ports (RTE_MAX_ETHPORTS)",
 				  TOPO_MAX_ETHDEV, TOPO_MAX_ETHDEV);
 		if (b->src[i].flags & TOPO_SRC_SOCKET) {
+			check_socket_dir(b, i);
 			path_norm(nd->socket, r[n].path, sizeof(r[n].path));
 			r[n].node = i;
 			r[n].role = REF_SOCKET;

@@ -41,31 +41,48 @@ int topo_devargs_absolute(char *devargs, size_t len, const char *key, const char
 
 void topo_file_path(const char *in, char *out, size_t len)
 {
-	char buf[PATH_MAX], dir[PATH_MAX], base[PATH_MAX];
+	char head[PATH_MAX], buf[PATH_MAX];
+	const char *rest;
+	char *slash;
 
-	if (realpath(in, buf) != NULL) {
-		snprintf(out, len, "%s", buf);
+	if (strlen(in) >= sizeof(head)) {
+		snprintf(out, len, "%s", in);
 		return;
 	}
-	/* not there yet (a recording): its directory's real path */
-	snprintf(dir, sizeof(dir), "%s", in);
-	snprintf(base, sizeof(base), "%s", in);
-	if (realpath(dirname(dir), buf) != NULL) {
-		snprintf(out, len, "%s/%s", strcmp(buf, "/") ? buf : "", basename(base));
-		return;
+	/* not there yet (a recording, a socket, in a lab directory up will
+	 * make): the real path of its deepest ancestor that is, and the rest
+	 * as written */
+	snprintf(head, sizeof(head), "%s", in);
+	rest = in + strlen(in);
+	while (realpath(head, buf) == NULL) {
+		slash = strrchr(head, '/');
+		if (slash == NULL || (slash == head && head[1] == '\0')) {
+			snprintf(out, len, "%s", in);
+			return;
+		}
+		rest = in + (slash - head);
+		slash[slash == head] = '\0'; /* "/x": "/" */
 	}
-	snprintf(out, len, "%s", in);
+	snprintf(out, len, "%s%s", *rest && !strcmp(buf, "/") ? "" : buf, rest);
 }
 
-/* Under the directory of a lab, which down removes whole: a recording there
- * leaves it not empty, and the lab cannot go. */
-static void check_tx_dir(struct topo_build *b, unsigned i, const char *tx)
+/* Under the directory where labs keep their state, by real path: up makes
+ * a lab's directory and down removes it whole, so what the file puts there
+ * either collides with the lab's own files or keeps the lab from going. */
+int topo_in_run_dir(const char *path)
 {
 	const char *run = TOPO_RUN_DIR "/";
 	char real[PATH_MAX];
 
-	topo_file_path(tx, real, sizeof(real));
-	if (strncmp(real, run, strlen(run)) != 0)
+	topo_file_path(path, real, sizeof(real));
+	return strncmp(real, run, strlen(run)) == 0;
+}
+
+/* A recording there leaves a lab's directory not empty, and the lab cannot
+ * go. */
+static void check_tx_dir(struct topo_build *b, unsigned i, const char *tx)
+{
+	if (!topo_in_run_dir(tx))
 		return;
 	topo_diag(b->diags, b->src[i].devargs_mark,
 		  "tx_pcap %s of %s is in %s, where labs keep their state (down removes a lab's "

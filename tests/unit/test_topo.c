@@ -1892,6 +1892,14 @@ static void test_err_pcap_files(void **state)
 		       "    r1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=/run/rackless/lab/r.pcap\"}\n"
 		       "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
 		       5, 33, "where labs keep their state");
+	/* by real path, though the lab's directory is not there yet */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    r1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=/run/./rackless/rl-no-lab/r.pcap\"}\n"
+		       "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		       5, 33, "where labs keep their state");
 	snprintf(path, sizeof(path), "%s/sll.pcap", dir);
 	write_pcap_header(path, DLT_LINUX_SLL);
 	snprintf(yaml, sizeof(yaml),
@@ -2174,6 +2182,29 @@ static void test_err_external(void **state)
 		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
 		       "    - endpoints: [m:eth0, sw1:p3]\n",
 		       6, 32, "socket /tmp/labs/m.sock is already used by vm1");
+	/* a socket in a lab's directory, spelled any way: it would be one of
+	 * the lab's files, or another node's default socket */
+	expect_ext_err("name: qa2n\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    vm1: {kind: vhost, socket: \"/run/rackless/qa2n/hosts\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [vm1:eth0, sw1:p1]\n",
+		       5, 32,
+		       "socket /run/rackless/qa2n/hosts of vm1 is in /run/rackless, where labs "
+		       "keep their state: the default socket already lives in the lab's "
+		       "directory (omit 'socket:')");
+	expect_ext_err("name: qa2n\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    vm1: {kind: vhost}\n"
+		       "    vm2: {kind: vhost, socket: \"/run//./rackless/qa2n/sw1:p1.sock\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [vm1:eth0, sw1:p1]\n"
+		       "    - endpoints: [vm2:eth0, sw1:p2]\n",
+		       6, 32, "of vm2 is in /run/rackless, where labs keep their state");
 	/* two devices recording into one file: one recording would be lost */
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
