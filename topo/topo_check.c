@@ -108,8 +108,23 @@ static void check_link_params(struct topo_build *b, unsigned i, int swapped)
 	}
 }
 
-/* A link's mtu is also its host interfaces' MTU (control/up.c), and an
- * afxdp port carries frames of at most 1500 bytes (XDP on the veth). */
+/* The port type of end e of resolved link l: a switch's is none; a wire's
+ * second host has the link's 'port' when the file gave one, else its own
+ * (topo_wire.c). */
+static enum topo_port_type end_port(const struct topo *t, const struct topo_link *l, unsigned e)
+{
+	const struct topo_node *n = &t->nodes[l->ep[e].node];
+
+	if (e == 0)
+		return l->port_type;
+	if (n->kind != TOPO_KIND_HOST)
+		return TOPO_PORT_DEFAULT;
+	return l->port_mark.line ? l->port_type : n->port_type;
+}
+
+/* A link's mtu is also its host interfaces' MTU (control/up.c; both hosts'
+ * on a wire), and an afxdp port carries frames of at most 1500 bytes (XDP
+ * on the veth). The message names the end that is afxdp. */
 static void check_afxdp_mtu(struct topo_build *b)
 {
 	const struct topo *t = b->t;
@@ -118,15 +133,15 @@ static void check_afxdp_mtu(struct topo_build *b)
 		const struct topo_link *l = &t->links[i];
 		unsigned mtu = l->params[0].mtu > l->params[1].mtu ? l->params[0].mtu
 								  : l->params[1].mtu;
-		int afxdp = l->port_type == TOPO_PORT_AFXDP ||
-			    (t->nodes[l->ep[1].node].kind == TOPO_KIND_HOST &&
-			     t->nodes[l->ep[1].node].port_type == TOPO_PORT_AFXDP);
+		int e = end_port(t, l, 0) == TOPO_PORT_AFXDP   ? 0
+			: end_port(t, l, 1) == TOPO_PORT_AFXDP ? 1
+							       : -1;
 
-		if (afxdp && mtu > 1500)
+		if (e >= 0 && mtu > 1500)
 			topo_diag(b->diags, b->lsrc[i].mark.line ? b->lsrc[i].mark : l->mark,
 				  "mtu %u on an afxdp link (%s): afxdp ports carry frames of at "
 				  "most 1500 bytes; jumbo frames need afpacket or tap",
-				  mtu, t->nodes[l->ep[0].node].name);
+				  mtu, t->nodes[l->ep[e].node].name);
 	}
 }
 

@@ -1622,6 +1622,30 @@ static void test_err_params(void **state)
 		   "unknown link parameter 'x'");
 }
 
+/* A link's mtu is its host interfaces' MTU too: each port type's ceiling is
+ * checked at load, on the end that has that port type (both ends of a wire). */
+static void test_err_port_mtu(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	/* the afxdp end of a wire is named, whichever end it is */
+	expect_err(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: afxdp}}\n"
+		       "  links: [{endpoints: [h1:eth1, h2:eth1], params: {mtu: 9000}}]\n",
+		   4, 51, "mtu 9000 on an afxdp link (h2)");
+	expect_err(HDR "  nodes: {h1: {kind: host, port: afxdp}, h2: {kind: host}}\n"
+		       "  links: [{endpoints: [h1:eth1, h2:eth1], params: {mtu: 9000}}]\n",
+		   4, 51, "mtu 9000 on an afxdp link (h1)");
+	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: afxdp}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 1501}}]\n",
+		   4, 48, "mtu 1501 on an afxdp link (h1)");
+	/* a wire's 'port' is both ends': h2's own afxdp is not used */
+	t = load_ok(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: afxdp}}\n"
+			"  links: [{endpoints: [h1:eth1, h2:eth1], port: afpacket,\n"
+			"           params: {mtu: 9000}}]\n");
+	topo_free(t);
+}
+
 static void test_impaired_example(void **state)
 {
 	const struct linkparams *p;
@@ -2556,6 +2580,7 @@ int main(void)
 	    cmocka_unit_test(test_params_gilbert_elliott),
 	    cmocka_unit_test(test_params_rate_needed),
 	    cmocka_unit_test(test_err_params),
+	    cmocka_unit_test(test_err_port_mtu),
 	    cmocka_unit_test(test_impaired_example),
 	    cmocka_unit_test(test_params_prefixes),
 	    cmocka_unit_test(test_external_nodes),
