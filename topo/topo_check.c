@@ -122,26 +122,45 @@ static enum topo_port_type end_port(const struct topo *t, const struct topo_link
 	return l->port_mark.line ? l->port_type : n->port_type;
 }
 
+/* A tap's largest MTU: the kernel's 65535 less the Ethernet header tun
+ * counts in it (a veth takes 65535, the most a link's mtu can be). */
+#define TAP_MTU_MAX 65521
+
+/* The end of link l with port type pt (the first), or -1. */
+static int end_with_port(const struct topo *t, const struct topo_link *l, enum topo_port_type pt)
+{
+	for (unsigned e = 0; e < 2; e++)
+		if (end_port(t, l, e) == pt)
+			return (int)e;
+	return -1;
+}
+
 /* A link's mtu is also its host interfaces' MTU (control/up.c; both hosts'
- * on a wire), and an afxdp port carries frames of at most 1500 bytes (XDP
- * on the veth). The message names the end that is afxdp. */
-static void check_afxdp_mtu(struct topo_build *b)
+ * on a wire), which their port types bound: an afxdp port carries frames
+ * of at most 1500 bytes (XDP on the veth), a tap takes TAP_MTU_MAX. The
+ * message names the end that has the port type. */
+static void check_port_mtu(struct topo_build *b)
 {
 	const struct topo *t = b->t;
 
 	for (unsigned i = 0; i < t->n_links; i++) {
 		const struct topo_link *l = &t->links[i];
+		struct topo_mark m = b->lsrc[i].mark.line ? b->lsrc[i].mark : l->mark;
 		unsigned mtu = l->params[0].mtu > l->params[1].mtu ? l->params[0].mtu
 								  : l->params[1].mtu;
-		int e = end_port(t, l, 0) == TOPO_PORT_AFXDP   ? 0
-			: end_port(t, l, 1) == TOPO_PORT_AFXDP ? 1
-							       : -1;
+		int e = end_with_port(t, l, TOPO_PORT_AFXDP);
 
 		if (e >= 0 && mtu > 1500)
-			topo_diag(b->diags, b->lsrc[i].mark.line ? b->lsrc[i].mark : l->mark,
+			topo_diag(b->diags, m,
 				  "mtu %u on an afxdp link (%s): afxdp ports carry frames of at "
 				  "most 1500 bytes; jumbo frames need afpacket or tap",
 				  mtu, t->nodes[l->ep[e].node].name);
+		e = end_with_port(t, l, TOPO_PORT_TAP);
+		if (e >= 0 && mtu > TAP_MTU_MAX)
+			topo_diag(b->diags, m,
+				  "mtu %u on a tap link (%s): a tap takes at most %u bytes; up "
+				  "to 65535 needs afpacket",
+				  mtu, t->nodes[l->ep[e].node].name, TAP_MTU_MAX);
 	}
 }
 
@@ -771,7 +790,7 @@ int topo_build_check(struct topo_build *b)
 		return -EINVAL;
 	rc = topo_build_resolve(b);
 	if (rc == 0)
-		check_afxdp_mtu(b);
+		check_port_mtu(b);
 	if (rc == 0 && b->diags->n == 0)
 		rc = topo_build_split_wires(b);
 	if (rc)

@@ -1639,6 +1639,27 @@ static void test_err_port_mtu(void **state)
 	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: afxdp}}\n"
 		       "  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 1501}}]\n",
 		   4, 48, "mtu 1501 on an afxdp link (h1)");
+	/* a tap takes at most 65521 (a veth 65535): the link's port, else the
+	 * host's, else the defaults' */
+	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: tap}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65522}}]\n",
+		   4, 48, "mtu 65522 on a tap link (h1): a tap takes at most 65521 bytes");
+	expect_err(HDR "  defaults: {port: tap}\n"
+		       "  nodes: {s: {kind: switch}, h1: {kind: host}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65535}}]\n",
+		   5, 48, "mtu 65535 on a tap link (h1)");
+	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], port: tap, params: {mtu: 65535}}]\n",
+		   4, 59, "mtu 65535 on a tap link (h1)");
+	expect_err(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: tap}}\n"
+		       "  links: [{endpoints: [h1:eth1, h2:eth1], params: {reverse: {mtu: 65530}}}]\n",
+		   4, 51, "mtu 65530 on a tap link (h2)");
+	t = load_ok(HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: tap},\n"
+			"           h2: {kind: host}}\n"
+			"  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65521}},\n"
+			"          {endpoints: [s:p2, h2:eth0], params: {mtu: 65535}},\n"
+			"          {endpoints: [s:p3, h1:eth1], port: afpacket, params: {mtu: 65535}}]\n");
+	topo_free(t);
 	/* a wire's 'port' is both ends': h2's own afxdp is not used */
 	t = load_ok(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: afxdp}}\n"
 			"  links: [{endpoints: [h1:eth1, h2:eth1], port: afpacket,\n"
