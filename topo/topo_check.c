@@ -456,7 +456,7 @@ static void check_socket_dir(struct topo_build *b, unsigned i)
 }
 
 /* vhost and ethdev nodes: one link each, at most TOPO_MAX_ETHDEV devices,
- * no socket path twice, no file recorded twice or both recorded and
+ * no device name twice, no socket path twice, no file recorded twice or both recorded and
  * replayed (by real path: two names of one file are one). */
 static int check_externals(struct topo_build *b)
 {
@@ -505,7 +505,7 @@ static int check_externals(struct topo_build *b)
 			check_ref_pair(b, &r[f], &r[k]);
 	}
 	free(r);
-	return 0;
+	return topo_check_devnames(b);
 }
 
 struct port_ref {

@@ -139,15 +139,117 @@ static void check_rx_linktype(struct topo_build *b, unsigned i, const char *rx)
 		  rx, b->t->nodes[i].name, name ? name : "?", dlt);
 }
 
+/* The length of the key of the argument at p (up to '=' or its end). */
+static size_t arg_key_len(const char *p, size_t n)
+{
+	const char *eq = memchr(p, '=', n);
+
+	return eq ? (size_t)(eq - p) : n;
+}
+
+/* The argument at p: up to the next ',' outside brackets, as DPDK's
+ * kvargs read a list value "key=[a,b]". */
+static size_t arg_len(const char *p)
+{
+	unsigned depth = 0;
+	size_t n;
+
+	for (n = 0; p[n] && (p[n] != ',' || depth); n++) {
+		if (p[n] == '[')
+			depth++;
+		else if (p[n] == ']' && depth)
+			depth--;
+	}
+	return n;
+}
+
+/* A key given twice: DPDK's kvargs keep both and which one counts is each
+ * driver's (net_pcap opens a queue for each, and the switch refuses a port
+ * of two), while the checks here read the first. One report a devargs. */
+static void check_repeated_keys(struct topo_build *b, unsigned i)
+{
+	const char *da = b->t->nodes[i].devargs, *p, *q;
+	size_t n, k, m;
+
+	for (p = da + strcspn(da, ","); *p; p += n) {
+		p++; /* the ',' */
+		n = arg_len(p);
+		k = arg_key_len(p, n);
+		for (q = da + strcspn(da, ","); *q && q + 1 < p; q += m) {
+			q++;
+			m = arg_len(q);
+			if (k && arg_key_len(q, m) == k && !memcmp(p, q, k)) {
+				topo_diag(b->diags, b->src[i].devargs_mark,
+					  "'%.*s' given twice in the devargs of %s: a key takes "
+					  "one value",
+					  (int)k, p, b->t->nodes[i].name);
+				return;
+			}
+		}
+	}
+}
+
 void topo_check_devargs(struct topo_build *b, unsigned i)
 {
 	const char *da = b->t->nodes[i].devargs;
 	char f[TOPO_DEVARGS_MAX];
 
+	check_repeated_keys(b, i);
 	if (strncmp(da, "net_pcap", 8) != 0)
 		return;
 	if (devargs_get(da, "tx_pcap", f, sizeof(f)) == 1)
 		check_tx_dir(b, i, f);
 	if (devargs_get(da, "rx_pcap", f, sizeof(f)) == 1)
 		check_rx_linktype(b, i, f);
+}
+
+/* An ethdev node's DPDK device name: its devargs up to the first ','. */
+struct devname_ref {
+	const char *name;
+	size_t len;
+	unsigned node;
+};
+
+static int devname_cmp(const void *pa, const void *pb)
+{
+	const struct devname_ref *a = pa, *b = pb;
+	int r = memcmp(a->name, b->name, a->len < b->len ? a->len : b->len);
+
+	if (r)
+		return r;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->node < b->node ? -1 : a->node > b->node; /* file order */
+}
+
+int topo_check_devnames(struct topo_build *b)
+{
+	const struct topo *t = b->t;
+	struct devname_ref *r;
+	size_t n = 0, k, first = 0;
+
+	r = calloc((size_t)t->n_nodes + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const char *da = t->nodes[i].devargs;
+
+		if (!topo_build_is_external(b, i) || t->nodes[i].kind != TOPO_KIND_ETHDEV ||
+		    !b->src[i].devargs_mark.line || !strcspn(da, ","))
+			continue;
+		r[n++] = (struct devname_ref){da, strcspn(da, ","), i};
+	}
+	qsort(r, n, sizeof(*r), devname_cmp);
+	for (k = 1; k < n; k++) {
+		if (r[k].len != r[first].len || memcmp(r[k].name, r[first].name, r[k].len)) {
+			first = k;
+			continue;
+		}
+		topo_diag(b->diags, b->src[r[k].node].devargs_mark,
+			  "device %.*s is already used by %s: DPDK attaches a name once (give "
+			  "each device its own number)",
+			  (int)r[k].len, r[k].name, t->nodes[r[first].node].name);
+	}
+	free(r);
+	return 0;
 }

@@ -119,6 +119,9 @@ void topo_file_path(const char *in, char *out, size_t len);
 int topo_in_run_dir(const char *path);
 /* The checks of node i's devargs that need no other node. */
 void topo_check_devargs(struct topo_build *b, unsigned i);
+/* No DPDK device name (devargs up to the first ',') on two ethdev nodes:
+ * 0 (errors are in b's diags) or -ENOMEM. */
+int topo_check_devnames(struct topo_build *b);
 
 /* Cross-node checks, then resolution when clean: 0, -EINVAL or -ENOMEM. */
 int topo_build_check(struct topo_build *b);

@@ -2250,6 +2250,50 @@ static void test_err_external(void **state)
 		       "    - endpoints: [vm1:eth0, sw1:p1]\n"
 		       "    - endpoints: [vm2:eth0, sw1:p2]\n",
 		       6, 32, "of vm2 is in /run/rackless, where labs keep their state");
+	/* one DPDK device name on two nodes: the second would fail up */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    d1: {kind: ethdev, devargs: net_null0}\n"
+		       "    d2: {kind: ethdev, devargs: \"net_null0,size=64\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [d1:eth0, sw1:p2]\n"
+		       "    - endpoints: [d2:eth0, sw1:p3]\n",
+		       6, 33, "device net_null0 is already used by d1");
+	{
+		struct topo *t = load_ok("name: lab\n"
+					 "topology:\n"
+					 "  nodes:\n"
+					 "    sw1: {kind: switch}\n"
+					 "    d1: {kind: ethdev, devargs: net_null0}\n"
+					 "    d2: {kind: ethdev, devargs: net_null01}\n"
+					 "    d3: {kind: ethdev, devargs: \"net_ring0,nodeaction=[a,b]\"}\n"
+					 "  links:\n"
+					 "    - endpoints: [d1:eth0, sw1:p2]\n"
+					 "    - endpoints: [d2:eth0, sw1:p3]\n"
+					 "    - endpoints: [d3:eth0, sw1:p4]\n");
+
+		topo_free(t);
+	}
+	/* a key twice in one devargs, whichever key: the switch or the driver
+	 * would take one of them, the checks here the first */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    d1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=o5.pcap,tx_pcap=o6.pcap\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [d1:eth0, sw1:p2]\n",
+		       5, 33, "'tx_pcap' given twice in the devargs of d1: a key takes one value");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    d1: {kind: ethdev, devargs: \"net_null0,size=64,copy=1,size\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [d1:eth0, sw1:p2]\n",
+		       5, 33, "'size' given twice in the devargs of d1");
 	/* two devices recording into one file: one recording would be lost */
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
