@@ -1651,14 +1651,16 @@ static void test_err_port_mtu(void **state)
 	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host}}\n"
 		       "  links: [{endpoints: [s:p1, h1:eth0], port: tap, params: {mtu: 65535}}]\n",
 		   4, 59, "mtu 65535 on a tap link (h1)");
-	expect_err(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: tap}}\n"
-		       "  links: [{endpoints: [h1:eth1, h2:eth1], params: {reverse: {mtu: 65530}}}]\n",
+	expect_err(HDR
+		   "  nodes: {h1: {kind: host}, h2: {kind: host, port: tap}}\n"
+		   "  links: [{endpoints: [h1:eth1, h2:eth1], params: {reverse: {mtu: 65530}}}]\n",
 		   4, 51, "mtu 65530 on a tap link (h2)");
-	t = load_ok(HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: tap},\n"
-			"           h2: {kind: host}}\n"
-			"  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65521}},\n"
-			"          {endpoints: [s:p2, h2:eth0], params: {mtu: 65535}},\n"
-			"          {endpoints: [s:p3, h1:eth1], port: afpacket, params: {mtu: 65535}}]\n");
+	t = load_ok(
+	    HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: tap},\n"
+		"           h2: {kind: host}}\n"
+		"  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65521}},\n"
+		"          {endpoints: [s:p2, h2:eth0], params: {mtu: 65535}},\n"
+		"          {endpoints: [s:p3, h1:eth1], port: afpacket, params: {mtu: 65535}}]\n");
 	topo_free(t);
 	/* a wire's 'port' is both ends': h2's own afxdp is not used */
 	t = load_ok(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: afxdp}}\n"
@@ -1942,7 +1944,8 @@ static void test_err_pcap_files(void **state)
 		       "topology:\n"
 		       "  nodes:\n"
 		       "    sw1: {kind: switch}\n"
-		       "    r1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=/run/./rackless/rl-no-lab/r.pcap\"}\n"
+		       "    r1: {kind: ethdev, devargs: "
+		       "\"net_pcap0,tx_pcap=/run/./rackless/rl-no-lab/r.pcap\"}\n"
 		       "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
 		       5, 33, "where labs keep their state");
 	snprintf(path, sizeof(path), "%s/sll.pcap", dir);
@@ -2262,30 +2265,32 @@ static void test_err_external(void **state)
 		       "    - endpoints: [d2:eth0, sw1:p3]\n",
 		       6, 33, "device net_null0 is already used by d1");
 	{
-		struct topo *t = load_ok("name: lab\n"
-					 "topology:\n"
-					 "  nodes:\n"
-					 "    sw1: {kind: switch}\n"
-					 "    d1: {kind: ethdev, devargs: net_null0}\n"
-					 "    d2: {kind: ethdev, devargs: net_null01}\n"
-					 "    d3: {kind: ethdev, devargs: \"net_ring0,nodeaction=[a,b]\"}\n"
-					 "  links:\n"
-					 "    - endpoints: [d1:eth0, sw1:p2]\n"
-					 "    - endpoints: [d2:eth0, sw1:p3]\n"
-					 "    - endpoints: [d3:eth0, sw1:p4]\n");
+		struct topo *t =
+		    load_ok("name: lab\n"
+			    "topology:\n"
+			    "  nodes:\n"
+			    "    sw1: {kind: switch}\n"
+			    "    d1: {kind: ethdev, devargs: net_null0}\n"
+			    "    d2: {kind: ethdev, devargs: net_null01}\n"
+			    "    d3: {kind: ethdev, devargs: \"net_ring0,nodeaction=[a,b]\"}\n"
+			    "  links:\n"
+			    "    - endpoints: [d1:eth0, sw1:p2]\n"
+			    "    - endpoints: [d2:eth0, sw1:p3]\n"
+			    "    - endpoints: [d3:eth0, sw1:p4]\n");
 
 		topo_free(t);
 	}
 	/* a key twice in one devargs, whichever key: the switch or the driver
 	 * would take one of them, the checks here the first */
-	expect_ext_err("name: lab\n"
-		       "topology:\n"
-		       "  nodes:\n"
-		       "    sw1: {kind: switch}\n"
-		       "    d1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=o5.pcap,tx_pcap=o6.pcap\"}\n"
-		       "  links:\n"
-		       "    - endpoints: [d1:eth0, sw1:p2]\n",
-		       5, 33, "'tx_pcap' given twice in the devargs of d1: a key takes one value");
+	expect_ext_err(
+	    "name: lab\n"
+	    "topology:\n"
+	    "  nodes:\n"
+	    "    sw1: {kind: switch}\n"
+	    "    d1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=o5.pcap,tx_pcap=o6.pcap\"}\n"
+	    "  links:\n"
+	    "    - endpoints: [d1:eth0, sw1:p2]\n",
+	    5, 33, "'tx_pcap' given twice in the devargs of d1: a key takes one value");
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
 		       "  nodes:\n"
