@@ -129,25 +129,59 @@ static void check_link_params(struct topo_build *b, unsigned i, int swapped)
 	}
 }
 
-/* A link's mtu is also its host interfaces' MTU (control/up.c), and an
- * afxdp port carries frames of at most 1500 bytes (XDP on the veth). */
-static void check_afxdp_mtu(struct topo_build *b)
+/* The port type of end e of resolved link l: a switch's is none; a wire's
+ * second host has the link's 'port' when the file gave one, else its own
+ * (topo_wire.c). */
+static enum topo_port_type end_port(const struct topo *t, const struct topo_link *l, unsigned e)
+{
+	const struct topo_node *n = &t->nodes[l->ep[e].node];
+
+	if (e == 0)
+		return l->port_type;
+	if (n->kind != TOPO_KIND_HOST)
+		return TOPO_PORT_DEFAULT;
+	return l->port_mark.line ? l->port_type : n->port_type;
+}
+
+/* A tap's largest MTU: the kernel's 65535 less the Ethernet header tun
+ * counts in it (a veth takes 65535, the most a link's mtu can be). */
+#define TAP_MTU_MAX 65521
+
+/* The end of link l with port type pt (the first), or -1. */
+static int end_with_port(const struct topo *t, const struct topo_link *l, enum topo_port_type pt)
+{
+	for (unsigned e = 0; e < 2; e++)
+		if (end_port(t, l, e) == pt)
+			return (int)e;
+	return -1;
+}
+
+/* A link's mtu is also its host interfaces' MTU (control/up.c; both hosts'
+ * on a wire), which their port types bound: an afxdp port carries frames
+ * of at most 1500 bytes (XDP on the veth), a tap takes TAP_MTU_MAX. The
+ * message names the end that has the port type. */
+static void check_port_mtu(struct topo_build *b)
 {
 	const struct topo *t = b->t;
 
 	for (unsigned i = 0; i < t->n_links; i++) {
 		const struct topo_link *l = &t->links[i];
+		struct topo_mark m = b->lsrc[i].mark.line ? b->lsrc[i].mark : l->mark;
 		unsigned mtu = l->params[0].mtu > l->params[1].mtu ? l->params[0].mtu
 								  : l->params[1].mtu;
-		int afxdp = l->port_type == TOPO_PORT_AFXDP ||
-			    (t->nodes[l->ep[1].node].kind == TOPO_KIND_HOST &&
-			     t->nodes[l->ep[1].node].port_type == TOPO_PORT_AFXDP);
+		int e = end_with_port(t, l, TOPO_PORT_AFXDP);
 
-		if (afxdp && mtu > 1500)
-			topo_diag(b->diags, b->lsrc[i].mark.line ? b->lsrc[i].mark : l->mark,
+		if (e >= 0 && mtu > 1500)
+			topo_diag(b->diags, m,
 				  "mtu %u on an afxdp link (%s): afxdp ports carry frames of at "
 				  "most 1500 bytes; jumbo frames need afpacket or tap",
-				  mtu, t->nodes[l->ep[0].node].name);
+				  mtu, t->nodes[l->ep[e].node].name);
+		e = end_with_port(t, l, TOPO_PORT_TAP);
+		if (e >= 0 && mtu > TAP_MTU_MAX)
+			topo_diag(b->diags, m,
+				  "mtu %u on a tap link (%s): a tap takes at most %u bytes; up "
+				  "to 65535 needs afpacket",
+				  mtu, t->nodes[l->ep[e].node].name, TAP_MTU_MAX);
 	}
 }
 
@@ -430,8 +464,20 @@ static void check_ref_pair(struct topo_build *b, const struct sock_ref *f, const
 			  ref_key[r->role], r->path, rname, fname, ref_key[f->role]);
 }
 
+/* A vhost socket in a lab's directory would take the name of one of the
+ * lab's files (its hosts file, its log, another node's default socket), and
+ * the lab's own place for it is there already. */
+static void check_socket_dir(struct topo_build *b, unsigned i)
+{
+	if (topo_in_run_dir(b->t->nodes[i].socket))
+		topo_diag(b->diags, b->src[i].socket_mark,
+			  "socket %s of %s is in %s, where labs keep their state: the default "
+			  "socket already lives in the lab's directory (omit 'socket:')",
+			  b->t->nodes[i].socket, b->t->nodes[i].name, TOPO_RUN_DIR);
+}
+
 /* vhost and ethdev nodes: one link each, at most TOPO_MAX_ETHDEV devices,
- * no socket path twice, no file recorded twice or both recorded and
+ * no device name twice, no socket path twice, no file recorded twice or both recorded and
  * replayed (by real path: two names of one file are one). */
 static int check_externals(struct topo_build *b)
 {
@@ -458,6 +504,7 @@ static int check_externals(struct topo_build *b)
 				  "ports (RTE_MAX_ETHPORTS)",
 				  TOPO_MAX_ETHDEV, TOPO_MAX_ETHDEV);
 		if (b->src[i].flags & TOPO_SRC_SOCKET) {
+			check_socket_dir(b, i);
 			path_norm(nd->socket, r[n].path, sizeof(r[n].path));
 			r[n].node = i;
 			r[n].role = REF_SOCKET;
@@ -479,7 +526,7 @@ static int check_externals(struct topo_build *b)
 			check_ref_pair(b, &r[f], &r[k]);
 	}
 	free(r);
-	return 0;
+	return topo_check_devnames(b);
 }
 
 struct port_ref {
@@ -805,7 +852,7 @@ int topo_build_check(struct topo_build *b)
 		return -EINVAL;
 	rc = topo_build_resolve(b);
 	if (rc == 0)
-		check_afxdp_mtu(b);
+		check_port_mtu(b);
 	if (rc == 0)
 		check_ip6_mtu(b);
 	if (rc == 0 && b->diags->n == 0)

@@ -114,12 +114,17 @@ int topo_parse_topology(struct topo_build *b, yaml_document_t *doc, yaml_node_t 
 /* ethdev devargs (topo_devargs.c). Make key's value absolute, relative to
  * dir, when it is relative: 1 rewritten, 0 not, -ENAMETOOLONG. */
 int topo_devargs_absolute(char *devargs, size_t len, const char *key, const char *dir);
-/* The real path of a file, or of its directory when it is not there yet
- * (in as it is when neither resolves): two names of one file compare
- * equal. */
+/* The real path of a file, or when it is not there yet of its deepest
+ * ancestor that is, followed by the rest as written (in as it is when
+ * nothing resolves): two names of one file compare equal. */
 void topo_file_path(const char *in, char *out, size_t len);
+/* Is path under TOPO_RUN_DIR (by real path), where labs keep their state? */
+int topo_in_run_dir(const char *path);
 /* The checks of node i's devargs that need no other node. */
 void topo_check_devargs(struct topo_build *b, unsigned i);
+/* No DPDK device name (devargs up to the first ',') on two ethdev nodes:
+ * 0 (errors are in b's diags) or -ENOMEM. */
+int topo_check_devnames(struct topo_build *b);
 
 /* Cross-node checks, then resolution when clean: 0, -EINVAL or -ENOMEM. */
 int topo_build_check(struct topo_build *b);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1632,6 +1633,53 @@ static void test_err_params(void **state)
 		   "unknown link parameter 'x'");
 }
 
+/* A link's mtu is its host interfaces' MTU too: each port type's ceiling is
+ * checked at load, on the end that has that port type (both ends of a wire). */
+static void test_err_port_mtu(void **state)
+{
+	struct topo *t;
+
+	(void)state;
+	/* the afxdp end of a wire is named, whichever end it is */
+	expect_err(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: afxdp}}\n"
+		       "  links: [{endpoints: [h1:eth1, h2:eth1], params: {mtu: 9000}}]\n",
+		   4, 51, "mtu 9000 on an afxdp link (h2)");
+	expect_err(HDR "  nodes: {h1: {kind: host, port: afxdp}, h2: {kind: host}}\n"
+		       "  links: [{endpoints: [h1:eth1, h2:eth1], params: {mtu: 9000}}]\n",
+		   4, 51, "mtu 9000 on an afxdp link (h1)");
+	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: afxdp}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 1501}}]\n",
+		   4, 48, "mtu 1501 on an afxdp link (h1)");
+	/* a tap takes at most 65521 (a veth 65535): the link's port, else the
+	 * host's, else the defaults' */
+	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: tap}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65522}}]\n",
+		   4, 48, "mtu 65522 on a tap link (h1): a tap takes at most 65521 bytes");
+	expect_err(HDR "  defaults: {port: tap}\n"
+		       "  nodes: {s: {kind: switch}, h1: {kind: host}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65535}}]\n",
+		   5, 48, "mtu 65535 on a tap link (h1)");
+	expect_err(HDR "  nodes: {s: {kind: switch}, h1: {kind: host}}\n"
+		       "  links: [{endpoints: [s:p1, h1:eth0], port: tap, params: {mtu: 65535}}]\n",
+		   4, 59, "mtu 65535 on a tap link (h1)");
+	expect_err(HDR
+		   "  nodes: {h1: {kind: host}, h2: {kind: host, port: tap}}\n"
+		   "  links: [{endpoints: [h1:eth1, h2:eth1], params: {reverse: {mtu: 65530}}}]\n",
+		   4, 51, "mtu 65530 on a tap link (h2)");
+	t = load_ok(
+	    HDR "  nodes: {s: {kind: switch}, h1: {kind: host, port: tap},\n"
+		"           h2: {kind: host}}\n"
+		"  links: [{endpoints: [s:p1, h1:eth0], params: {mtu: 65521}},\n"
+		"          {endpoints: [s:p2, h2:eth0], params: {mtu: 65535}},\n"
+		"          {endpoints: [s:p3, h1:eth1], port: afpacket, params: {mtu: 65535}}]\n");
+	topo_free(t);
+	/* a wire's 'port' is both ends': h2's own afxdp is not used */
+	t = load_ok(HDR "  nodes: {h1: {kind: host}, h2: {kind: host, port: afxdp}}\n"
+			"  links: [{endpoints: [h1:eth1, h2:eth1], port: afpacket,\n"
+			"           params: {mtu: 9000}}]\n");
+	topo_free(t);
+}
+
 static void test_impaired_example(void **state)
 {
 	const struct linkparams *p;
@@ -1902,6 +1950,15 @@ static void test_err_pcap_files(void **state)
 		       "    r1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=/run/rackless/lab/r.pcap\"}\n"
 		       "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
 		       5, 33, "where labs keep their state");
+	/* by real path, though the lab's directory is not there yet */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    r1: {kind: ethdev, devargs: "
+		       "\"net_pcap0,tx_pcap=/run/./rackless/rl-no-lab/r.pcap\"}\n"
+		       "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		       5, 33, "where labs keep their state");
 	snprintf(path, sizeof(path), "%s/sll.pcap", dir);
 	write_pcap_header(path, DLT_LINUX_SLL);
 	snprintf(yaml, sizeof(yaml),
@@ -1909,6 +1966,18 @@ static void test_err_pcap_files(void **state)
 		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
 		 head, path);
 	expect_ext_err(yaml, 5, 33, "(link type 113), not Ethernet");
+	unlink(path);
+	/* a FIFO would block the load in open() until a writer came: a hang
+	 * fails the test (SIGALRM) instead of the error */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,rx_pcap=%s\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		 head, path);
+	alarm(10);
+	expect_ext_err(yaml, 5, 33, "/fifo of r1 is not a regular file");
+	alarm(0);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/in.pcap", dir);
 	unlink(path);
@@ -2172,6 +2241,75 @@ static void test_err_external(void **state)
 		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
 		       "    - endpoints: [m:eth0, sw1:p3]\n",
 		       6, 32, "socket /tmp/labs/m.sock is already used by vm1");
+	/* a socket in a lab's directory, spelled any way: it would be one of
+	 * the lab's files, or another node's default socket */
+	expect_ext_err("name: qa2n\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    vm1: {kind: vhost, socket: \"/run/rackless/qa2n/hosts\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [vm1:eth0, sw1:p1]\n",
+		       5, 32,
+		       "socket /run/rackless/qa2n/hosts of vm1 is in /run/rackless, where labs "
+		       "keep their state: the default socket already lives in the lab's "
+		       "directory (omit 'socket:')");
+	expect_ext_err("name: qa2n\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    vm1: {kind: vhost}\n"
+		       "    vm2: {kind: vhost, socket: \"/run//./rackless/qa2n/sw1:p1.sock\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [vm1:eth0, sw1:p1]\n"
+		       "    - endpoints: [vm2:eth0, sw1:p2]\n",
+		       6, 32, "of vm2 is in /run/rackless, where labs keep their state");
+	/* one DPDK device name on two nodes: the second would fail up */
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    d1: {kind: ethdev, devargs: net_null0}\n"
+		       "    d2: {kind: ethdev, devargs: \"net_null0,size=64\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [d1:eth0, sw1:p2]\n"
+		       "    - endpoints: [d2:eth0, sw1:p3]\n",
+		       6, 33, "device net_null0 is already used by d1");
+	{
+		struct topo *t =
+		    load_ok("name: lab\n"
+			    "topology:\n"
+			    "  nodes:\n"
+			    "    sw1: {kind: switch}\n"
+			    "    d1: {kind: ethdev, devargs: net_null0}\n"
+			    "    d2: {kind: ethdev, devargs: net_null01}\n"
+			    "    d3: {kind: ethdev, devargs: \"net_ring0,nodeaction=[a,b]\"}\n"
+			    "  links:\n"
+			    "    - endpoints: [d1:eth0, sw1:p2]\n"
+			    "    - endpoints: [d2:eth0, sw1:p3]\n"
+			    "    - endpoints: [d3:eth0, sw1:p4]\n");
+
+		topo_free(t);
+	}
+	/* a key twice in one devargs, whichever key: the switch or the driver
+	 * would take one of them, the checks here the first */
+	expect_ext_err(
+	    "name: lab\n"
+	    "topology:\n"
+	    "  nodes:\n"
+	    "    sw1: {kind: switch}\n"
+	    "    d1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=o5.pcap,tx_pcap=o6.pcap\"}\n"
+	    "  links:\n"
+	    "    - endpoints: [d1:eth0, sw1:p2]\n",
+	    5, 33, "'tx_pcap' given twice in the devargs of d1: a key takes one value");
+	expect_ext_err("name: lab\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    d1: {kind: ethdev, devargs: \"net_null0,size=64,copy=1,size\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [d1:eth0, sw1:p2]\n",
+		       5, 33, "'size' given twice in the devargs of d1");
 	/* two devices recording into one file: one recording would be lost */
 	expect_ext_err("name: lab\n"
 		       "topology:\n"
@@ -2648,6 +2786,7 @@ int main(void)
 	    cmocka_unit_test(test_params_gilbert_elliott),
 	    cmocka_unit_test(test_params_rate_needed),
 	    cmocka_unit_test(test_err_params),
+	    cmocka_unit_test(test_err_port_mtu),
 	    cmocka_unit_test(test_impaired_example),
 	    cmocka_unit_test(test_params_prefixes),
 	    cmocka_unit_test(test_external_nodes),
