@@ -877,15 +877,16 @@ static void ctl_drain(struct ctl *c)
 
 static void ctl_age(struct ctl *c)
 {
+	unsigned aged;
 	uint64_t v;
 
 	if (read(c->tfd, &v, sizeof(v)) < 0)
 		return;
 	if (c->sw->kf != NULL)
 		kfast_tick(c->sw->kf, rte_rdtsc());
-	fdb_age(c->sw->fdb, rte_rdtsc());
+	aged = fdb_age(c->sw->fdb, rte_rdtsc());
 	if (c->sw->kf != NULL)
-		kfast_tick_done(c->sw->kf);
+		kfast_tick_done(c->sw->kf, aged);
 }
 
 int ctl_run(struct ctl *c, int sigfd)

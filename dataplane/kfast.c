@@ -23,6 +23,7 @@
 #include "kfast_policy.h"
 #include "portlink.h"
 #include "switch.h"
+#include "linkwatch.h"
 #include "vethpeer.h"
 
 /* the compiled programs (bpf/kfast.bpf.c, embedded at build time) */
@@ -35,6 +36,11 @@ extern const size_t kfast_bpf_obj_len;
 #define KFAST_TC_PRIO	1
 #define KFAST_BATCH	256
 #define KFAST_WALK_CHUNK 4096 /* flows read from the kernel per system call */
+/* A walk over every flow, to refresh and to recheck, at least this often
+ * (less if a quarter of the FDB's age is less); between, a tick walks them
+ * only if the FDB aged a MAC or a host's carrier or MTU changed. Each walk
+ * was a second of 65536 flows: 7% of a core for an idle lab. */
+#define KFAST_FULL_NS 10000000000ull
 
 /* A flow a worker proposes. */
 struct kfast_prop {
@@ -58,6 +64,10 @@ struct kfast_port {
 	uint64_t mtu_tsc;
 	uint8_t carrier;      /* its interface's carrier, read in pass carrier_pass */
 	uint64_t carrier_pass;
+	/* what the last tick saw (kfast_ports_changed): a change means the
+	 * flows need checking before the next full pass */
+	uint8_t seen_carrier;
+	unsigned seen_mtu;
 };
 
 struct kfast {
@@ -77,10 +87,14 @@ struct kfast {
 	uint64_t tick_ns;      /* CLOCK_MONOTONIC of the last tick */
 	int ifr_fd;	       /* for interface flags (carrier) */
 	struct vethpeer vp;    /* for hosts' MTUs (kfast_host_mtu) */
+	struct linkwatch lw;   /* hosts' carrier and MTU changes (kfast_tick_done) */
 	struct kf_key *wkeys;  /* [KFAST_WALK_CHUNK]: a walk's chunk of flows */
 	struct kf_val *wvals;
 	int no_batch;	       /* the kernel has no batched lookup: one by one */
 	uint64_t pass;	       /* passes over flows (walks, installs), from 1 */
+	uint64_t full_ns;      /* CLOCK_MONOTONIC of the last full pass (kfast_tick) */
+	uint64_t full_every_ns;
+	int full_due;	       /* this tick makes one */
 	uint32_t max_flows;    /* the flow table's size */
 };
 
@@ -148,9 +162,15 @@ struct kfast *kfast_create(struct sw *sw, uint32_t max_flows, char *why, size_t 
 	kf->sw = sw;
 	kf->efd = -1;
 	kf->pass = 1; /* a port's carrier_pass starts at 0: not read */
+	/* the refresh keeps learned the MACs of flows only the kernel
+	 * forwards: well inside the FDB's age */
+	kf->full_every_ns = (uint64_t)sw->fdb_age_ms * 1000000u / 4;
+	if (kf->full_every_ns > KFAST_FULL_NS)
+		kf->full_every_ns = KFAST_FULL_NS;
 	kf->max_flows = max_flows;
 	kf->ifr_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	(void)vethpeer_open(&kf->vp); /* without it, the ports' own MTUs */
+	(void)linkwatch_open(&kf->lw); /* without it, a check of every port a tick */
 	kf->ncpus = libbpf_num_possible_cpus();
 	kf->memo = calloc(SW_WORKER_MAX, sizeof(*kf->memo));
 	kf->ports = calloc(SW_PORT_MAX, sizeof(*kf->ports));
@@ -518,7 +538,7 @@ static void kfast_install(struct kfast *kf, const struct kfast_prop *pr)
 	}
 }
 
-static void kfast_recheck(struct kfast *kf, int all);
+static void kfast_recheck(struct kfast *kf, int all, int walk);
 
 void kfast_run(struct kfast *kf)
 {
@@ -535,7 +555,7 @@ void kfast_run(struct kfast *kf)
 		total += n;
 	} while (n > 0 && total < KFAST_RING);
 	/* a MAC that moved (kfast_kick) changed no port */
-	kfast_recheck(kf, 0);
+	kfast_recheck(kf, 0, 1);
 }
 
 /* ---- revalidation ---------------------------------------------------- */
@@ -654,7 +674,7 @@ static int kfast_stale(struct kfast *kf, const struct kf_key *k, const struct kf
  * every port; else only those that may have become eligible without a
  * control command (an emulated link whose last held frame left): a port
  * loses eligibility only by a control command, which rechecks all. */
-static void kfast_recheck(struct kfast *kf, int all)
+static void kfast_recheck(struct kfast *kf, int all, int walk)
 {
 	struct sw *sw = kf->sw;
 
@@ -677,13 +697,13 @@ static void kfast_recheck(struct kfast *kf, int all)
 		}
 		__atomic_store_n(&p->kf_ok, ok, __ATOMIC_RELAXED);
 	}
-	if (kf->st.flows > 0)
+	if (kf->st.flows > 0 && walk)
 		kfast_walk(kf, kfast_stale, NULL);
 }
 
 void kfast_revalidate(struct kfast *kf)
 {
-	kfast_recheck(kf, 1);
+	kfast_recheck(kf, 1, 1);
 }
 
 static int kfast_sum(struct kfast *kf, uint32_t id, struct kfast_port_count *c)
@@ -729,23 +749,59 @@ static int kfast_refresh(struct kfast *kf, const struct kf_key *k, const struct 
 	return 0;
 }
 
+/* Did the carrier or the MTU of a host whose port carries flows change
+ * since the last tick? A system call or two a port (the MTU cached half a
+ * second), not a walk over every flow. */
+static int kfast_ports_changed(struct kfast *kf)
+{
+	int changed = 0;
+
+	kf->pass++; /* fresh carriers */
+	for (uint32_t i = 0; i < kf->sw->port_hwm && i < SW_PORT_MAX; i++) {
+		struct kfast_port *kp = &kf->ports[i];
+		const struct port *p = kp->p;
+		uint8_t carrier;
+		unsigned mtu;
+
+		if (p == NULL || !kp->tc)
+			continue;
+		carrier = (uint8_t)kfast_carrier(kf, p);
+		mtu = kfast_host_mtu(kf, p);
+		changed |= carrier != kp->seen_carrier || mtu != kp->seen_mtu;
+		kp->seen_carrier = carrier;
+		kp->seen_mtu = mtu;
+	}
+	return changed;
+}
+
 void kfast_tick(struct kfast *kf, uint64_t now)
 {
-	uint64_t since = kf->tick_ns;
+	uint64_t since = kf->full_ns;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	kf->tick_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	kf->full_due = kf->tick_ns - kf->full_ns >= kf->full_every_ns;
 	/* an idle lab costs nothing */
-	if (kf->st.flows == 0)
+	if (kf->st.flows == 0 || !kf->full_due)
 		return;
+	kf->full_ns = kf->tick_ns;
 	kf->now = now;
 	kfast_walk(kf, kfast_refresh, &since);
 }
 
-void kfast_tick_done(struct kfast *kf)
+void kfast_tick_done(struct kfast *kf, unsigned aged)
 {
-	kfast_recheck(kf, 0);
+	/* drained every tick, flows or not: what it says is since the last */
+	int changed = linkwatch_changed(&kf->lw);
+
+	if (changed < 0)
+		changed = kf->st.flows > 0 && kfast_ports_changed(kf);
+	else if (changed) /* the walk reads every host's MTU anew */
+		for (uint32_t i = 0; i < kf->sw->port_hwm && i < SW_PORT_MAX; i++)
+			kf->ports[i].mtu_tsc = 0;
+
+	kfast_recheck(kf, 0, aged > 0 || changed || kf->full_due);
 }
 
 static int kfast_of_port(struct kfast *kf, const struct kf_key *k, const struct kf_val *v,
@@ -801,6 +857,7 @@ void kfast_destroy(struct kfast *kf)
 	if (kf->ifr_fd >= 0)
 		close(kf->ifr_fd);
 	vethpeer_close(&kf->vp);
+	linkwatch_close(&kf->lw);
 	free(kf->wkeys);
 	free(kf->wvals);
 	free(kf->percpu);

@@ -68,11 +68,13 @@ void kfast_run(struct kfast *kf);
  * let ports newly allowed propose flows. */
 void kfast_revalidate(struct kfast *kf);
 /* Control, once a second: before the FDB ages, keep the source MACs of
- * flows the kernel forwarded fresh (kfast_tick, now: TSC); after, remove
- * the flows of aged MACs and let ports whose link stopped holding frames
- * propose flows again (kfast_tick_done). */
+ * flows the kernel forwarded fresh (kfast_tick, now: TSC: every 10 s at
+ * most, inside a quarter of the FDB's age); after, remove the flows of
+ * aged MACs (aged: how many fdb_age() removed), of hosts whose carrier or
+ * MTU changed, and let ports whose link stopped holding frames propose
+ * flows again (kfast_tick_done). */
 void kfast_tick(struct kfast *kf, uint64_t now);
-void kfast_tick_done(struct kfast *kf);
+void kfast_tick_done(struct kfast *kf, unsigned aged);
 /* Control: p is about to be closed; its flows and TC filter go first (the
  * clsact qdisc, empty, stays on the interface: see kfast_port_detach). */
 void kfast_port_gone(struct kfast *kf, struct port *p);

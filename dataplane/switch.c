@@ -104,8 +104,9 @@ struct sw *sw_create(const struct sw_conf *conf)
 		err = EINVAL;
 		goto fail;
 	}
+	sw->fdb_age_ms = conf->fdb_age_ms ? conf->fdb_age_ms : 300000;
 	sw->fdb = fdb_create("rl_fdb", conf->fdb_entries ? conf->fdb_entries : 65536,
-			     conf->fdb_age_ms ? conf->fdb_age_ms : 300000, sw->qs);
+			     sw->fdb_age_ms, sw->qs);
 	if (sw->fdb == NULL) {
 		err = errno;
 		goto fail;

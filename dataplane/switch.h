@@ -75,6 +75,7 @@ struct sw {
 	struct worker *workers[SW_WORKER_MAX];
 	unsigned n_workers;
 	unsigned n_workers_conf; /* how many sw_create makes */
+	uint32_t fdb_age_ms;	 /* an FDB entry's age, resolved (sw_conf's) */
 	struct kfast *kf;	 /* the kernel fast path, NULL: off */
 };
 
