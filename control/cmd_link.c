@@ -448,14 +448,24 @@ int cmd_link(int argc, char **argv)
 			return cmd_usage("link");
 		snprintf(params, sizeof(params), "state=%s", verb);
 	} else if (strcmp(verb, "set") == 0) {
+		const char *flag = NULL; /* --egress or --ingress, as given */
 		size_t off = 0;
 
 		for (int i = 4; i < argc; i++) {
 			struct linkparams check = {0};
 
 			if (strcmp(argv[i], "--egress") == 0 || strcmp(argv[i], "--ingress") == 0) {
-				/* host egress is the switch's "in" */
 				int egress = strcmp(argv[i], "--egress") == 0;
+
+				/* both are no direction of their own: the last
+				 * one won, silently; without either is both */
+				if (flag != NULL && strcmp(flag, argv[i]) != 0) {
+					fprintf(stderr, "rackless: link: --egress or --ingress, not "
+							"both: one direction or the other (neither "
+							"for both ways)\n");
+					return cmd_usage("link");
+				}
+				flag = argv[i];
 				/* a host's egress is the switch's "in"; a trunk
 				 * end's egress is its own port's "out" */
 				if (r.trunk)
