@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "journal.h"
 #include "lab.h"
 #include "netns.h"
 #include "swclient.h"
@@ -417,11 +418,76 @@ static int status_one(const char *lab)
 	return 0;
 }
 
+/* The switch's PID from the lab's journal, if that process still runs;
+ * else 0. No request to the switch: a stuck one would hold the list up. */
+static int status_switch_pid(const char *lab)
+{
+	struct lab_paths p;
+	json_t *recs = NULL, *rec;
+	size_t i;
+	int pid = 0;
+
+	lab_paths(lab, &p);
+	if (journal_load(p.dir, &recs) < 0)
+		return 0;
+	json_array_foreach(recs, i, rec) {
+		int rp = (int)json_integer_value(json_object_get(rec, "pid"));
+		json_int_t st = json_integer_value(json_object_get(rec, "starttime"));
+
+		if (strcmp(json_string_value(json_object_get(rec, "op")) ?: "", "switch") == 0 &&
+		    rp > 0 && st != 0 && lab_proc_starttime(rp) == (unsigned long long)st)
+			pid = rp;
+	}
+	json_decref(recs);
+	return pid;
+}
+
+/* One line of `status` without a lab: what it is made of, its switch and
+ * its file (`status LAB` has the tables). 1 if it needs a cleanup. */
+static int status_row(const char *lab)
+{
+	json_t *st = lab_state_load(lab), *n;
+	unsigned hosts = 0, sws = 0, wires = 0;
+	const char *state;
+	char pid[16] = "-";
+	size_t i;
+	int sp;
+
+	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+		const char *kind = json_string_value(json_object_get(n, "kind")) ?: "";
+
+		if (json_is_true(json_object_get(n, "wire")))
+			wires++;
+		else if (strcmp(kind, "switch") == 0)
+			sws++;
+		else
+			hosts++; /* and what stands for one: a VM's vhost, an ethdev */
+	}
+	sp = status_switch_pid(lab);
+	if (sp > 0)
+		snprintf(pid, sizeof(pid), "%d", sp);
+	if (lab_busy(lab))
+		state = "busy"; /* an up or down of it is running */
+	else if (st == NULL || sp == 0)
+		state = "crashed";
+	else
+		state = "up";
+	if (st == NULL)
+		printf("%-16s %-8s %5s %8s %5s %8s  %s\n", lab, state, "-", "-", "-", pid, "-");
+	else
+		/* a wire is one link of the file, two in the state */
+		printf("%-16s %-8s %5u %8u %5zu %8s  %s\n", lab, state, hosts, sws,
+		       json_array_size(json_object_get(st, "links")) - wires, pid,
+		       json_string_value(json_object_get(st, "file")) ?: "-");
+	json_decref(st);
+	return strcmp(state, "crashed") == 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct dirent *de;
 	DIR *d;
-	int n = 0;
+	int n = 0, crashed = 0;
 
 	if (argc == 2) {
 		if (!lab_name_ok(argv[1]))
@@ -437,13 +503,18 @@ static int cmd_status(int argc, char **argv)
 		while ((de = readdir(d)) != NULL) {
 			if (de->d_name[0] == '.' || !topo_name_valid(de->d_name))
 				continue;
-			status_one(de->d_name);
-			n++;
+			if (n++ == 0)
+				printf("%-16s %-8s %5s %8s %5s %8s  %s\n", "LAB", "STATE", "HOSTS",
+				       "SWITCHES", "LINKS", "PID", "FILE");
+			crashed |= status_row(de->d_name);
 		}
 		closedir(d);
 	}
 	if (n == 0)
-		printf("no labs are up\n");
+		printf("no lab is up\n");
+	if (crashed)
+		printf("crashed: its switch or state is gone; `rackless cleanup LAB` removes "
+		       "what is left\n");
 	return 0;
 }
 
@@ -459,7 +530,8 @@ static const struct cmd cmds[] = {
     {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
      1},
     {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
-    {"status", "[LAB]", "labs that are up, their hosts, addresses and ports", cmd_status, 0, 1, 0},
+    {"status", "[LAB]", "labs that are up, a line each; with LAB, its hosts, addresses and ports",
+     cmd_status, 0, 1, 0},
     {"exec", "LAB HOST [[--] CMD [ARGS...]]",
      "run a command inside a host; without one, a shell ($SHELL, else bash, else sh)", cmd_exec,
      2, -1, 1},
