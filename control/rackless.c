@@ -90,9 +90,14 @@ static int cmd_up(int argc, char **argv)
 				fprintf(stderr, "rackless: up: --workers '%s': 1..16\n", argv[i]);
 				return cmd_usage("up");
 			}
-		} else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc &&
-			   (strcmp(argv[i + 1], "yes") == 0 || strcmp(argv[i + 1], "no") == 0)) {
-			o.no_kfast = strcmp(argv[++i], "no") == 0;
+		} else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc) {
+			if (strcmp(argv[++i], "yes") != 0 && strcmp(argv[i], "no") != 0) {
+				fprintf(stderr,
+					"rackless: up: --kernel-fastpath '%s': expected yes or no\n",
+					argv[i]);
+				return cmd_usage("up");
+			}
+			o.no_kfast = strcmp(argv[i], "no") == 0;
 		} else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc) {
 			spec = argv[++i];
 		} else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL) {

@@ -244,8 +244,13 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			i++;
 			errno = 0;
 			o->seed = strtoull(argv[i], &end, 10);
-			if (errno || *end || argv[i][0] < '0' || argv[i][0] > '9')
+			if (errno || *end || argv[i][0] < '0' || argv[i][0] > '9') {
+				fprintf(stderr,
+					"rackless: run: --seed '%s': a whole number, "
+					"0..18446744073709551615\n",
+					argv[i]);
 				return -EINVAL;
+			}
 			o->has_seed = 1;
 		} else if (argv[i][0] == '-' || o->file != NULL) {
 			return -EINVAL;
