@@ -67,13 +67,26 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
+/* A seed: a whole number, all of s, 0..2^64-1. 0 or -EINVAL. */
+static int parse_seed(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -EINVAL : 0;
+}
+
 static int cmd_up(int argc, char **argv)
 {
 	struct lab_up_opts o = {0};
 	struct topo_diags diags;
 	const char *file = NULL, *spec = NULL, *name = NULL;
 	struct topo *t = NULL;
-	int ret;
+	unsigned long long seed = 0;
+	int has_seed = 0, ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--switch") == 0 && i + 1 < argc) {
@@ -98,6 +111,15 @@ static int cmd_up(int argc, char **argv)
 				return cmd_usage("up");
 			}
 			o.no_kfast = strcmp(argv[i], "no") == 0;
+		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			if (parse_seed(argv[++i], &seed) < 0) {
+				fprintf(stderr,
+					"rackless: up: --seed '%s': a whole number, "
+					"0..18446744073709551615\n",
+					argv[i]);
+				return cmd_usage("up");
+			}
+			has_seed = 1;
 		} else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc) {
 			spec = argv[++i];
 		} else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL) {
@@ -125,6 +147,11 @@ static int cmd_up(int argc, char **argv)
 	/* containerlab's deploy --name: one file, several labs side by side */
 	if (name != NULL)
 		snprintf(t->name, sizeof(t->name), "%s", name);
+	/* as the file's seed: a generated lab has no file to write it in */
+	if (has_seed) {
+		t->has_seed = 1;
+		t->seed = seed;
+	}
 	ret = lab_up(t, &o);
 	topo_free(t);
 	if (ret == -EINTR) /* interrupted: 128 + the signal, as a shell says it */
@@ -528,10 +555,10 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-    {"up", "FILE | --topo SPEC [--name LAB] [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
+    {"up", "FILE | --topo SPEC [--name LAB] [--seed N] [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
      "bring the lab described by FILE up (namespaces, links, switch), named LAB\n"
      "      if given; or a generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | ...",
-     cmd_up, 1, 11, 1},
+     cmd_up, 1, 13, 1},
     {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
      1},
     {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
