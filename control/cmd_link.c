@@ -476,9 +476,10 @@ int cmd_link(int argc, char **argv)
 				/* both are no direction of their own: the last
 				 * one won, silently; without either is both */
 				if (flag != NULL && strcmp(flag, argv[i]) != 0) {
-					fprintf(stderr, "rackless: link: --egress or --ingress, not "
-							"both: one direction or the other (neither "
-							"for both ways)\n");
+					fprintf(stderr,
+						"rackless: link: --egress or --ingress, not "
+						"both: one direction or the other (neither "
+						"for both ways)\n");
 					return cmd_usage("link");
 				}
 				flag = argv[i];

@@ -105,9 +105,10 @@ static int cmd_up(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc) {
 			if (strcmp(argv[++i], "yes") != 0 && strcmp(argv[i], "no") != 0) {
-				fprintf(stderr,
-					"rackless: up: --kernel-fastpath '%s': expected yes or no\n",
-					argv[i]);
+				fprintf(
+				    stderr,
+				    "rackless: up: --kernel-fastpath '%s': expected yes or no\n",
+				    argv[i]);
 				return cmd_usage("up");
 			}
 			o.no_kfast = strcmp(argv[i], "no") == 0;
@@ -462,7 +463,8 @@ static int status_switch_pid(const char *lab)
 	lab_paths(lab, &p);
 	if (journal_load(p.dir, &recs) < 0)
 		return 0;
-	json_array_foreach(recs, i, rec) {
+	json_array_foreach(recs, i, rec)
+	{
 		int rp = (int)json_integer_value(json_object_get(rec, "pid"));
 		json_int_t st = json_integer_value(json_object_get(rec, "starttime"));
 
@@ -485,7 +487,8 @@ static int status_row(const char *lab)
 	size_t i;
 	int sp;
 
-	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+	json_array_foreach(json_object_get(st, "nodes"), i, n)
+	{
 		const char *kind = json_string_value(json_object_get(n, "kind")) ?: "";
 
 		if (json_is_true(json_object_get(n, "wire")))
