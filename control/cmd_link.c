@@ -169,6 +169,27 @@ static int link_call(const char *lab, json_t *req, json_t **result)
 	return ret;
 }
 
+/* "k=v k=v" (checked already) into p. */
+static void link_params_parse(const char *s, struct linkparams *p)
+{
+	char buf[1024], err[200], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", s ? s : "");
+	for (tok = strtok_r(buf, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save))
+		linkparams_set_kv(p, tok, err, sizeof(err));
+}
+
+/* Is the cable of a link-show reply pulled: a state=down on the direction
+ * its port sends ("out", where a trunk end's parameters live)? */
+static int link_out_down(json_t *res)
+{
+	struct linkparams lp = {0};
+
+	link_params_parse(json_string_value(json_object_get(json_object_get(res, "out"), "params")),
+			  &lp);
+	return lp.down != 0;
+}
+
 static void link_print_dir(const char *from, const char *to, json_t *d)
 {
 	const char *k;
@@ -205,7 +226,12 @@ static void link_print(const struct link_ref *r, json_t *res, json_t *peer)
 	}
 	if (r->trunk) {
 		printf("link %s <-> %s (between switches)\n", r->port, r->host);
-		if (json_is_true(json_object_get(res, "blocked")))
+		/* a pulled cable forwards nothing, whatever the tree makes of
+		 * it: as status's STATE, down comes before blocked */
+		if (link_out_down(res) || link_out_down(peer))
+			printf("  spanning tree: down (the cable is pulled: it carries nothing "
+			       "until it is up)\n");
+		else if (json_is_true(json_object_get(res, "blocked")))
 			printf("  spanning tree: blocked (a loop: it carries nothing until the tree "
 			       "needs it)\n");
 		else
@@ -239,16 +265,6 @@ static void link_wire_state(json_t *steps, const char *port, const char *params,
 	json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:s, s:b}", "cmd", "link-set",
 					       "name", port, "dir", "both", "params", state,
 					       "replace", replace));
-}
-
-/* "k=v k=v" (checked already) into p. */
-static void link_params_parse(const char *s, struct linkparams *p)
-{
-	char buf[1024], err[200], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", s ? s : "");
-	for (tok = strtok_r(buf, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save))
-		linkparams_set_kv(p, tok, err, sizeof(err));
 }
 
 /* The change a `link set` makes to a trunk: the "out" directions of the
@@ -448,14 +464,25 @@ int cmd_link(int argc, char **argv)
 			return cmd_usage("link");
 		snprintf(params, sizeof(params), "state=%s", verb);
 	} else if (strcmp(verb, "set") == 0) {
+		const char *flag = NULL; /* --egress or --ingress, as given */
 		size_t off = 0;
 
 		for (int i = 4; i < argc; i++) {
 			struct linkparams check = {0};
 
 			if (strcmp(argv[i], "--egress") == 0 || strcmp(argv[i], "--ingress") == 0) {
-				/* host egress is the switch's "in" */
 				int egress = strcmp(argv[i], "--egress") == 0;
+
+				/* both are no direction of their own: the last
+				 * one won, silently; without either is both */
+				if (flag != NULL && strcmp(flag, argv[i]) != 0) {
+					fprintf(stderr,
+						"rackless: link: --egress or --ingress, not "
+						"both: one direction or the other (neither "
+						"for both ways)\n");
+					return cmd_usage("link");
+				}
+				flag = argv[i];
 				/* a host's egress is the switch's "in"; a trunk
 				 * end's egress is its own port's "out" */
 				if (r.trunk)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "journal.h"
 #include "lab.h"
 #include "netns.h"
 #include "swclient.h"
@@ -66,13 +67,26 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
+/* A seed: a whole number, all of s, 0..2^64-1. 0 or -EINVAL. */
+static int parse_seed(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? -EINVAL : 0;
+}
+
 static int cmd_up(int argc, char **argv)
 {
 	struct lab_up_opts o = {0};
 	struct topo_diags diags;
 	const char *file = NULL, *spec = NULL, *name = NULL;
 	struct topo *t = NULL;
-	int ret;
+	unsigned long long seed = 0;
+	int has_seed = 0, ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--switch") == 0 && i + 1 < argc) {
@@ -89,9 +103,24 @@ static int cmd_up(int argc, char **argv)
 				fprintf(stderr, "rackless: up: --workers '%s': 1..16\n", argv[i]);
 				return cmd_usage("up");
 			}
-		} else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc &&
-			   (strcmp(argv[i + 1], "yes") == 0 || strcmp(argv[i + 1], "no") == 0)) {
-			o.no_kfast = strcmp(argv[++i], "no") == 0;
+		} else if (strcmp(argv[i], "--kernel-fastpath") == 0 && i + 1 < argc) {
+			if (strcmp(argv[++i], "yes") != 0 && strcmp(argv[i], "no") != 0) {
+				fprintf(
+				    stderr,
+				    "rackless: up: --kernel-fastpath '%s': expected yes or no\n",
+				    argv[i]);
+				return cmd_usage("up");
+			}
+			o.no_kfast = strcmp(argv[i], "no") == 0;
+		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			if (parse_seed(argv[++i], &seed) < 0) {
+				fprintf(stderr,
+					"rackless: up: --seed '%s': a whole number, "
+					"0..18446744073709551615\n",
+					argv[i]);
+				return cmd_usage("up");
+			}
+			has_seed = 1;
 		} else if (strcmp(argv[i], "--topo") == 0 && i + 1 < argc) {
 			spec = argv[++i];
 		} else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc && name == NULL) {
@@ -119,6 +148,11 @@ static int cmd_up(int argc, char **argv)
 	/* containerlab's deploy --name: one file, several labs side by side */
 	if (name != NULL)
 		snprintf(t->name, sizeof(t->name), "%s", name);
+	/* as the file's seed: a generated lab has no file to write it in */
+	if (has_seed) {
+		t->has_seed = 1;
+		t->seed = seed;
+	}
 	ret = lab_up(t, &o);
 	topo_free(t);
 	if (ret == -EINTR) /* interrupted: 128 + the signal, as a shell says it */
@@ -417,11 +451,78 @@ static int status_one(const char *lab)
 	return 0;
 }
 
+/* The switch's PID from the lab's journal, if that process still runs;
+ * else 0. No request to the switch: a stuck one would hold the list up. */
+static int status_switch_pid(const char *lab)
+{
+	struct lab_paths p;
+	json_t *recs = NULL, *rec;
+	size_t i;
+	int pid = 0;
+
+	lab_paths(lab, &p);
+	if (journal_load(p.dir, &recs) < 0)
+		return 0;
+	json_array_foreach(recs, i, rec)
+	{
+		int rp = (int)json_integer_value(json_object_get(rec, "pid"));
+		json_int_t st = json_integer_value(json_object_get(rec, "starttime"));
+
+		if (strcmp(json_string_value(json_object_get(rec, "op")) ?: "", "switch") == 0 &&
+		    rp > 0 && st != 0 && lab_proc_starttime(rp) == (unsigned long long)st)
+			pid = rp;
+	}
+	json_decref(recs);
+	return pid;
+}
+
+/* One line of `status` without a lab: what it is made of, its switch and
+ * its file (`status LAB` has the tables). 1 if it needs a cleanup. */
+static int status_row(const char *lab)
+{
+	json_t *st = lab_state_load(lab), *n;
+	unsigned hosts = 0, sws = 0, wires = 0;
+	const char *state;
+	char pid[16] = "-";
+	size_t i;
+	int sp;
+
+	json_array_foreach(json_object_get(st, "nodes"), i, n)
+	{
+		const char *kind = json_string_value(json_object_get(n, "kind")) ?: "";
+
+		if (json_is_true(json_object_get(n, "wire")))
+			wires++;
+		else if (strcmp(kind, "switch") == 0)
+			sws++;
+		else
+			hosts++; /* and what stands for one: a VM's vhost, an ethdev */
+	}
+	sp = status_switch_pid(lab);
+	if (sp > 0)
+		snprintf(pid, sizeof(pid), "%d", sp);
+	if (lab_busy(lab))
+		state = "busy"; /* an up or down of it is running */
+	else if (st == NULL || sp == 0)
+		state = "crashed";
+	else
+		state = "up";
+	if (st == NULL)
+		printf("%-16s %-8s %5s %8s %5s %8s  %s\n", lab, state, "-", "-", "-", pid, "-");
+	else
+		/* a wire is one link of the file, two in the state */
+		printf("%-16s %-8s %5u %8u %5zu %8s  %s\n", lab, state, hosts, sws,
+		       json_array_size(json_object_get(st, "links")) - wires, pid,
+		       json_string_value(json_object_get(st, "file")) ?: "-");
+	json_decref(st);
+	return strcmp(state, "crashed") == 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct dirent *de;
 	DIR *d;
-	int n = 0;
+	int n = 0, crashed = 0;
 
 	if (argc == 2) {
 		if (!lab_name_ok(argv[1]))
@@ -437,13 +538,18 @@ static int cmd_status(int argc, char **argv)
 		while ((de = readdir(d)) != NULL) {
 			if (de->d_name[0] == '.' || !topo_name_valid(de->d_name))
 				continue;
-			status_one(de->d_name);
-			n++;
+			if (n++ == 0)
+				printf("%-16s %-8s %5s %8s %5s %8s  %s\n", "LAB", "STATE", "HOSTS",
+				       "SWITCHES", "LINKS", "PID", "FILE");
+			crashed |= status_row(de->d_name);
 		}
 		closedir(d);
 	}
 	if (n == 0)
-		printf("no labs are up\n");
+		printf("no lab is up\n");
+	if (crashed)
+		printf("crashed: its switch or state is gone; `rackless cleanup LAB` removes "
+		       "what is left\n");
 	return 0;
 }
 
@@ -452,14 +558,15 @@ static int cmd_status(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-    {"up", "FILE | --topo SPEC [--name LAB] [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
+    {"up", "FILE | --topo SPEC [--name LAB] [--seed N] [--mem MB] [--workers N] [--kernel-fastpath yes|no] [--switch PATH] [--quiet]",
      "bring the lab described by FILE up (namespaces, links, switch), named LAB\n"
      "      if given; or a generated one: --topo tree,depth=2,fanout=3 | fat-tree,k=4 | ...",
-     cmd_up, 1, 11, 1},
+     cmd_up, 1, 13, 1},
     {"down", "LAB", "stop the lab's switch and remove everything the lab created", cmd_down, 1, 1,
      1},
     {"cleanup", "LAB", "like down, for a lab whose CLI or switch died", cmd_down, 1, 1, 1},
-    {"status", "[LAB]", "labs that are up, their hosts, addresses and ports", cmd_status, 0, 1, 0},
+    {"status", "[LAB]", "labs that are up, a line each; with LAB, its hosts, addresses and ports",
+     cmd_status, 0, 1, 0},
     {"exec", "LAB HOST [[--] CMD [ARGS...]]",
      "run a command inside a host; without one, a shell ($SHELL, else bash, else sh)", cmd_exec,
      2, -1, 1},

@@ -244,8 +244,13 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			i++;
 			errno = 0;
 			o->seed = strtoull(argv[i], &end, 10);
-			if (errno || *end || argv[i][0] < '0' || argv[i][0] > '9')
+			if (errno || *end || argv[i][0] < '0' || argv[i][0] > '9') {
+				fprintf(stderr,
+					"rackless: run: --seed '%s': a whole number, "
+					"0..18446744073709551615\n",
+					argv[i]);
 				return -EINVAL;
+			}
 			o->has_seed = 1;
 		} else if (argv[i][0] == '-' || o->file != NULL) {
 			return -EINVAL;
@@ -374,6 +379,16 @@ static int run_lab(struct run *r, const struct run_opts *o)
 	int failed, keep, ret;
 	char msg[2400];
 
+	/* before the artifacts: a run that cannot start names none (it named
+	 * a directory it removed at once). up still refuses it, if the lab
+	 * comes up meanwhile */
+	if (lab_exists(r->lab)) {
+		snprintf(msg, sizeof(msg),
+			 "lab %s is already up (rackless down %s, or rackless cleanup %s if it "
+			 "crashed; or --lab another name)",
+			 r->lab, r->lab, r->lab);
+		goto setup_failed;
+	}
 	ret = make_artifacts(r);
 	if (ret < 0) {
 		snprintf(msg, sizeof(msg), "cannot create the artifacts directory %s/: %s",
@@ -437,7 +452,8 @@ static int run_lab(struct run *r, const struct run_opts *o)
 setup_failed:
 	/* its first line: up printed the rest (a failed command's output) */
 	fprintf(stderr, "rackless: %.*s\n", (int)strcspn(msg, "\n"), msg);
-	remove_artifacts(r, 0);
+	if (r->art[0] != '\0')
+		remove_artifacts(r, 0);
 	if (o->junit && (ret = scenario_junit_write_setup(o->junit, r->s, msg,
 							  (double)(srun_now() - t0) / 1e9)) < 0)
 		junit_error(o->junit, ret);

@@ -56,7 +56,8 @@ void sy_parse_run(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenar
 		sy_err(c, s[2].v, "timeout must be more than 0");
 }
 
-static void check_set(struct sctx *c, const yaml_node_t *at, const char *set)
+/* The parameters that set names (LP_F_* bits); 0 if it does not parse. */
+static unsigned check_set(struct sctx *c, const yaml_node_t *at, const char *set)
 {
 	char buf[1024], e[160], *tok, *save = NULL;
 	struct linkparams lp = {0};
@@ -64,17 +65,18 @@ static void check_set(struct sctx *c, const yaml_node_t *at, const char *set)
 
 	if (strlen(set) >= sizeof(buf)) {
 		sy_err(c, at, "link set: too long");
-		return;
+		return 0;
 	}
 	strcpy(buf, set);
 	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), n++) {
 		if (linkparams_set_kv(&lp, tok, e, sizeof(e)) < 0) {
 			sy_err(c, at, "link set: %s", e);
-			return;
+			return 0;
 		}
 	}
 	if (n == 0)
 		sy_err(c, at, "link set: no parameters (e.g. \"delay=10ms loss=1%%\")");
+	return lp.set;
 }
 
 /* direction: egress | ingress | both (what the endpoint sends or receives),
@@ -102,6 +104,7 @@ static void link_direction(struct sctx *c, const struct slot *s, int not_set,
 void sy_parse_link(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scenario_step *st)
 {
 	struct slot s[] = {{"endpoint"}, {"set"}, {"down"}, {"up"}, {"direction"}, {NULL}};
+	unsigned set = 0;
 	int down = 0, up = 0, n;
 
 	if (sy_collect(c, v, "link step", s) < 0)
@@ -119,7 +122,13 @@ void sy_parse_link(struct sctx *c, yaml_node_t *at, yaml_node_t *v, struct scena
 		st->link_op = SCENARIO_LINK_SET;
 		sy_get_text(c, &s[1], "link step", &st->set);
 		if (st->set)
-			check_set(c, s[1].v, st->set);
+			set = check_set(c, s[1].v, st->set);
+		/* as `rackless link` refuses it, but before the lab is up:
+		 * a cable is down or up both ways */
+		if ((set & LP_F_STATE) && st->link_dir != 0)
+			sy_err(c, s[4].k,
+			       "'direction' is not for a 'set' with state= (a cable is down or "
+			       "up both ways)");
 	} else if (s[2].v) {
 		sy_get_bool(c, &s[2], "link step", &down);
 		st->link_op = SCENARIO_LINK_DOWN;

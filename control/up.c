@@ -1000,12 +1000,21 @@ static void up_print_wire(const struct topo *t, unsigned w)
 static void up_print(const struct up *u)
 {
 	const struct topo *t = u->t;
+	/* a generated lab's "file" is "<--topo SPEC>" (topo_gen.c): it has
+	 * none to add 'seed:' to */
+	int generated = t->file != NULL && t->file[0] == '<';
 	char ip[24], buf[96], mac[18], path[PATH_MAX];
 
-	printf("lab %s is up: %u nodes, %u links (switch namespace %s, seed %llu%s)\n", t->name,
+	printf("lab %s is up: %u nodes, %u links (switch namespace %s, seed %llu", t->name,
 	       t->n_nodes - t->n_wires, t->n_links - t->n_wires, u->paths.fabric,
-	       (unsigned long long)u->seed,
-	       t->has_seed ? "" : ", drawn: add 'seed:' to the file to replay");
+	       (unsigned long long)u->seed);
+	if (t->has_seed)
+		printf(")\n");
+	else if (generated)
+		printf(", drawn: up --seed %llu to replay)\n", (unsigned long long)u->seed);
+	else
+		printf(", drawn: 'seed: %llu' in the file, or up --seed %llu, to replay)\n",
+		       (unsigned long long)u->seed, (unsigned long long)u->seed);
 	int v6 = 0;
 
 	for (unsigned i = 0; i < t->n_nodes; i++)

@@ -47,18 +47,33 @@ for f in dup:6 unknown:8 cidr:5 syntax:; do
 	assert_gone "$LAB" "" "$TMP/links.before"
 done
 
-# 1b. numbers on the command line are whole numbers in range, or a usage
-# error: nothing is brought up
+# 1b. numbers on the command line are whole numbers in range, words one of
+# theirs, or a usage error that says which: nothing is brought up
 for opt in "--workers abc" "--workers 0" "--workers 17" "--workers 2x" "--mem xyz" \
-	"--mem -1" "--mem 63"; do
+	"--mem -1" "--mem 63" "--kernel-fastpath maybe" "--seed abc" "--seed -1" \
+	"--seed 18446744073709551616"; do
 	"$RL" up -q --topo star,2 --name "$LAB" $opt > "$TMP/err" 2>&1
 	rc=$?
 	check "up $opt: usage error ($rc)" sh -c "[ $rc -eq 2 ] && grep -q -- '^rackless: up: ${opt%% *} ' '$TMP/err'"
 	[ -e "/run/rackless/$LAB" ] && "$RL" down "$LAB" > /dev/null
 done
 assert_gone "$LAB" "" "$TMP/links.before"
+"$RL" run "$TMP/dup.yaml" --seed abc > "$TMP/err" 2>&1
+rc=$?
+check "run --seed abc: usage error that says so ($rc)" \
+	sh -c "[ $rc -eq 2 ] && grep -q -- \"^rackless: run: --seed 'abc'\" '$TMP/err'"
 
-# 1c. every command's --help and -h: its usage on stdout, exit 0 (never
+# 1c. a generated lab has no file to write its seed in: up --seed replays it
+"$RL" up --topo star,2 --name "$LAB" > "$TMP/seed.out" 2>&1
+check "a drawn seed: the hint is up --seed" grep -qE "seed ([0-9]+), drawn: up --seed \1 to replay" "$TMP/seed.out"
+[ -e "/run/rackless/$LAB" ] && "$RL" down "$LAB" > /dev/null
+"$RL" up --topo star,2 --name "$LAB" --seed 5 > "$TMP/seed.out" 2>&1
+check "up --seed 5: the lab's seed" sh -c "grep -q 'seed 5)' '$TMP/seed.out' &&
+	grep -q '\"seed\": \"5\"' '/run/rackless/$LAB/lab.json'"
+[ -e "/run/rackless/$LAB" ] && "$RL" down "$LAB" > /dev/null
+assert_gone "$LAB" "" "$TMP/links.before"
+
+# 1d. every command's --help and -h: its usage on stdout, exit 0 (never
 # "bad lab name '--help'"); `rackless help CMD` the same
 for cmd in up down cleanup status exec pingall stats ctl link graph run; do
 	for h in --help -h; do

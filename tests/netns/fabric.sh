@@ -50,6 +50,11 @@ print(300 - len(set(s)))' "$TMP/ping.txt")
 echo "    frames lost while failing over at 100 pps: $LOST"
 check "failover: traffic goes on (at most 10 of 300 pings lost)" test "$LOST" -le 10
 check "the blocked trunk was opened" test -z "$(blocked "$LAB")"
+# a pulled cable forwards nothing: it said "forwarding"
+check "link show says the cut trunk is down, from either end" sh -c \
+	"'$RL' link '$LAB' s1:p2 show | grep -q '^  spanning tree: down' &&
+	 '$RL' link '$LAB' s2:p2 show | grep -q '^  spanning tree: down'"
+check "as status's STATE does" sh -c "'$RL' status '$LAB' | grep -qE '^  s1:p2 .* down\$'"
 "$RL" graph "$LAB" --out "$TMP/g2" >/dev/null
 check "the graph shows the cut link dashed, nothing grey" sh -c \
 	"grep -q 'style=dashed' '$TMP/g2.dot' && ! grep -q 'color=grey' '$TMP/g2.dot'"

@@ -110,6 +110,12 @@ for d in --egress --ingress; do
 	check "set state=down $d: usage error ($rc)" test "$rc" -eq 2
 	check "and nothing changed" sh -c "! '$RL' link '$LAB' h1:eth0 show | grep -q state=down"
 done
+# both directions named is no direction: the last flag won, silently
+"$RL" link "$LAB" h1:eth0 set delay=10ms --egress --ingress > "$TMP/both.out" 2>&1
+rc=$?
+check "set --egress --ingress: usage error ($rc)" test "$rc" -eq 2
+check "that says one direction or the other" grep -q "one direction or the other" "$TMP/both.out"
+check "and nothing changed" sh -c "! '$RL' link '$LAB' h1:eth0 show | grep -q delay=10ms"
 
 # -- a long delay holds a share of the pool, not all of it ------------------
 check "delay=120s on what h1 sends" "$RL" link "$LAB" h1:eth0 set delay=120s --egress

@@ -91,6 +91,11 @@ sys.exit(0 if p['drops']['tx_not_connected'] >= 1 and p['drops']['tx_error'] == 
 fi
 
 check "status shows the lab" sh -c "'$RL' status '$LAB' | grep -q 'h1'"
+# without a lab, a line a lab (it printed every lab's tables)
+"$RL" status > "$TMP/all.status"
+check "status: a line for the lab, its counts, switch pid and file" \
+	grep -qE "^$LAB +up +3 +1 +3 +$PID +$TMP/lab.yaml\$" "$TMP/all.status"
+check "and no lab's node or port table" sh -c "! grep -qE '^ +(NODE|PORT) ' '$TMP/all.status'"
 check "down" "$RL" down "$LAB"
 assert_gone "$LAB" "$PID" "$TMP/links.before"
 check "down of a lab that is gone fails" sh -c "! '$RL' down '$LAB' 2>/dev/null"

@@ -229,6 +229,8 @@ echo stale > "$TMP/five.xml"
 "$RL" run "$TMP/five.yaml" --lab "$LAB" --junit "$TMP/five.xml" > "$TMP/five.log" 2>&1
 rc=$?
 check "a lab already up: exit 1 (got $rc)" test "$rc" -eq 1
+check "says the lab is already up" grep -q "lab $LAB is already up" "$TMP/five.log"
+check "and names no artifacts directory (it made none)" sh -c "! grep -q artifacts '$TMP/five.log'"
 check "the report says the lab did not come up, not the stale pass" \
 	/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E
 s = E.parse(sys.argv[1]).getroot().find("testsuite")

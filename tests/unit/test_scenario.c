@@ -196,6 +196,12 @@ static void test_errors(void **state)
 		 "'direction' is only for 'set'");
 	load_bad(HEAD "  - link: {endpoint: h1:eth0, set: \"rate=1mbit\", direction: out}\n", 4, 61,
 		 "bad direction 'out'");
+	/* state= is the cable's, as down: true is: refused at load, not at run */
+	load_bad(HEAD "  - link: {endpoint: h1:eth0, set: \"state=down\", direction: egress}\n", 4,
+		 50, "'direction' is not for a 'set' with state=");
+	load_bad(HEAD "  - link: {endpoint: h1:eth0, set: \"delay=5ms state=up\", "
+		      "direction: ingress}\n",
+		 4, 58, "'direction' is not for a 'set' with state=");
 	/* bad values */
 	load_bad(HEAD "  - link: {endpoint: h1, down: true}\n", 4, 22, "bad endpoint 'h1'");
 	load_bad(HEAD "  - counter: {endpoint: h1:eth0, dir: up, drop: loss, min: 1}\n", 4, 39,
@@ -241,7 +247,8 @@ static void test_link_direction(void **state)
 	struct scenario *s =
 	    load_ok(HEAD "  - link: {endpoint: h1:eth0, set: \"rate=1mbit\", direction: egress}\n"
 			 "  - link: {endpoint: h1:eth0, set: \"delay=5ms\", direction: ingress}\n"
-			 "  - link: {endpoint: h1:eth0, set: \"delay=5ms\", direction: both}\n");
+			 "  - link: {endpoint: h1:eth0, set: \"delay=5ms\", direction: both}\n"
+			 "  - link: {endpoint: h1:eth0, set: \"state=down\", direction: both}\n");
 	char desc[128];
 
 	(void)state;
