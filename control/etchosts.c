@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "etchosts.h"
 
 #define ETCHOSTS_MARK ETCHOSTS_ROOT "/.rackless"
@@ -53,24 +54,12 @@ static int etchosts_replace(const char *path, void (*fill)(FILE *f, const void *
 			    const void *arg)
 {
 	char tmp[PATH_MAX];
-	FILE *f;
-	int ret = 0;
+	FILE *f = atomicfile_open(path, 0, tmp, sizeof(tmp));
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
 	if (f == NULL)
 		return -errno;
 	fill(f, arg);
-	if (ferror(f))
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret < 0)
-		unlink(tmp);
-	return ret;
+	return atomicfile_commit(f, tmp, path, 0);
 }
 
 struct hosts_arg {

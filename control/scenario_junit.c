@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "scenario.h"
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
@@ -160,36 +161,16 @@ int scenario_junit_fprint(FILE *f, const struct scenario *s, const struct scenar
 	return ferror(f) ? -EIO : 0;
 }
 
-/* Reports are written to PATH.tmp.PID and renamed over PATH: a reader (CI)
- * sees the old report or the new one whole, never half of one. */
-static FILE *tmp_open(const char *path, char *tmp, size_t len)
-{
-	snprintf(tmp, len, "%s.tmp.%d", path, (int)getpid());
-	return fopen(tmp, "w");
-}
-
-static int tmp_commit(FILE *f, const char *tmp, const char *path, int ret)
-{
-	if (ferror(f) && ret == 0)
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret < 0)
-		unlink(tmp);
-	return ret;
-}
-
 int scenario_junit_write(const char *path, const struct scenario *s,
 			 const struct scenario_result *r, double total_secs)
 {
 	char tmp[PATH_MAX + 32];
-	FILE *f = tmp_open(path, tmp, sizeof(tmp));
+	/* CI sees the old report or the new one whole, never half of one */
+	FILE *f = atomicfile_open(path, 1, tmp, sizeof(tmp));
 
 	if (f == NULL)
 		return -errno;
-	return tmp_commit(f, tmp, path, scenario_junit_fprint(f, s, r, total_secs));
+	return atomicfile_commit(f, tmp, path, scenario_junit_fprint(f, s, r, total_secs));
 }
 
 int scenario_junit_write_setup(const char *path, const struct scenario *s, const char *msg,
@@ -202,7 +183,7 @@ int scenario_junit_write_error(const char *path, const char *suite, const char *
 			       const char *msg, double total_secs)
 {
 	char tmp[PATH_MAX + 32];
-	FILE *f = tmp_open(path, tmp, sizeof(tmp));
+	FILE *f = atomicfile_open(path, 1, tmp, sizeof(tmp));
 
 	if (f == NULL)
 		return -errno;
@@ -218,5 +199,5 @@ int scenario_junit_write_error(const char *path, const char *suite, const char *
 	fputs("\" time=\"0.000\">\n      <error message=\"", f);
 	xml_put(f, msg);
 	fputs("\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n", f);
-	return tmp_commit(f, tmp, path, 0);
+	return atomicfile_commit(f, tmp, path, 0);
 }

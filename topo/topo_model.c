@@ -370,7 +370,10 @@ int topo_index_init(struct topo_build *b, unsigned n)
 	return 0;
 }
 
-int topo_index_find(const struct topo_build *b, const char *name)
+/* The node named name by cmp (strcmp or strcasecmp: the hash is of the
+ * lower-case name), or -1. */
+static int index_find(const struct topo_build *b, const char *name,
+		      int (*cmp)(const char *, const char *))
 {
 	unsigned i;
 
@@ -379,25 +382,20 @@ int topo_index_find(const struct topo_build *b, const char *name)
 	for (i = name_hash(name) & b->index_mask; b->index[i]; i = (i + 1) & b->index_mask) {
 		unsigned idx = b->index[i] - 1;
 
-		if (!strcmp(b->t->nodes[idx].name, name))
+		if (!cmp(b->t->nodes[idx].name, name))
 			return (int)idx;
 	}
 	return -1;
 }
 
+int topo_index_find(const struct topo_build *b, const char *name)
+{
+	return index_find(b, name, strcmp);
+}
+
 int topo_index_find_nocase(const struct topo_build *b, const char *name)
 {
-	unsigned i;
-
-	if (!b->index)
-		return -1;
-	for (i = name_hash(name) & b->index_mask; b->index[i]; i = (i + 1) & b->index_mask) {
-		unsigned idx = b->index[i] - 1;
-
-		if (!strcasecmp(b->t->nodes[idx].name, name))
-			return (int)idx;
-	}
-	return -1;
+	return index_find(b, name, strcasecmp);
 }
 
 /* The caller sized the index for every node it will add. */
