@@ -511,7 +511,17 @@ static int check_externals(struct topo_build *b)
 			r[n++].mark = b->src[i].socket_mark;
 		} else if (nd->kind == TOPO_KIND_ETHDEV) {
 			topo_check_devargs(b, i);
-			n += (size_t)ethdev_memif_ref(b, i, &r[n]);
+			if (ethdev_memif_ref(b, i, &r[n])) {
+				/* a server's socket there is a vhost's case; a
+				 * client may join another lab's server there */
+				if (topo_in_run_dir(r[n].path))
+					topo_diag(b->diags, r[n].mark,
+						  "memif socket %s of %s is in %s, where labs keep "
+						  "their state: a server without socket= serves one "
+						  "in the lab's directory",
+						  r[n].path, nd->name, TOPO_RUN_DIR);
+				n++;
+			}
 			n += (size_t)ethdev_file_ref(b, i, "rx_pcap", REF_RX, &r[n]);
 			n += (size_t)ethdev_file_ref(b, i, "tx_pcap", REF_TX, &r[n]);
 		}

@@ -2241,6 +2241,24 @@ static void test_err_external(void **state)
 		       "    - endpoints: [vm1:eth0, sw1:p2]\n"
 		       "    - endpoints: [m:eth0, sw1:p3]\n",
 		       6, 32, "socket /tmp/labs/m.sock is already used by vm1");
+	/* a memif server's socket there too; a client may use another lab's */
+	expect_ext_err("name: qa2m\n"
+		       "topology:\n"
+		       "  nodes:\n"
+		       "    sw1: {kind: switch}\n"
+		       "    m: {kind: ethdev, devargs: \"net_memif0,socket=/run/rackless/qa2m/hosts,"
+		       "socket-abstract=no\"}\n"
+		       "  links:\n"
+		       "    - endpoints: [m:eth0, sw1:p3]\n",
+		       5, 32, "memif socket /run/rackless/qa2m/hosts of m is in /run/rackless");
+	topo_free(load_ok("name: qa2c\n"
+			  "topology:\n"
+			  "  nodes:\n"
+			  "    sw1: {kind: switch}\n"
+			  "    m: {kind: ethdev, devargs: \"net_memif0,role=client,"
+			  "socket=/run/rackless/qa2s/sw1:p2.sock,socket-abstract=no\"}\n"
+			  "  links:\n"
+			  "    - endpoints: [m:eth0, sw1:p3]\n"));
 	/* a socket in a lab's directory, spelled any way: it would be one of
 	 * the lab's files, or another node's default socket */
 	expect_ext_err("name: qa2n\n"
