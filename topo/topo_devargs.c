@@ -82,12 +82,19 @@ int topo_in_run_dir(const char *path)
  * go. */
 static void check_tx_dir(struct topo_build *b, unsigned i, const char *tx)
 {
-	if (!topo_in_run_dir(tx))
-		return;
-	topo_diag(b->diags, b->src[i].devargs_mark,
-		  "tx_pcap %s of %s is in %s, where labs keep their state (down removes a lab's "
-		  "directory whole): record elsewhere",
-		  tx, b->t->nodes[i].name, TOPO_RUN_DIR);
+	struct stat st;
+
+	if (topo_in_run_dir(tx))
+		topo_diag(b->diags, b->src[i].devargs_mark,
+			  "tx_pcap %s of %s is in %s, where labs keep their state (down removes a "
+			  "lab's directory whole): record elsewhere",
+			  tx, b->t->nodes[i].name, TOPO_RUN_DIR);
+	/* one that is there is written over: a regular file (a FIFO or a
+	 * directory failed only halfway through up) */
+	else if (stat(tx, &st) == 0 && !S_ISREG(st.st_mode))
+		topo_diag(b->diags, b->src[i].devargs_mark,
+			  "tx_pcap %s of %s is not a regular file: net_pcap records into one", tx,
+			  b->t->nodes[i].name);
 }
 
 /* A capture to replay that is there must be a regular file of Ethernet

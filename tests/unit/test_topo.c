@@ -1978,6 +1978,17 @@ static void test_err_pcap_files(void **state)
 	alarm(10);
 	expect_ext_err(yaml, 5, 33, "/fifo of r1 is not a regular file");
 	alarm(0);
+	/* nor is one to record into (the switch refused it halfway through up) */
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=%s\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		 head, path);
+	expect_ext_err(yaml, 5, 33, "/fifo of r1 is not a regular file: net_pcap records");
+	snprintf(yaml, sizeof(yaml),
+		 "%s    r1: {kind: ethdev, devargs: \"net_pcap0,tx_pcap=%s\"}\n"
+		 "  links:\n    - endpoints: [r1:eth0, sw1:p1]\n",
+		 head, dir);
+	expect_ext_err(yaml, 5, 33, "is not a regular file: net_pcap records");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/in.pcap", dir);
 	unlink(path);
