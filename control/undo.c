@@ -262,10 +262,26 @@ static void undo_etc_hosts(struct undo *d, json_t *rec)
 		undo_fail(d, ret, "hosts file of", dir);
 }
 
+/* Giving pages back is the one undo that is not idempotent: the record is
+ * voided in the journal first, so that a down that fails later (and keeps
+ * the journal) and the cleanup after it do not give the lab's pages back a
+ * second time, out of another lab's reservation. Killed between the two,
+ * the lab leaks its pages rather than take another's. */
 static void undo_hugepages(struct undo *d, json_t *rec)
 {
 	long added = (long)json_integer_value(json_object_get(rec, "added"));
-	int ret = hugepages_release(HUGEPAGES_DIR, added);
+	json_t *v = json_pack("{s:s, s:I}", "op", "void", "ref",
+			      json_integer_value(json_object_get(rec, "seq")));
+	struct lab_paths p;
+	struct journal *j = NULL;
+	int ret;
+
+	lab_paths(d->lab, &p);
+	if (v != NULL && journal_open(p.dir, &j) == 0)
+		(void)journal_append(j, v);
+	journal_close(j);
+	json_decref(v);
+	ret = hugepages_release(HUGEPAGES_DIR, added);
 
 	if (ret < 0 && ret != -ENOENT)
 		undo_fail(d, ret, "hugepages", HUGEPAGES_DIR "/nr_hugepages");

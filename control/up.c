@@ -971,6 +971,8 @@ static int up_apply(struct up *u)
 		up_phase("static arp");
 	}
 	ret = up_etc_hosts(u);
+	if (ret == 0)
+		ret = up_check_interrupt();
 	if (ret < 0)
 		return ret;
 	up_phase("host names");
@@ -979,6 +981,14 @@ static int up_apply(struct up *u)
 		ret = up_exec(u);
 		up_phase("exec");
 	}
+	/* the lab is up only if the switch still answers and no signal came
+	 * since the last check (Ctrl-C at the end said "lab is up", exit 0) */
+	if (ret == 0)
+		ret = up_check_interrupt();
+	if (ret == 0)
+		ret = up_switch_call(u, json_pack("{s:s}", "cmd", "ping"), "the switch, at the end");
+	if (ret == 0)
+		ret = up_check_interrupt();
 	return ret;
 }
 

@@ -1,9 +1,13 @@
 #!/bin/bash
 # A lab whose switch was killed (kill -9) is removed by `cleanup`, from the
-# journal alone; so is a lab whose `up` was interrupted.
+# journal alone; so is a lab whose `up` was interrupted; a `down` that fails
+# halfway and the `cleanup` after it give the lab's hugepages back once, not
+# again out of another lab's reservation.
 . "$(dirname "$0")/lib.sh"
 LAB=tc$$
-trap finish EXIT
+LAB2=td$$
+MOUNTED=""
+trap 'for m in $MOUNTED; do umount "$m" 2>/dev/null; done; LABS="$LAB2"; finish_labs' EXIT
 snapshot_links "$TMP/links.before"
 topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB" "$TMP/lab.yaml"
 
@@ -31,3 +35,33 @@ else
 	check "interrupted up exits 130 (as a shell reports SIGINT)" test "$rc" -eq 130
 fi
 assert_gone "$LAB" "" "$TMP/links.before"
+
+# -- a down that fails halfway, then cleanup: hugepages given back once -------
+HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+topo_as "$SRC/topo/examples/quickstart.yaml" "$LAB2" "$TMP/lab2.yaml"
+check "a lab that holds hugepages too" "$RL" up -q "$TMP/lab2.yaml"
+check "up" "$RL" up -q "$TMP/lab.yaml"
+hp1=$(cat $HP)
+added=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("op") == "hugepages": print(r["added"])' "/run/rackless/$LAB/journal")
+if [ -z "$added" ]; then
+	echo "    the lab took no hugepages of its own here (free ones were there): not tested"
+else
+	# a namespace still mounted elsewhere cannot be deleted: down fails there
+	mount --bind "/run/netns/rl.$LAB.h2" "/run/netns/rl.$LAB.h2" && MOUNTED="/run/netns/rl.$LAB.h2"
+	! "$RL" down "$LAB" > "$TMP/down.out" 2>&1
+	rc=$?
+	sed 's/^/    /' "$TMP/down.out"
+	check "down fails halfway (a namespace is busy)" test "$rc" -eq 0
+	check "having given back the lab's $added pages" test "$(cat $HP)" -eq $((hp1 - added))
+	umount "/run/netns/rl.$LAB.h2" && MOUNTED=""
+	check "cleanup finishes it" "$RL" cleanup "$LAB"
+	check "without giving them back again (the other lab's stay: $((hp1 - added)))" \
+		test "$(cat $HP)" -eq $((hp1 - added))
+fi
+[ -e "/run/rackless/$LAB" ] && "$RL" cleanup "$LAB" >/dev/null
+assert_gone "$LAB" "" "$TMP/links.before"
+check "the other lab down" "$RL" down "$LAB2"
+assert_gone "$LAB2"
