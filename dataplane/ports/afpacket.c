@@ -274,9 +274,10 @@ static struct rte_mbuf *afp_rx_one(struct port *p, struct tpacket2_hdr *h, uint3
 			rte_pktmbuf_free(m);
 			return NULL;
 		}
+		/* rte_vlan_insert moved l2_len past the tag itself: the
+		 * offsets offload_from_vnet set stay right (adding the tag
+		 * again put checksums 4 bytes into the payload) */
 		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(tpid);
-		if (m->ol_flags & OFFLOAD_MBUF_FLAGS)
-			m->l2_len += RTE_VLAN_HLEN;
 	}
 	return m;
 }
