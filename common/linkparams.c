@@ -391,3 +391,16 @@ int linkparams_is_null(const struct linkparams *p)
 	       p->dup == 0 && p->corrupt == 0 && p->reorder == 0 && p->rate_bps == 0 &&
 	       p->mtu == 0 && !p->down;
 }
+
+uint64_t linkparams_link_seed(uint64_t lab_seed, unsigned index)
+{
+	/* splitmix64's finaliser over the two: seeds that differ in any bit,
+	 * the lowest too, give unrelated links, and the top bit can go (a
+	 * plain shift made seeds 2k and 2k+1 the same run) */
+	uint64_t x = lab_seed ^ (0x9e3779b97f4a7c15ULL * ((uint64_t)index + 1));
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x >> 1;
+}

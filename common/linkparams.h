@@ -113,6 +113,10 @@ int linkparams_is_null(const struct linkparams *p);
 /* Is key one of the keys above? */
 int linkparams_key_valid(const char *key);
 
+/* The seed of link number index of a lab whose seed is lab_seed: every
+ * bit of both counts (a JSON integer carries 63 of the 64). */
+uint64_t linkparams_link_seed(uint64_t lab_seed, unsigned index);
+
 /* Unit parsers, exposed for tests: 0 or -EINVAL. */
 int linkparams_parse_time(const char *s, uint64_t *ns);
 int linkparams_parse_rate(const char *s, uint64_t *bps);

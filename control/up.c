@@ -375,7 +375,7 @@ void up_link_params(const struct up *u, unsigned li, json_t *req)
 {
 	const struct topo_link *l = &u->t->links[li];
 	char in[1024], out[1024];
-	uint64_t seed = u->seed ^ (0x9e3779b97f4a7c15ULL * (li + 1));
+	uint64_t seed = linkparams_link_seed(u->seed, li);
 
 	if (req == NULL)
 		return;
@@ -383,8 +383,8 @@ void up_link_params(const struct up *u, unsigned li, json_t *req)
 	linkparams_format(&l->params[1], out, sizeof(out));
 	json_object_set_new(req, "link_in", json_string(in));
 	json_object_set_new(req, "link_out", json_string(out));
-	/* JSON integers are signed 64-bit */
-	json_object_set_new(req, "seed", json_integer((json_int_t)(seed >> 1)));
+	/* JSON integers are signed 64-bit: linkparams_link_seed fits */
+	json_object_set_new(req, "seed", json_integer((json_int_t)seed));
 }
 
 static int up_is_trunk(const struct topo *t, const struct topo_link *l);
@@ -566,7 +566,7 @@ static int up_trunk(struct up *u, unsigned li, int blocked)
 	const struct topo_node *na = &u->t->nodes[l->ep[0].node];
 	const struct topo_node *nb = &u->t->nodes[l->ep[1].node];
 	char pa[96], pb[96], fa[1024], fb[1024];
-	uint64_t seed = u->seed ^ (0x9e3779b97f4a7c15ULL * (li + 1));
+	uint64_t seed = linkparams_link_seed(u->seed, li);
 	json_t *req;
 	int seq;
 
@@ -580,7 +580,7 @@ static int up_trunk(struct up *u, unsigned li, int blocked)
 		return seq;
 	req = json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:b}", "cmd", "add-patch",
 			"a", "name", pa, "bridge", na->name, "link", fa, "b", "name", pb, "bridge",
-			nb->name, "link", fb, "seed", (json_int_t)(seed >> 1), "blocked", blocked);
+			nb->name, "link", fb, "seed", (json_int_t)seed, "blocked", blocked);
 	return up_switch_call(u, req, pa);
 }
 

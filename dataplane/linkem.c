@@ -280,9 +280,9 @@ static double linkem_jitter_sample(enum lp_dist dist, const uint64_t *u)
 	case LP_DIST_PARETO:
 		return linkem_pareto(u[LD_DELAY_A]);
 	case LP_DIST_PARETONORMAL:
-		/* netem's paretonormal table mixes the two the same way */
-		return 0.25 * linkem_pareto(u[LD_DELAY_C]) +
-		       0.75 * linkem_normal(u[LD_DELAY_A], u[LD_DELAY_B]);
+		/* as iproute2's paretonormal table: (normal + 3 pareto) / 4 */
+		return 0.75 * linkem_pareto(u[LD_DELAY_C]) +
+		       0.25 * linkem_normal(u[LD_DELAY_A], u[LD_DELAY_B]);
 	case LP_DIST_NORMAL:
 	default:
 		return linkem_normal(u[LD_DELAY_A], u[LD_DELAY_B]);
@@ -355,13 +355,25 @@ void linkem_init(struct linkem *le, const struct linkparams *p, uint64_t seed)
 	le->last_loss_rnd = NAN;
 }
 
-void linkem_update(struct linkem *le, const struct linkparams *p)
+void linkem_update(struct linkem *le, const struct linkparams *p, uint64_t now_ns)
 {
 	if (p->rate_bps == 0) {
 		/* unlimited: nothing is queued any more */
 		le->link_free_ns = 0;
 		le->frac_ns = 0;
+	} else if (le->p.rate_bps != 0 && p->rate_bps != le->p.rate_bps &&
+		   le->link_free_ns > now_ns) {
+		/* the bytes queued stay queued, and drain at the new rate: the
+		 * old schedule read at a higher rate made the queue look 100
+		 * times fuller, and every frame was dropped for seconds */
+		le->link_free_ns = linkem_sat_add(
+		    now_ns, linkem_bytes_to_ns(linkem_backlog(le, now_ns), p->rate_bps));
 	}
+	/* a new delay applies to the next frame, which may leave before
+	 * frames held under the old one (as netem's time-sorted queue does);
+	 * the floor made a 3 s delay cut to 0 hold new frames for 3 s */
+	if (p->delay_ns != le->p.delay_ns || p->jitter_ns != le->p.jitter_ns)
+		le->last_release_ns = 0;
 	/* a model switched off is back in its good state when switched on */
 	if (!(p->ge_p > 0))
 		le->ge_bad = 0;

@@ -79,8 +79,10 @@ struct linkem_decision {
 /* Set up a direction with parameters p and PRNG seed. */
 void linkem_init(struct linkem *le, const struct linkparams *p, uint64_t seed);
 
-/* Change the parameters live: model state, PRNG and counters carry on. */
-void linkem_update(struct linkem *le, const struct linkparams *p);
+/* Change the parameters live, at now_ns: model state, PRNG and counters
+ * carry on; the bytes queued behind a rate drain at the new rate, and a
+ * new delay applies from the next frame. */
+void linkem_update(struct linkem *le, const struct linkparams *p, uint64_t now_ns);
 
 /* Decide for one frame of len bytes, l2_len of them its Ethernet header
  * and VLAN tags (mtu is an IP MTU: it limits len - l2_len), offered at

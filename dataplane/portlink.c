@@ -70,7 +70,7 @@ void portlink_params(const struct portlink *pl, enum portlink_dir dir, struct li
 }
 
 /* Worker: pick up parameters published since the last frame. */
-static void portlink_apply(struct portlink_dirq *q)
+static void portlink_apply(struct portlink_dirq *q, uint64_t now_ns)
 {
 	uint32_t s1 = __atomic_load_n(&q->pub_seq, __ATOMIC_ACQUIRE), s2;
 	struct linkparams p;
@@ -82,7 +82,7 @@ static void portlink_apply(struct portlink_dirq *q)
 	s2 = __atomic_load_n(&q->pub_seq, __ATOMIC_RELAXED);
 	if (s1 != s2)
 		return; /* written meanwhile: take it next time */
-	linkem_update(&q->em, &p);
+	linkem_update(&q->em, &p, now_ns);
 	q->active = !linkparams_is_null(&p);
 	q->applied_seq = s1;
 	/* a pulled cable loses what was on the wire */
@@ -212,7 +212,7 @@ unsigned portlink_offer(struct portlink *pl, enum portlink_dir dir, struct rte_m
 	struct portlink_dirq *q = &pl->d[dir];
 	unsigned npass = 0;
 
-	portlink_apply(q);
+	portlink_apply(q, now_ns);
 	if (!q->active && q->n == 0) {
 		memmove(pass, pkts, sizeof(*pkts) * n);
 		return n;
@@ -242,7 +242,12 @@ unsigned portlink_offer(struct portlink *pl, enum portlink_dir dir, struct rte_m
 			if (q->n == 0 && d.release_ns[c] <= now_ns) {
 				pass[npass++] = m;
 			} else if (pl_push(pl, q, d.release_ns[c], m) < 0) {
+				/* dropped, not passed: offered = passed + drops */
 				q->heap_full++;
+				if (c == 0 && q->em.st.passed > 0)
+					q->em.st.passed--;
+				else if (c == 1 && q->em.st.duplicated > 0)
+					q->em.st.duplicated--;
 				rte_pktmbuf_free(m);
 			}
 		}
@@ -256,7 +261,7 @@ unsigned portlink_release(struct portlink *pl, enum portlink_dir dir, uint64_t n
 	struct portlink_dirq *q = &pl->d[dir];
 	unsigned n = 0;
 
-	portlink_apply(q); /* a pulled cable empties the queue */
+	portlink_apply(q, now_ns); /* a pulled cable empties the queue */
 	while (n < max && q->n > 0 && q->heap[0].t <= now_ns)
 		out[n++] = pl_pop(q);
 	return n;

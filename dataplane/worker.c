@@ -534,6 +534,11 @@ unsigned worker_poll(struct worker *w)
 		}
 		n = p->ops->rx_burst(p, pkts, SW_BURST);
 		if (n > 0) {
+			/* the frames' time is now, not the poll's start: the
+			 * ports before (or a preemption) made that up to ms
+			 * earlier, and an emulated delay ended that much early */
+			w->now = rte_rdtsc();
+			w->now_ns = (uint64_t)((double)w->now * w->ns_per_tsc);
 			if (p->parked) {
 				worker_adapt_park(p, w->now_ns - p->last_rx_ns);
 				p->parked = 0;

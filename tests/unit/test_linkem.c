@@ -548,11 +548,11 @@ static void test_queue_limit(void **state)
 
 	/* the backlog is the queue, whatever the delay behind it */
 	p.delay_ns = 10 * MS;
-	linkem_update(&le, &p);
+	linkem_update(&le, &p, 0);
 	assert_int_equal(linkem_backlog(&le, now + MS), before - 12500 + 1500);
 	/* no rate, no queue */
 	p.rate_bps = 0;
-	linkem_update(&le, &p);
+	linkem_update(&le, &p, 0);
 	assert_int_equal(linkem_backlog(&le, now + MS), 0);
 	linkem_decide(&le, 1500, 14, now + MS, &d);
 	assert_int_equal(d.drop, LINKEM_PASS);
@@ -703,7 +703,7 @@ static void test_mtu_carrier(void **state)
 	assert_int_equal(d.drop, LINKEM_PASS);
 
 	p.down = 1;
-	linkem_update(&le, &p);
+	linkem_update(&le, &p, 0);
 	for (int i = 0; i < 10; i++) {
 		linkem_decide(&le, 60 + (uint32_t)i * 300, 14, SEC, &d);
 		assert_int_equal(d.drop, LINKEM_DROP_DOWN);
@@ -733,27 +733,66 @@ static void test_update(void **state)
 		assert_int_equal(d.drop, LINKEM_PASS);
 	}
 	p.loss = 1.0;
-	linkem_update(&le, &p);
+	linkem_update(&le, &p, 0);
 	linkem_decide(&le, 100, 14, SEC, &d);
 	assert_int_equal(d.drop, LINKEM_DROP_LOSS);
 	assert_int_equal(le.st.offered, 101);
 	assert_int_equal(le.st.passed, 100);
 	assert_int_equal(le.st.drops[LINKEM_DROP_LOSS], 1);
 	p.loss = 0;
-	linkem_update(&le, &p);
+	linkem_update(&le, &p, 0);
 	linkem_decide(&le, 100, 14, SEC, &d);
 	assert_int_equal(d.drop, LINKEM_PASS);
 	assert_int_equal(le.st.passed, 101);
 
-	/* a shorter delay never lets a frame overtake one already delayed */
+	/* a shorter delay applies to the next frame, which leaves before the
+	 * frames held under the old one, as in netem's time-sorted queue
+	 * (held behind them, a 3 s delay set to 0 stalled the link 3 s) */
 	p.delay_ns = 50 * MS;
-	linkem_update(&le, &p);
+	linkem_update(&le, &p, 0);
 	linkem_decide(&le, 100, 14, SEC, &d);
 	assert_int_equal(d.release_ns[0], SEC + 50 * MS);
 	p.delay_ns = 1 * MS;
-	linkem_update(&le, &p);
+	linkem_update(&le, &p, SEC + MS);
 	linkem_decide(&le, 100, 14, SEC + MS, &d);
-	assert_int_equal(d.release_ns[0], SEC + 50 * MS);
+	assert_int_equal(d.release_ns[0], SEC + 2 * MS);
+	/* with the delay unchanged, jitter alone still never reorders */
+	linkem_decide(&le, 100, 14, SEC + MS, &d);
+	assert_int_equal(d.release_ns[0], SEC + 2 * MS);
+}
+
+/* A rate raised while its queue is full: the bytes queued drain at the new
+ * rate and the next frame gets in (the old schedule read at the new rate
+ * looked 100 times the queue, and every frame was dropped for seconds). */
+static void test_update_rate(void **state)
+{
+	struct linkparams p;
+	struct linkem le;
+	struct linkem_decision d;
+	uint64_t queued;
+	int n = 0;
+
+	(void)state;
+	lp_zero(&p);
+	p.rate_bps = 1000000; /* 1 Mbit/s */
+	linkem_init(&le, &p, 9);
+	do {
+		linkem_decide(&le, 1000, 14, SEC, &d);
+		n++;
+	} while (d.drop == LINKEM_PASS && n < 100000);
+	assert_int_equal(d.drop, LINKEM_DROP_QUEUE);
+	queued = linkem_backlog(&le, SEC);
+	assert_true(queued + 1000 > LP_DEFAULT_QUEUE_BYTES);
+	p.rate_bps = 100000000; /* 100 Mbit/s */
+	linkem_update(&le, &p, SEC);
+	assert_true(linkem_backlog(&le, SEC) + 8 >= queued && linkem_backlog(&le, SEC) <= queued);
+	/* draining 100 times faster: 1 ms later 12500 bytes have left, room
+	 * for 12 frames. They leave behind the frames queued before (in
+	 * order, as netem's rate queues a frame behind the last one) */
+	for (int i = 0; i < 12; i++) {
+		linkem_decide(&le, 1000, 14, SEC + MS, &d);
+		assert_int_equal(d.drop, LINKEM_PASS);
+	}
 }
 
 static void test_replay_across_delay(void **state)
@@ -871,6 +910,7 @@ int main(void)
 	    cmocka_unit_test(test_reorder),
 	    cmocka_unit_test(test_mtu_carrier),
 	    cmocka_unit_test(test_update),
+	    cmocka_unit_test(test_update_rate),
 	    cmocka_unit_test(test_replay_across_delay),
 	    cmocka_unit_test(test_extremes),
 	};

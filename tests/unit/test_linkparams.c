@@ -620,6 +620,25 @@ static void test_is_null(void **state)
 	assert_false(linkparams_is_null(&p));
 }
 
+/* Link seeds: lab seeds that differ in any bit give different links (seeds
+ * 2k and 2k+1 were the same run), each fits a JSON integer, and links of
+ * one lab differ. */
+static void test_link_seed(void **state)
+{
+	(void)state;
+	for (uint64_t s = 0; s < 2000; s++) {
+		for (unsigned li = 0; li < 4; li++) {
+			uint64_t a = linkparams_link_seed(s, li);
+
+			assert_true(a <= (uint64_t)INT64_MAX);
+			assert_true(a != linkparams_link_seed(s ^ 1, li));
+			assert_true(a != linkparams_link_seed(s, li + 1));
+		}
+	}
+	assert_true(linkparams_link_seed(42, 0) == linkparams_link_seed(42, 0));
+	assert_true(linkparams_link_seed(1ull << 63, 0) != linkparams_link_seed(0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +649,7 @@ int main(void)
 	    cmocka_unit_test(test_merge),	  cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_round_trip_each_key),
 	    cmocka_unit_test(test_is_null),
+	    cmocka_unit_test(test_link_seed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
