@@ -29,6 +29,7 @@
 #include "hugepages.h"
 #include "journal.h"
 #include "lab.h"
+#include "lockfile.h"
 #include "linkparams.h"
 #include "neigh.h"
 #include "netns.h"
@@ -133,7 +134,9 @@ static int up_hugepages(struct up *u)
 	int noted;
 	long ret = hugepages_reserve(HUGEPAGES_DIR, need, up_hugepages_note, &h, &noted);
 
-	return ret < 0 ? (int)ret : 0; /* < 0: the journal failed, nothing added */
+	/* < 0: the journal failed, nothing added; a wait for the lock that a
+	 * signal ended is the signal's, not "no hugepages" */
+	return ret < 0 ? (int)ret : up_check_interrupt();
 }
 
 /* ---- namespaces ------------------------------------------------------ */
@@ -1143,6 +1146,8 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o)
 	/* `rackless up | head -1`: a reader gone must not kill up halfway,
 	 * with nothing rolled back */
 	sigaction(SIGPIPE, &ign, &old_pipe);
+	/* Ctrl-C ends a wait for a machine-wide lock (hugepages) too */
+	lockfile_interruptible(&up_interrupted);
 	u.host_fd = malloc(sizeof(int) * (t->n_nodes ? t->n_nodes : 1));
 	if (u.host_fd == NULL) {
 		ret = -ENOMEM;
@@ -1181,6 +1186,7 @@ out:
 	free(u.fif);
 	if (u.fabric_fd >= 0)
 		close(u.fabric_fd);
+	lockfile_interruptible(NULL); /* the rollback waits for what it needs */
 	if (ret < 0) {
 		fprintf(stderr, "rackless: up: rolling back lab %s\n", t->name);
 		lab_undo(t->name, LAB_UNDO_QUIET | LAB_UNDO_LOCKED);

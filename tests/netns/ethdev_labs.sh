@@ -9,8 +9,8 @@
 #  3. a tx_pcap recorder is its lab's alone: the same file up a second time
 #     (--name) is refused, creating nothing, and the first lab's capture
 #     stays whole;
-#  4. a socket that is the lab's switch control socket is refused, saying
-#     so, not "already exists";
+#  4. a socket that is the lab's switch control socket is refused at load
+#     (any socket under /run/rackless is), not "already exists";
 #  5. sockets `rackless ctl` adds (a vhost port's path, a memif server's
 #     socket=) are journaled: cleanup after kill -9 of the switch removes
 #     them, but not a path a refused or deleted port named;
@@ -129,8 +129,8 @@ topology:
     - endpoints: [h1:eth0, sw1:p1]
     - endpoints: [vm1:eth0, sw1:p2]
 YAML
-check "4: a vhost socket on the switch's control socket: refused, saying so" \
-	up_fails "$TMP/$W.yaml" "is the lab's switch control socket"
+check "4: a vhost socket on the switch's control socket: refused at load, saying why" \
+	up_fails "$TMP/$W.yaml" "switch.sock of vm1 is in /run/rackless, where labs keep their state"
 assert_gone "$W"
 
 # 5. ctl's sockets --------------------------------------------------------------------
