@@ -18,6 +18,7 @@
 #include <rte_cycles.h>
 
 #include "ctl_priv.h"
+#include "tscns.h"
 #include "portlink.h"
 #include "switch.h"
 #include "worker.h"
@@ -86,7 +87,7 @@ static json_t *ctl_dir_json(struct portlink *pl, enum portlink_dir dir, uint64_t
 
 static json_t *ctl_link_json(struct port *p)
 {
-	uint64_t now_ns = (uint64_t)((double)rte_rdtsc() * 1e9 / (double)rte_get_tsc_hz());
+	uint64_t now_ns = tscns_now(); /* the workers' clock */
 
 	return json_pack("{s:s, s:b, s:o, s:o}", "name", p->conf.name, "blocked",
 			 __atomic_load_n(&p->blocked, __ATOMIC_RELAXED) != 0, "in",

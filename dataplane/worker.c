@@ -19,6 +19,7 @@
 #include "offload.h"
 #include "portlink.h"
 #include "rxbuf.h"
+#include "tscns.h"
 #include "worker.h"
 
 /* Indirect mbufs per worker: segments of super-frames that wait in
@@ -65,7 +66,7 @@ struct worker *worker_create(struct sw *sw, unsigned idx)
 	w->idx = idx;
 	w->kick_fd = w->timer_fd = -1;
 	w->next_due = UINT64_MAX;
-	w->ns_per_tsc = 1e9 / (double)rte_get_tsc_hz();
+	w->ns_per_tsc = tscns_per_cycle();
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
