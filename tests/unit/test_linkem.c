@@ -397,13 +397,18 @@ static void test_delay_pareto(void **state)
 	sample_delays(&p, 24, n, x);
 	for (size_t i = 0; i < n; i++) {
 		assert_true(x[i] >= 0);
-		/* the shifted pareto never comes earlier than delay - jitter/3 */
-		assert_true(x[i] >= 10 * MS - 5 * MS / 3.0 - 1);
+		/* netem's pareto: never earlier than delay - 2/3 jitter, never
+		 * later than delay + 4 jitters */
+		assert_true(x[i] >= 10 * MS - 5 * MS * 2 / 3.0 - 1);
+		assert_true(x[i] <= 10 * MS + 4 * 5 * MS + 1);
 		if (x[i] > max)
 			max = x[i];
 	}
 	mean_sd(x, n, &mean, &sd);
 	assert_true(fabs(mean - 10 * MS) < 0.1 * 10 * MS);
+	/* spread as netem's table: about 0.82 jitter (it was 0.57) */
+	print_message("pareto: mean %.3f ms, sd %.3f ms\n", mean / MS, sd / MS);
+	assert_true(sd > 0.7 * 5 * MS && sd < 0.95 * 5 * MS);
 	assert_true(max > 20 * MS); /* a heavy tail */
 
 	p.dist = LP_DIST_PARETONORMAL;
