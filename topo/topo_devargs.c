@@ -52,7 +52,7 @@ void topo_file_path(const char *in, char *out, size_t len)
 	/* not there yet (a recording, a socket, in a lab directory up will
 	 * make): the real path of its deepest ancestor that is, and the rest
 	 * as written */
-	snprintf(head, sizeof(head), "%s", in);
+	memcpy(head, in, strlen(in) + 1); /* it fits: checked above */
 	rest = in + strlen(in);
 	while (realpath(head, buf) == NULL) {
 		slash = strrchr(head, '/');
